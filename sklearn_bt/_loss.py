@@ -1,0 +1,72 @@
+"""Per-comparison losses of pairwise-comparison models, as pure functions.
+
+Every model in this library scores a comparison through one scalar, the linear
+predictor ``delta = eta + theta_A - theta_B`` (the log-odds that A beats B in the
+plain model), and possibly a few global parameters shared by all comparisons
+(``extra``: the tie parameter of Davidson's model, for instance).  A loss maps
+``delta``, the observed outcome counts and ``extra`` to the negative
+log-likelihood and its derivatives; the solvers combine them with the design by
+the chain rule.  Keeping the loss scalar is what lets one Newton solver serve
+dense features, sparse features and aggregated item ids alike.
+
+Outcomes are counts (frequency weights) in an array of shape ``(n, 3)`` whose
+columns are ``[B won, tie, A won]``: one raw comparison is a row with its weight
+in one column; aggregated data puts several comparisons in one row.
+"""
+
+import numpy as np
+from scipy.special import expit, log_expit
+
+B_WON, TIE, A_WON = 0, 1, 2
+
+
+class LogisticPairLoss:
+    """Negative log-likelihood of the Bradley-Terry model, P(A wins) = expit(delta).
+
+    A tie, if the counts hold any, counts as half a win for each side (the
+    "half-win" convention); the dedicated tie models live in ``_ties.py``.
+    """
+
+    n_extra = 0
+    n_outcomes = 2
+
+    def initial_extra(self, counts):
+        return np.zeros(0)
+
+    def loss(self, delta, counts, extra):
+        a_won, b_won = self._wins(counts)
+        # log_expit is exact in both tails, where log(expit(.)) underflows to -inf.
+        return -(a_won @ log_expit(delta) + b_won @ log_expit(-delta))
+
+    def loss_gradient_hessian(self, delta, counts, extra):
+        """Loss, its first and second derivatives in ``delta`` and in ``extra``.
+
+        Returns
+        -------
+        loss : float
+        grad : ndarray of shape (n,)
+            d loss / d delta_i.
+        hess : ndarray of shape (n,)
+            d2 loss / d delta_i^2 (the loss is separable in the rows).
+        grad_extra : ndarray of shape (n_extra,)
+        hess_extra : ndarray of shape (n_extra, n_extra)
+        hess_cross : ndarray of shape (n, n_extra)
+            d2 loss / d delta_i d extra_k.
+        """
+        a_won, b_won = self._wins(counts)
+        total = a_won + b_won
+        p = expit(delta)
+        loss = -(a_won @ log_expit(delta) + b_won @ log_expit(-delta))
+        grad = total * p - a_won
+        hess = total * p * expit(-delta)
+        empty = np.zeros(0)
+        return loss, grad, hess, empty, np.zeros((0, 0)), np.zeros((len(delta), 0))
+
+    def predict_proba(self, delta, extra):
+        """Outcome probabilities, columns ``[B wins, A wins]``."""
+        return np.column_stack([expit(-delta), expit(delta)])
+
+    @staticmethod
+    def _wins(counts):
+        half_ties = 0.5 * counts[:, TIE]
+        return counts[:, A_WON] + half_ties, counts[:, B_WON] + half_ties

@@ -1,0 +1,157 @@
+"""Model selection on winner/loser data: a log-loss scorer and random swaps."""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_consistent_length
+
+
+def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
+    """Negative mean log-loss of pairwise predictions, usable as ``scoring=``.
+
+    scikit-learn's stock ``"neg_log_loss"`` scorer infers the labels from
+    ``y_true``, so it fails on winner/loser data, where every outcome is "A
+    won".  This scorer reads the labels from the fitted ``estimator.classes_``
+    instead, so it works on folds with a single label.  Higher is better, as for
+    every scorer.
+
+    Parameters
+    ----------
+    estimator : fitted classifier or Pipeline with ``predict_proba`` and ``classes_``
+        The model to score.
+    X : {array-like, sparse matrix} of shape (n_pairs, n_features)
+        Pair rows.
+    y : array-like of shape (n_pairs,)
+        Observed outcomes, labels from ``estimator.classes_``.
+    sample_weight : array-like of shape (n_pairs,), default=None
+        Frequency weights.
+
+    Returns
+    -------
+    float
+        Minus the (weighted) mean of ``-log P(observed outcome)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from sklearn_bt import BradleyTerryRanker, pairwise_log_loss_scorer
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 4))
+    >>> y = np.ones(60)  # winner/loser data
+    >>> scores = cross_val_score(
+    ...     BradleyTerryRanker(alpha=1.0), X, y, scoring=pairwise_log_loss_scorer, cv=3
+    ... )
+    >>> bool(np.all(scores < 0))
+    True
+    """
+    y = np.asarray(y)
+    check_consistent_length(X, y)
+    classes = np.asarray(estimator.classes_)
+    column = np.searchsorted(classes, y)
+    column = np.clip(column, 0, len(classes) - 1)
+    if not np.all(classes[column] == y):
+        unknown = np.setdiff1d(np.unique(y), classes)
+        raise ValueError(
+            f"y holds labels {unknown.tolist()} that the model does not know "
+            f"(its classes_ are {classes.tolist()})."
+        )
+    log_proba = _log_proba(estimator, X)
+    observed = log_proba[np.arange(len(y)), column]
+    return float(np.average(observed, weights=sample_weight))
+
+
+def _log_proba(estimator, X):
+    if hasattr(estimator, "predict_log_proba"):
+        return estimator.predict_log_proba(X)
+    with np.errstate(divide="ignore"):
+        return np.log(estimator.predict_proba(X))
+
+
+def swap_pairs(X, y, *, fraction=0.5, random_state=None):
+    """Swap items A and B in a random subset of rows, and flip their outcomes.
+
+    Winner/loser data has ``y`` all ones; after swapping half of the rows it has
+    both labels, so stock scorers (``"neg_log_loss"``, ``"roc_auc"``) and
+    stratified splitters work.  The data describe the same comparisons, so a
+    model without intercept fits the same coefficients.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix, DataFrame} of shape (n_pairs, 2 * n_item_features)
+        Pair rows ``[x_A | x_B]``.  Not modified.
+    y : array-like of shape (n_pairs,)
+        Outcomes: 0/1, booleans, -1/+1, outcome scores 1 / 0.5 / 0 (a tie
+        stays a tie), or two labels of any type.
+    fraction : float, default=0.5
+        Fraction of rows to swap.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the choice of rows.
+
+    Returns
+    -------
+    X_swapped : same type as X
+        A copy with the halves of the chosen rows exchanged.
+    y_swapped : ndarray of shape (n_pairs,)
+        A copy with the outcomes of the chosen rows flipped.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_bt import swap_pairs
+    >>> X = np.array([[1, 2], [3, 4], [5, 6], [7, 8]])
+    >>> X_s, y_s = swap_pairs(X, np.ones(4), random_state=0)
+    >>> X_s.tolist(), y_s.tolist()
+    ([[1, 2], [3, 4], [6, 5], [8, 7]], [1.0, 1.0, 0.0, 0.0])
+    """
+    y = np.asarray(y)
+    check_consistent_length(X, y)
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"fraction must be in [0, 1], got {fraction}.")
+    n = len(y)
+    rng = check_random_state(random_state)
+    swap = np.zeros(n, dtype=bool)
+    swap[rng.choice(n, size=round(fraction * n), replace=False)] = True
+    return _swap_rows(X, swap), np.where(swap, _flip_outcomes(y), y)
+
+
+def _swap_rows(X, swap):
+    if X.shape[1] % 2:
+        raise ValueError(
+            f"X has {X.shape[1]} feature(s), but pair rows need an even number of "
+            "columns: [x_A | x_B]."
+        )
+    d = X.shape[1] // 2
+    order = np.r_[d : 2 * d, 0:d]
+    if hasattr(X, "iloc"):
+        swapped = X.copy()
+        swapped.iloc[swap, :] = X.iloc[swap, order].to_numpy()
+        return swapped
+    if sp.issparse(X):
+        X = X.tocsr()
+        keep = sp.diags_array((~swap).astype(X.dtype))
+        flip = sp.diags_array(swap.astype(X.dtype))
+        out = keep @ X + flip @ X[:, order]
+        return type(X)(out)
+    X = np.asarray(X)
+    swapped = X.copy()
+    swapped[swap] = X[swap][:, order]
+    return swapped
+
+
+def _flip_outcomes(y):
+    """The outcome for B: 1 <-> 0 (0.5 stays), True <-> False, +1 <-> -1."""
+    if y.dtype == bool:
+        return ~y
+    labels = np.unique(y)
+    if y.dtype.kind in "fiu":
+        if np.isin(labels, [0, 0.5, 1]).all():
+            return (1 - y).astype(y.dtype)
+        if np.isin(labels, [-1, 0, 1]).all():
+            return -y
+    if len(labels) == 2:
+        return np.where(y == labels[0], labels[1], labels[0])
+    raise ValueError(
+        f"Cannot flip outcomes with labels {labels.tolist()}: use 0/1, booleans, "
+        "-1/+1, outcome scores 1 / 0.5 / 0, or exactly two labels."
+    )

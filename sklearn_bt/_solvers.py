@@ -1,0 +1,341 @@
+"""Newton solvers for pairwise-comparison likelihoods.
+
+The objective is ``sum_i loss(delta_i) + alpha / 2 * ||coef||^2`` where
+``delta = D @ coef + intercept`` and ``D = X_A - X_B`` is the difference design.
+It is convex and smooth, so a damped Newton method reaches the optimum to
+machine precision in a handful of iterations; the work per iteration is one
+pass over the data and one solve with the ``p x p`` Hessian.
+
+Two designs share the solver:
+
+* :class:`MatrixDesign` holds ``D`` as a dense array or a sparse matrix (item
+  features, or one-hot ids mixed with features);
+* :class:`ItemDesign` holds only the item index of A and B for every unique
+  pair (one-hot ids), so that ``D @ theta`` is ``theta[a] - theta[b]`` and the
+  Hessian is a weighted graph Laplacian, assembled in ``O(pairs)``.
+
+Strengths of items are defined up to a constant per connected part of the
+comparison graph (more generally: ``coef`` is defined up to the null space of
+``D``).  The solver keeps every step orthogonal to that null space, so with
+``alpha = 0`` it returns the minimum-norm optimum (for item ids: strengths that
+sum to zero in each connected part), deterministically.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import LinearOperator, cg
+
+# Above this many parameters the Newton system is solved by conjugate gradients
+# on the (sparse) Hessian instead of a dense Cholesky factorisation.
+DENSE_SOLVE_MAX_PARAMS = 3000
+
+
+class MatrixDesign:
+    """Difference design ``D`` as a dense array or a scipy sparse matrix."""
+
+    def __init__(self, D):
+        self.D = D
+        self.n_params = D.shape[1]
+        self.is_sparse = sp.issparse(D)
+        self._null_basis = None
+
+    def matvec(self, coef):
+        return np.asarray(self.D @ coef).ravel()
+
+    def rmatvec(self, g):
+        return np.asarray(self.D.T @ g).ravel()
+
+    def gram(self, h):
+        """``D.T @ diag(h) @ D`` (dense, or sparse for a sparse design)."""
+        if self.is_sparse:
+            Dh = self.D.multiply(h[:, None]).tocsr() if h.ndim else self.D * h
+            return (self.D.T @ Dh).tocsr()
+        return self.D.T @ (self.D * h[:, None])
+
+    def cross(self, hc):
+        """``D.T @ hc`` for the Hessian block between coef and other parameters."""
+        return np.asarray(self.D.T @ hc).reshape(self.n_params, -1)
+
+    def null_basis(self, gram):
+        """Orthonormal basis of the null space of ``D``, from its Gram matrix.
+
+        Computed once: ``D.T W D`` has the null space of ``D`` for any positive
+        weights ``W``.
+        """
+        if self._null_basis is None:
+            G = gram.toarray() if sp.issparse(gram) else gram
+            eigval, eigvec = scipy.linalg.eigh(G)
+            tiny = eigval <= 1e-9 * max(eigval[-1], 1e-300)
+            self._null_basis = eigvec[:, tiny]
+        return self._null_basis
+
+
+class ItemDesign:
+    """Design of one-hot item ids: ``delta = theta[a] - theta[b]`` per unique pair."""
+
+    def __init__(self, a, b, n_items):
+        self.a = a
+        self.b = b
+        self.n_params = n_items
+        self.is_sparse = True
+        self._null_basis = None
+
+    def matvec(self, theta):
+        return theta[self.a] - theta[self.b]
+
+    def rmatvec(self, g):
+        k = self.n_params
+        return np.bincount(self.a, g, k) - np.bincount(self.b, g, k)
+
+    def gram(self, h):
+        """The weighted graph Laplacian ``D.T @ diag(h) @ D``."""
+        k = self.n_params
+        degree = np.bincount(self.a, h, k) + np.bincount(self.b, h, k)
+        rows = np.concatenate([self.a, self.b, np.arange(k)])
+        cols = np.concatenate([self.b, self.a, np.arange(k)])
+        vals = np.concatenate([-h, -h, degree])
+        return sp.csr_array((vals, (rows, cols)), shape=(k, k))
+
+    def cross(self, hc):
+        k = self.n_params
+        return np.column_stack(
+            [np.bincount(self.a, c, k) - np.bincount(self.b, c, k) for c in hc.T]
+        ).reshape(k, -1)
+
+    def null_basis(self, gram):
+        """Indicator of each connected part of the comparison graph, normalised."""
+        if self._null_basis is None:
+            k = self.n_params
+            n_parts, labels = connected_components(gram, directed=False)
+            basis = np.zeros((k, n_parts))
+            basis[np.arange(k), labels] = 1.0
+            self._null_basis = basis / np.sqrt(basis.sum(axis=0))
+        return self._null_basis
+
+
+@dataclass
+class NewtonResult:
+    coef: np.ndarray
+    intercept: float
+    extra: np.ndarray
+    n_iter: int
+    converged: bool
+    diverging: bool
+    objective: float
+    hessian: object  # penalised Hessian at the solution, in [coef, intercept?, extra]
+
+
+def _objective(design, loss, counts, alpha, coef, intercept, extra):
+    delta = design.matvec(coef) + intercept
+    return loss.loss(delta, counts, extra) + 0.5 * alpha * coef @ coef
+
+
+def _assemble_hessian(design, loss_terms, alpha, fit_intercept):
+    """Penalised Hessian blocks in the parameter order [coef, intercept?, extra]."""
+    _, _, h, _, h_extra, h_cross = loss_terms
+    H_cc = design.gram(h)
+    if alpha:
+        H_cc = H_cc + alpha * (
+            sp.eye_array(design.n_params)
+            if sp.issparse(H_cc)
+            else np.eye(design.n_params)
+        )
+    # Columns of the other parameters (intercept, extra) against coef.
+    other_cross = []
+    other_block = []
+    if fit_intercept:
+        other_cross.append(design.rmatvec(h)[:, None])
+        other_block.append(np.concatenate([[h.sum()], h_cross.sum(axis=0)]))
+    if h_extra.shape[0]:
+        other_cross.append(design.cross(h_cross))
+        if fit_intercept:
+            other_block.append(np.column_stack([h_cross.sum(axis=0)[:, None], h_extra]))
+        else:
+            other_block.append(h_extra)
+    if not other_cross:
+        return H_cc, None, None
+    B = np.hstack(other_cross)
+    C = np.vstack([np.atleast_2d(row) for row in other_block])
+    return H_cc, B, C
+
+
+def _solve_newton_system(design, H_cc, B, C, grad, null):
+    """Solve ``[[H_cc, B], [B.T, C]] step = -grad`` with steps orthogonal to ``null``.
+
+    Adding ``N N^T`` (N the null basis of the design) to ``H_cc`` makes it
+    positive definite without changing the solution orthogonal to N.
+    """
+    p = design.n_params
+    n_other = 0 if B is None else B.shape[1]
+    if p + n_other <= DENSE_SOLVE_MAX_PARAMS:
+        H = H_cc.toarray() if sp.issparse(H_cc) else np.array(H_cc)
+        if null is not None and null.shape[1]:
+            H += null @ null.T
+        if n_other:
+            H = np.block([[H, B], [B.T, C]])
+        try:
+            factor = scipy.linalg.cho_factor(H, check_finite=False)
+            step = -scipy.linalg.cho_solve(factor, grad, check_finite=False)
+        except np.linalg.LinAlgError:
+            # Not positive definite to rounding (e.g. saturated probabilities):
+            # a least-squares step is still a descent direction.
+            step = -scipy.linalg.lstsq(H, grad, check_finite=False)[0]
+        return step
+    return _solve_cg(H_cc, B, C, grad, null, p, n_other)
+
+
+def _solve_cg(H_cc, B, C, grad, null, p, n_other):
+    """Jacobi-preconditioned conjugate gradients on the block Hessian."""
+    H_cc = sp.csr_array(H_cc)
+    diag = H_cc.diagonal()
+    if null is not None and null.shape[1]:
+        diag = diag + (null**2).sum(axis=1)
+    if n_other:
+        diag = np.concatenate([diag, np.diag(C)])
+
+    def matvec(v):
+        v = np.ravel(v)
+        top = H_cc @ v[:p]
+        if null is not None and null.shape[1]:
+            top += null @ (null.T @ v[:p])
+        if not n_other:
+            return top
+        top += B @ v[p:]
+        return np.concatenate([top, B.T @ v[:p] + C @ v[p:]])
+
+    n = p + n_other
+    op = LinearOperator((n, n), matvec=matvec, dtype=float)
+    precond = LinearOperator((n, n), matvec=lambda v: np.ravel(v) / diag, dtype=float)
+    step, _ = cg(op, -grad, rtol=1e-12, atol=0.0, maxiter=10 * n, M=precond)
+    return step
+
+
+def newton_solve(
+    design,
+    loss,
+    counts,
+    *,
+    alpha=0.0,
+    fit_intercept=False,
+    coef0=None,
+    intercept0=0.0,
+    extra0=None,
+    tol=1e-8,
+    max_iter=100,
+):
+    """Minimise the penalised pairwise loss by damped Newton steps.
+
+    Parameters
+    ----------
+    design : MatrixDesign or ItemDesign
+    loss : object with ``loss`` and ``loss_gradient_hessian`` (see ``_loss.py``)
+    counts : ndarray of shape (n_rows, 3)
+        Outcome counts ``[B won, tie, A won]`` per row of the design.
+    alpha : float
+        L2 penalty on ``coef`` (not on the intercept or the extra parameters).
+    tol : float
+        Stop when the largest Newton step is below ``tol * max(1, |params|_inf)``.
+
+    Returns
+    -------
+    NewtonResult
+    """
+    p = design.n_params
+    coef = np.zeros(p) if coef0 is None else np.array(coef0, dtype=float)
+    intercept = float(intercept0) if fit_intercept else 0.0
+    extra = loss.initial_extra(counts) if extra0 is None else np.array(extra0, float)
+    n_extra = len(extra)
+    total_weight = counts.sum()
+    null = None
+    converged = diverging = False
+
+    def unpack(params):
+        c = params[:p]
+        i = params[p] if fit_intercept else 0.0
+        return c, i, params[p + int(fit_intercept) :]
+
+    params = np.concatenate([coef, [intercept] if fit_intercept else [], extra])
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):  # noqa: B007
+        coef, intercept, extra = unpack(params)
+        delta = design.matvec(coef) + intercept
+        terms = loss.loss_gradient_hessian(delta, counts, extra)
+        objective = terms[0] + 0.5 * alpha * coef @ coef
+        g = terms[1]
+        grad = np.concatenate(
+            [
+                design.rmatvec(g) + alpha * coef,
+                [g.sum()] if fit_intercept else [],
+                terms[3],
+            ]
+        )
+        H_cc, B, C = _assemble_hessian(design, terms, alpha, fit_intercept)
+        if alpha == 0 and null is None:
+            null = design.null_basis(H_cc)
+        step = _solve_newton_system(design, H_cc, B, C, grad, null)
+        if null is not None and null.shape[1]:
+            step[:p] -= null @ (null.T @ step[:p])
+
+        scale = max(1.0, np.max(np.abs(params)))
+        if np.max(np.abs(step)) <= tol * scale:
+            # Newton converges quadratically: a step this small is already exact
+            # to far below ``tol``, and too small for a line search to see.
+            params = params + step
+            converged = True
+            break
+
+        # Backtracking line search (Armijo); the full step is almost always taken.
+        slope = grad @ step
+        t = 1.0
+        while True:
+            trial = params + t * step
+            c_t, i_t, e_t = unpack(trial)
+            f_t = _objective(design, loss, counts, alpha, c_t, i_t, e_t)
+            if f_t <= objective + 1e-4 * t * slope or t < 1e-10:
+                break
+            t *= 0.5
+        if not f_t <= objective + 1e-12 * abs(objective) + 1e-300:
+            # No decrease possible at working precision: we are at the optimum.
+            converged = np.max(np.abs(grad)) <= 1e-6 * max(1.0, total_weight)
+            break
+        params = trial
+        # An unpenalised fit whose gradient has vanished while the steps stay
+        # large is running off to infinity: the MLE does not exist.
+        if (
+            alpha == 0
+            and np.max(np.abs(grad)) < 1e-9 * max(1.0, total_weight)
+            and (scale > 25)
+        ):
+            diverging = True
+            break
+
+    coef, intercept, extra = unpack(params)
+    delta = design.matvec(coef) + intercept
+    terms = loss.loss_gradient_hessian(delta, counts, extra)
+    H_cc, B, C = _assemble_hessian(design, terms, alpha, fit_intercept)
+    if B is None:
+        hessian = H_cc
+    else:
+        dense_cc = H_cc.toarray() if sp.issparse(H_cc) else H_cc
+        hessian = np.block([[dense_cc, B], [B.T, C]])
+    if not converged and not diverging and n_extra == 0 and alpha == 0:
+        diverging = _looks_separated(delta, counts)
+    return NewtonResult(
+        coef=coef,
+        intercept=float(intercept),
+        extra=extra,
+        n_iter=n_iter,
+        converged=converged,
+        diverging=diverging,
+        objective=terms[0] + 0.5 * alpha * coef @ coef,
+        hessian=hessian,
+    )
+
+
+def _looks_separated(delta, counts):
+    """Whether some comparisons are fitted as (numerically) certain outcomes."""
+    return bool(np.max(np.abs(delta), initial=0.0) > 30)

@@ -1,0 +1,208 @@
+"""Win-count matrices: W[i, j] = weighted number of times item i beat item j.
+
+Much published Bradley-Terry data comes as such a K x K matrix.  Because duplicate
+comparisons are sufficient statistics, the matrix is also the compact form of any
+winner/loser data set: :func:`win_matrix` aggregates rows into it and
+:func:`pairs_from_win_matrix` turns it back into one weighted row per non-zero
+count, ready for the estimators.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._graph import _encode, _validate_pairs
+
+__all__ = ["pairs_from_win_matrix", "win_matrix"]
+
+
+def win_matrix(winners, losers, *, sample_weight=None, items=None, sparse=False):
+    """Aggregate winner/loser data into a matrix of win counts.
+
+    Parameters
+    ----------
+    winners, losers : array-like of shape (n_comparisons,)
+        Labels (ints, strings, ...) of the winner and the loser of each comparison.
+    sample_weight : array-like of shape (n_comparisons,), default=None
+        Non-negative count of each comparison.  Repeated pairs are summed.
+    items : array-like of shape (n_items,), default=None
+        Item labels giving the row and column order; it may hold items never
+        compared.  Default: the sorted unique labels of winners and losers.
+    sparse : bool, default=False
+        Return a ``scipy.sparse.csr_array`` instead of a dense ndarray.  A dense
+        matrix takes K * K numbers, which is too much past some 10,000 items.
+
+    Returns
+    -------
+    W : ndarray or scipy.sparse.csr_array of shape (n_items, n_items)
+        ``W[i, j]`` is the (weighted) number of times ``items[i]`` beat
+        ``items[j]``.  Integer counts without ``sample_weight``, floats with it.
+    items : ndarray of shape (n_items,)
+        The item label of each row and column.
+
+    See Also
+    --------
+    pairs_from_win_matrix : The inverse: one weighted row per non-zero count.
+
+    Examples
+    --------
+    >>> from sklearn_bt._win_matrix import win_matrix
+    >>> W, items = win_matrix(["a", "a", "b"], ["b", "b", "c"])
+    >>> W
+    array([[0, 2, 0],
+           [0, 0, 1],
+           [0, 0, 0]])
+    >>> items
+    array(['a', 'b', 'c'], dtype='<U1')
+    """
+    winners, losers, _, weights = _validate_pairs(
+        winners, losers, sample_weight=sample_weight
+    )
+    n_rows = winners.shape[0]
+    items, codes = _encode(np.concatenate([winners, losers]), items)
+    n_items = items.shape[0]
+    keep = weights > 0
+    rows, cols = codes[:n_rows][keep], codes[n_rows:][keep]
+    counts = weights[keep]
+    if sample_weight is None:
+        counts = counts.astype(np.int64)
+    if sparse:
+        # tocsr sums repeated (row, col) entries, as the counts require.
+        W = sp.coo_array((counts, (rows, cols)), shape=(n_items, n_items)).tocsr()
+        return W, items
+    flat = np.bincount(rows * n_items + cols, counts, minlength=n_items * n_items)
+    return flat.astype(counts.dtype).reshape(n_items, n_items), items
+
+
+def _is_dataframe(W):
+    # Duck-typed so that pandas stays an optional dependency.
+    return hasattr(W, "index") and hasattr(W, "columns") and hasattr(W, "to_numpy")
+
+
+def _check_square(shape):
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise ValueError(
+            f"W must be a square K x K matrix of win counts; got shape {shape}."
+        )
+
+
+def _check_values(values, what):
+    """Entries of W (dense, or the stored entries of a sparse W) as floats."""
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"W must hold numbers (win counts); {what}.") from exc
+    if not np.isfinite(values).all():
+        raise ValueError("W has NaN or infinite entries; win counts must be finite.")
+    if (values < 0).any():
+        raise ValueError(
+            f"W has {(values < 0).sum()} negative entries; win counts must be >= 0."
+        )
+    return values
+
+
+def _validate_win_matrix(W, items):
+    """Return (W as float ndarray or canonical COO array, item labels)."""
+    if _is_dataframe(W):
+        if items is not None:
+            raise ValueError(
+                "items must be None for a DataFrame: its index gives the labels."
+            )
+        if not W.index.equals(W.columns):
+            raise ValueError(
+                "the DataFrame's index and columns must hold the same item labels "
+                "in the same order (W.loc[i, j] = times i beat j); reindex the "
+                "columns with W.reindex(columns=W.index)."
+            )
+        items = np.asarray(W.index)
+        W = W.to_numpy()
+    if sp.issparse(W):
+        _check_square(W.shape)
+        # A copy, so that summing duplicates never touches the caller's matrix.
+        W = sp.coo_array(W, copy=True)
+        W.sum_duplicates()
+        W.data = _check_values(W.data, f"got dtype {W.dtype}")
+        diagonal = W.diagonal()
+    else:
+        W = np.asarray(W)
+        _check_square(W.shape)
+        W = _check_values(W, f"got dtype {W.dtype}")
+        diagonal = np.diagonal(W)
+    n_items = W.shape[0]
+    if items is None:
+        items = np.arange(n_items)
+    items = np.asarray(items)
+    if items.shape != (n_items,):
+        raise ValueError(
+            f"items must have one label per row of W ({n_items}); "
+            f"got shape {items.shape}."
+        )
+    if len(set(items.tolist())) != n_items:
+        raise ValueError("items must be unique; it has repeated labels.")
+    if (diagonal != 0).any():
+        bad = items[diagonal != 0]
+        raise ValueError(
+            f"W has non-zero diagonal entries (items {bad[:5].tolist()}): an item "
+            "cannot beat itself; set the diagonal to zero."
+        )
+    return W, items
+
+
+def pairs_from_win_matrix(W, items=None):
+    """One weighted winner/loser row per non-zero entry of a win-count matrix.
+
+    Parameters
+    ----------
+    W : {array-like, sparse matrix, DataFrame} of shape (n_items, n_items)
+        ``W[i, j]`` = number of times item i beat item j: finite, non-negative,
+        with a zero diagonal.  A pandas DataFrame gives the labels in its index,
+        which must equal its columns.
+    items : array-like of shape (n_items,), default=None
+        Unique label of each row and column.  Default: ``0, ..., n_items - 1``
+        (or the DataFrame's index).
+
+    Returns
+    -------
+    X : ndarray of shape (n_pairs, 2)
+        ``[winner_label, loser_label]`` for each non-zero ``W[i, j]``, in row-major
+        order of ``(i, j)``.
+    sample_weight : ndarray of float of shape (n_pairs,)
+        The count ``W[i, j]`` of each row.
+
+    See Also
+    --------
+    win_matrix : The inverse: aggregate winner/loser rows into W.
+
+    Notes
+    -----
+    With ``y = np.ones(len(X))`` (the first item won every row), the pipeline ::
+
+        model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+        model.fit(X, np.ones(len(X)), bradleyterryranker__sample_weight=sample_weight)
+
+    fits the textbook Bradley-Terry model: weights are frequency weights, so one
+    row of weight ``W[i, j]`` is the same as ``W[i, j]`` repeated rows.  A Pipeline
+    passes ``sample_weight`` to a step as ``<step name>__sample_weight``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_bt._win_matrix import pairs_from_win_matrix
+    >>> W = np.array([[0, 3], [1, 0]])
+    >>> X, sample_weight = pairs_from_win_matrix(W, items=["home", "away"])
+    >>> X
+    array([['home', 'away'],
+           ['away', 'home']], dtype='<U4')
+    >>> sample_weight
+    array([3., 1.])
+    """
+    W, items = _validate_win_matrix(W, items)
+    if sp.issparse(W):
+        nonzero = W.data != 0
+        rows, cols, counts = W.row[nonzero], W.col[nonzero], W.data[nonzero]
+        order = np.lexsort((cols, rows))
+        rows, cols, counts = rows[order], cols[order], counts[order]
+    else:
+        rows, cols = np.nonzero(W)
+        counts = W[rows, cols]
+    X = np.stack([items[rows], items[cols]], axis=1)
+    return X, counts.astype(np.float64)
