@@ -54,11 +54,13 @@ class LogisticPairLoss:
             d2 loss / d delta_i d extra_k.
         """
         a_won, b_won = self._wins(counts)
+        log_p = log_expit(delta)
+        log_q = log_p - delta  # log(1 - p) = log_expit(-delta), without a 2nd log
+        p, q = np.exp(log_p), np.exp(log_q)
+        loss = -(a_won @ log_p + b_won @ log_q)
         total = a_won + b_won
-        p = expit(delta)
-        loss = -(a_won @ log_expit(delta) + b_won @ log_expit(-delta))
         grad = total * p - a_won
-        hess = total * p * expit(-delta)
+        hess = total * p * q
         empty = np.zeros(0)
         return loss, grad, hess, empty, np.zeros((0, 0)), np.zeros((len(delta), 0))
 

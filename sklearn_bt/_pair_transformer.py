@@ -3,6 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -68,7 +69,7 @@ class PairTransformer(TransformerMixin, BaseEstimator):
     >>> X = np.array([["ann", "bob"], ["bob", "cid"], ["cid", "ann"], ["ann", "cid"]])
     >>> y = np.ones(len(X))  # winner/loser data: A always won
     >>> model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
-    >>> model.fit(X, y)[-1].coef_.round(3)  # strengths of ann, bob, cid
+    >>> model.fit(X, y)[-1].coef_.round(3) + 0.0  # strengths of ann, bob, cid
     array([ 0.42,  0.  , -0.42])
     >>> model.predict_proba([["ann", "bob"]]).round(3)
     array([[0.397, 0.603]])
@@ -116,8 +117,10 @@ class PairTransformer(TransformerMixin, BaseEstimator):
         {ndarray, sparse matrix, DataFrame} of shape (n_pairs, 2 * n_output_features)
             Transformed features of A, then of B.
         """
-        half_a, half_b = self._fit(X)
-        return self._transform_halves(half_a, half_b)
+        fitted = self._fit(X)
+        if isinstance(fitted, _ItemCodes):
+            return _two_hot(fitted, self.transformer_)
+        return self._transform_halves(*fitted)
 
     def _fit(self, X):
         X = self._validate(X, reset=True)
@@ -128,8 +131,15 @@ class PairTransformer(TransformerMixin, BaseEstimator):
             if self.transformer == "passthrough"
             else clone(self.transformer)
         )
-        self.transformer_ = inner.fit(_stack(half_a, half_b))
-        return half_a, half_b
+        ids = _fast_item_ids(inner, half_a, half_b)
+        if ids is None:
+            self.transformer_ = inner.fit(_stack(half_a, half_b))
+            return half_a, half_b
+        # Item ids: factorise once and fit the encoder on the unique ids only,
+        # which gives it the same categories at a fraction of the cost.
+        codes, uniques = ids
+        self.transformer_ = inner.fit(_like_item_column(uniques, half_a))
+        return codes
 
     def transform(self, X):
         """Transform both halves with the shared inner transformer.
@@ -150,6 +160,9 @@ class PairTransformer(TransformerMixin, BaseEstimator):
         return self._transform_halves(*_split_halves(X, d, self.item_feature_names_in_))
 
     def _transform_halves(self, half_a, half_b):
+        codes = _known_item_codes(self.transformer_, half_a, half_b)
+        if codes is not None:
+            return _two_hot(codes, self.transformer_)
         out_a = self.transformer_.transform(half_a)
         out_b = self.transformer_.transform(half_b)
         if sp.issparse(out_a) or sp.issparse(out_b):
@@ -298,3 +311,127 @@ def _common_prefix(s, t):
             break
         n += 1
     return s[:n]
+
+
+class _ItemCodes(tuple):
+    """Integer codes of items A and B, indices into the encoder's categories."""
+
+
+def _simple_one_hot(encoder, half):
+    """Whether ``encoder`` is a default-like OneHotEncoder on one id column.
+
+    Only then is the output a plain indicator of the sorted unique ids, which
+    the fast path below reproduces exactly.
+    """
+    if type(encoder) is not OneHotEncoder or half.shape[1] != 1 or sp.issparse(half):
+        return False
+    params = encoder.get_params()
+    return (
+        isinstance(params["categories"], str)
+        and params["drop"] is None
+        and params["min_frequency"] is None
+        and params["max_categories"] is None
+        and params["sparse_output"]
+        and params["feature_name_combiner"] == "concat"
+    )
+
+
+def _id_column(half):
+    return (
+        half.iloc[:, 0].to_numpy() if hasattr(half, "iloc") else np.asarray(half)[:, 0]
+    )
+
+
+def _fast_item_ids(encoder, half_a, half_b):
+    """Codes of A and B and the sorted unique ids, or None to use the encoder."""
+    if not _simple_one_hot(encoder, half_a):
+        return None
+    values = np.concatenate([_id_column(half_a), _id_column(half_b)])
+    factorised = _factorise(values)
+    if factorised is None:
+        return None
+    codes, uniques = factorised
+    n = len(values) // 2
+    return _ItemCodes((codes[:n], codes[n:])), uniques
+
+
+def _factorise(values):
+    """``(codes, sorted uniques)`` of ids, or None when the encoder must decide."""
+    kind = values.dtype.kind
+    if kind in "iu":
+        low, high = values.min(), values.max()
+        if int(high) - int(low) <= 4 * len(values) + 1024:
+            # Dense small ints: a bincount is a linear-time factorisation.
+            offset = values - low
+            present = np.bincount(offset, minlength=int(high - low) + 1) > 0
+            lookup = np.cumsum(present) - 1
+            return lookup[offset], (np.flatnonzero(present) + low).astype(values.dtype)
+        uniques, codes = np.unique(values, return_inverse=True)
+        return codes, uniques
+    if kind == "f":
+        if np.isnan(values).any():
+            return None  # missing ids: the encoder's own rules apply
+        uniques, codes = np.unique(values, return_inverse=True)
+        return codes, uniques
+    if kind in "OUS":
+        try:
+            import pandas as pd
+        except ImportError:
+            pd = None
+        try:
+            if pd is not None:
+                # Hashing beats sorting millions of strings.
+                codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+                if (codes < 0).any():
+                    return None
+                return codes, np.asarray(uniques, dtype=values.dtype)
+            uniques, codes = np.unique(values, return_inverse=True)
+            return codes, uniques
+        except TypeError:  # unorderable mixed types: let the encoder explain
+            return None
+    return None
+
+
+def _like_item_column(uniques, half):
+    """The unique ids as one item column of the same kind as ``half``."""
+    if hasattr(half, "iloc"):
+        import pandas as pd
+
+        return pd.DataFrame({half.columns[0]: uniques})
+    return uniques.reshape(-1, 1)
+
+
+def _known_item_codes(encoder, half_a, half_b):
+    """Codes of ids already among the encoder's categories, else None."""
+    if not _simple_one_hot(encoder, half_a):
+        return None
+    categories = encoder.categories_[0]
+    codes = []
+    for half in (half_a, half_b):
+        values = _id_column(half)
+        if values.dtype.kind not in "iuOUS" or categories.dtype.kind not in "iuOUS":
+            return None
+        try:
+            position = np.searchsorted(categories, values)
+        except TypeError:
+            return None
+        position = np.minimum(position, len(categories) - 1)
+        if not np.array_equal(categories[position], values):
+            return None  # unknown or missing ids: the encoder handles them
+        codes.append(position)
+    return _ItemCodes(codes)
+
+
+def _two_hot(codes, encoder):
+    """``[one-hot(A) | one-hot(B)]`` as CSR, built directly from the codes."""
+    codes_a, codes_b = codes
+    n_items = len(encoder.categories_[0])
+    n = len(codes_a)
+    index_dtype = np.int32 if 2 * n_items < 2**31 and 2 * n < 2**31 else np.int64
+    indices = np.empty(2 * n, dtype=index_dtype)
+    indices[0::2] = codes_a
+    indices[1::2] = codes_b
+    indices[1::2] += n_items
+    indptr = np.arange(0, 2 * n + 1, 2, dtype=index_dtype)
+    data = np.ones(2 * n, dtype=encoder.dtype)
+    return sp.csr_matrix((data, indices, indptr), shape=(n, 2 * n_items))

@@ -49,11 +49,11 @@ class MatrixDesign:
     def rmatvec(self, g):
         return np.asarray(self.D.T @ g).ravel()
 
-    def gram(self, h):
-        """``D.T @ diag(h) @ D`` (dense, or sparse for a sparse design)."""
+    def gram(self, h, dense=False):
+        """``D.T @ diag(h) @ D`` (sparse for a sparse design unless ``dense``)."""
         if self.is_sparse:
-            Dh = self.D.multiply(h[:, None]).tocsr() if h.ndim else self.D * h
-            return (self.D.T @ Dh).tocsr()
+            G = (self.D.T @ self.D.multiply(h[:, None]).tocsr()).tocsr()
+            return G.toarray() if dense else G
         return self.D.T @ (self.D * h[:, None])
 
     def cross(self, hc):
@@ -83,6 +83,7 @@ class ItemDesign:
         self.n_params = n_items
         self.is_sparse = True
         self._null_basis = None
+        self._pattern = None
 
     def matvec(self, theta):
         return theta[self.a] - theta[self.b]
@@ -91,14 +92,35 @@ class ItemDesign:
         k = self.n_params
         return np.bincount(self.a, g, k) - np.bincount(self.b, g, k)
 
-    def gram(self, h):
-        """The weighted graph Laplacian ``D.T @ diag(h) @ D``."""
+    def gram(self, h, dense=False):
+        """The weighted graph Laplacian ``D.T @ diag(h) @ D``.
+
+        Dense, it is one ``bincount`` over the K x K cells; sparse, the
+        pattern (fixed by the pairs) is built once and only its values change.
+        """
         k = self.n_params
         degree = np.bincount(self.a, h, k) + np.bincount(self.b, h, k)
+        if dense:
+            off = np.bincount(self.a * k + self.b, h, k * k).reshape(k, k)
+            H = -(off + off.T)
+            H[np.diag_indices(k)] += degree
+            return H
+        if self._pattern is None:
+            self._pattern = self._laplacian_pattern()
+        position, indices, indptr = self._pattern
+        values = np.concatenate([-h, -h, degree])
+        data = np.bincount(position, values, len(indices))
+        return sp.csr_array((data, indices, indptr), shape=(k, k))
+
+    def _laplacian_pattern(self):
+        """CSR pattern of the Laplacian, and where each (a, b), (b, a), (i, i) lands."""
+        k = self.n_params
         rows = np.concatenate([self.a, self.b, np.arange(k)])
         cols = np.concatenate([self.b, self.a, np.arange(k)])
-        vals = np.concatenate([-h, -h, degree])
-        return sp.csr_array((vals, (rows, cols)), shape=(k, k))
+        keys = rows.astype(np.int64) * k + cols
+        unique_keys, position = np.unique(keys, return_inverse=True)
+        indptr = np.searchsorted(unique_keys // k, np.arange(k + 1))
+        return position, (unique_keys % k).astype(np.intp), indptr
 
     def cross(self, hc):
         k = self.n_params
@@ -129,22 +151,26 @@ class NewtonResult:
     hessian: object  # penalised Hessian at the solution, in [coef, intercept?, extra]
 
 
-def _objective(design, loss, counts, alpha, coef, intercept, extra):
-    delta = design.matvec(coef) + intercept
-    return loss.loss(delta, counts, extra) + 0.5 * alpha * coef @ coef
+def _penalty(alpha, coef):
+    return 0.5 * alpha * (coef @ coef)
 
 
-def _assemble_hessian(design, loss_terms, alpha, fit_intercept):
-    """Penalised Hessian blocks in the parameter order [coef, intercept?, extra]."""
+def _assemble_hessian(design, loss_terms, alpha, fit_intercept, dense=None):
+    """Penalised Hessian blocks in the parameter order [coef, intercept?, extra].
+
+    Returns ``(H_cc, B, C)``: the coef block, the coef-vs-others block and the
+    block of the other parameters (``None`` when there are none).
+    """
     _, _, h, _, h_extra, h_cross = loss_terms
-    H_cc = design.gram(h)
+    p = design.n_params
+    if dense is None:
+        dense = p + int(fit_intercept) + h_extra.shape[0] <= DENSE_SOLVE_MAX_PARAMS
+    H_cc = design.gram(h, dense=dense)
     if alpha:
-        H_cc = H_cc + alpha * (
-            sp.eye_array(design.n_params)
-            if sp.issparse(H_cc)
-            else np.eye(design.n_params)
-        )
-    # Columns of the other parameters (intercept, extra) against coef.
+        if sp.issparse(H_cc):
+            H_cc = (H_cc + alpha * sp.eye_array(p, format="csr")).tocsr()
+        else:
+            H_cc[np.diag_indices(p)] += alpha
     other_cross = []
     other_block = []
     if fit_intercept:
@@ -248,23 +274,24 @@ def newton_solve(
     coef = np.zeros(p) if coef0 is None else np.array(coef0, dtype=float)
     intercept = float(intercept0) if fit_intercept else 0.0
     extra = loss.initial_extra(counts) if extra0 is None else np.array(extra0, float)
-    n_extra = len(extra)
     total_weight = counts.sum()
     null = None
     converged = diverging = False
 
     def unpack(params):
-        c = params[:p]
-        i = params[p] if fit_intercept else 0.0
-        return c, i, params[p + int(fit_intercept) :]
+        return (
+            params[:p],
+            (params[p] if fit_intercept else 0.0),
+            params[p + int(fit_intercept) :],
+        )
 
     params = np.concatenate([coef, [intercept] if fit_intercept else [], extra])
+    delta = design.matvec(coef) + intercept
+    terms = loss.loss_gradient_hessian(delta, counts, extra)
+    objective = terms[0] + _penalty(alpha, coef)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007
-        coef, intercept, extra = unpack(params)
-        delta = design.matvec(coef) + intercept
-        terms = loss.loss_gradient_hessian(delta, counts, extra)
-        objective = terms[0] + 0.5 * alpha * coef @ coef
+        coef = params[:p]
         g = terms[1]
         grad = np.concatenate(
             [
@@ -281,34 +308,41 @@ def newton_solve(
             step[:p] -= null @ (null.T @ step[:p])
 
         scale = max(1.0, np.max(np.abs(params)))
-        if np.max(np.abs(step)) <= tol * scale:
+        slope = grad @ step
+        if np.max(np.abs(step)) <= tol * scale or -slope <= 1e-13 * abs(objective):
             # Newton converges quadratically: a step this small is already exact
-            # to far below ``tol``, and too small for a line search to see.
+            # to far below ``tol``, and too small for a line search to see (the
+            # predicted decrease, -slope / 2, is below the objective's rounding).
             params = params + step
             converged = True
             break
 
-        # Backtracking line search (Armijo); the full step is almost always taken.
-        slope = grad @ step
+        # Backtracking line search (Armijo); the full step is almost always
+        # taken, and the loss terms at the accepted point serve the next step.
+        step_coef, step_intercept, _ = unpack(step)
+        step_delta = design.matvec(step_coef) + step_intercept
         t = 1.0
         while True:
             trial = params + t * step
-            c_t, i_t, e_t = unpack(trial)
-            f_t = _objective(design, loss, counts, alpha, c_t, i_t, e_t)
+            trial_delta = delta + t * step_delta
+            trial_terms = loss.loss_gradient_hessian(
+                trial_delta, counts, unpack(trial)[2]
+            )
+            f_t = trial_terms[0] + _penalty(alpha, trial[:p])
             if f_t <= objective + 1e-4 * t * slope or t < 1e-10:
                 break
             t *= 0.5
-        if not f_t <= objective + 1e-12 * abs(objective) + 1e-300:
+        if not f_t <= objective + 1e-12 * abs(objective):
             # No decrease possible at working precision: we are at the optimum.
             converged = np.max(np.abs(grad)) <= 1e-6 * max(1.0, total_weight)
             break
-        params = trial
+        params, delta, terms, objective = trial, trial_delta, trial_terms, f_t
         # An unpenalised fit whose gradient has vanished while the steps stay
         # large is running off to infinity: the MLE does not exist.
         if (
             alpha == 0
-            and np.max(np.abs(grad)) < 1e-9 * max(1.0, total_weight)
-            and (scale > 25)
+            and scale > 25
+            and (np.max(np.abs(grad)) < 1e-9 * max(1.0, total_weight))
         ):
             diverging = True
             break
@@ -316,14 +350,21 @@ def newton_solve(
     coef, intercept, extra = unpack(params)
     delta = design.matvec(coef) + intercept
     terms = loss.loss_gradient_hessian(delta, counts, extra)
-    H_cc, B, C = _assemble_hessian(design, terms, alpha, fit_intercept)
+    # The item Laplacian is stored sparse: K x K dense would not scale.
+    H_cc, B, C = _assemble_hessian(
+        design,
+        terms,
+        alpha,
+        fit_intercept,
+        dense=False if isinstance(design, ItemDesign) else None,
+    )
     if B is None:
         hessian = H_cc
     else:
         dense_cc = H_cc.toarray() if sp.issparse(H_cc) else H_cc
         hessian = np.block([[dense_cc, B], [B.T, C]])
-    if not converged and not diverging and n_extra == 0 and alpha == 0:
-        diverging = _looks_separated(delta, counts)
+    if not converged and not diverging and len(extra) == 0 and alpha == 0:
+        diverging = _looks_separated(delta)
     return NewtonResult(
         coef=coef,
         intercept=float(intercept),
@@ -331,11 +372,59 @@ def newton_solve(
         n_iter=n_iter,
         converged=converged,
         diverging=diverging,
-        objective=terms[0] + 0.5 * alpha * coef @ coef,
+        objective=terms[0] + _penalty(alpha, coef),
         hessian=hessian,
     )
 
 
-def _looks_separated(delta, counts):
+def _looks_separated(delta):
     """Whether some comparisons are fitted as (numerically) certain outcomes."""
     return bool(np.max(np.abs(delta), initial=0.0) > 30)
+
+
+def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
+    """Sum the outcome counts of identical item pairs: sufficient statistics.
+
+    Parameters
+    ----------
+    a, b : ndarray of int of shape (n,)
+        Item index of A and of B for every comparison.
+    outcome : ndarray of int of shape (n,)
+        ``B_WON`` (0), ``TIE`` (1) or ``A_WON`` (2).
+    weight : ndarray of shape (n,) or None
+        Frequency weights (None: one each).
+    n_items : int
+    fold : bool
+        Fold (j, i) onto (i, j) with the outcome reversed; right only for an
+        antisymmetric model (no intercept), where it halves the pairs to solve.
+
+    Returns
+    -------
+    design : ItemDesign
+        One row per unique (ordered) pair.
+    counts : ndarray of shape (n_unique, 3)
+        Summed ``[B won, tie, A won]`` per unique pair.
+    """
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    outcome = np.asarray(outcome, dtype=np.int64)
+    if fold:
+        swap = a > b
+        a, b = np.minimum(a, b), np.maximum(a, b)
+        outcome = np.where(swap, 2 - outcome, outcome)
+    keys = a * n_items + b
+    n_cells = n_items * n_items
+    if n_cells <= max(4 * len(keys), 1 << 20):
+        # Few items (an arena): count straight into the K x K x 3 cells, in
+        # one linear pass; no sort.
+        cells = np.bincount(keys * 3 + outcome, weights=weight, minlength=3 * n_cells)
+        cells = cells.reshape(n_cells, 3)
+        unique_keys = np.flatnonzero(cells.any(axis=1))
+        counts = cells[unique_keys].astype(np.float64)
+    else:
+        unique_keys, inverse = np.unique(keys, return_inverse=True)
+        counts = np.bincount(
+            inverse * 3 + outcome, weights=weight, minlength=3 * len(unique_keys)
+        ).reshape(-1, 3)
+    ua, ub = np.divmod(unique_keys, n_items)
+    return ItemDesign(ua.astype(np.intp), ub.astype(np.intp), n_items), counts
