@@ -84,6 +84,7 @@ class ItemDesign:
         self.is_sparse = True
         self._null_basis = None
         self._pattern = None
+        self._permutation = None
 
     def matvec(self, theta):
         return theta[self.a] - theta[self.b]
@@ -109,7 +110,10 @@ class ItemDesign:
             self._pattern = self._laplacian_pattern()
         position, indices, indptr = self._pattern
         values = np.concatenate([-h, -h, degree])
-        data = np.bincount(position, values, len(indices))
+        if position is None:  # a permutation: no two entries share a cell
+            data = values[self._permutation]
+        else:
+            data = np.bincount(position, values, len(indices))
         return sp.csr_array((data, indices, indptr), shape=(k, k))
 
     def _laplacian_pattern(self):
@@ -117,6 +121,15 @@ class ItemDesign:
         k = self.n_params
         rows = np.concatenate([self.a, self.b, np.arange(k)])
         cols = np.concatenate([self.b, self.a, np.arange(k)])
+        if np.all(self.a < self.b):
+            # Folded pairs are distinct cells: converting positions 0..n-1 from
+            # COO to CSR yields the permutation in linear time, without a sort.
+            slots = sp.coo_array(
+                (np.arange(1, len(rows) + 1, dtype=np.float64), (rows, cols)),
+                shape=(k, k),
+            ).tocsr()
+            self._permutation = slots.data.astype(np.intp) - 1
+            return None, slots.indices, slots.indptr
         keys = rows.astype(np.int64) * k + cols
         unique_keys, position = np.unique(keys, return_inverse=True)
         indptr = np.searchsorted(unique_keys // k, np.arange(k + 1))
@@ -189,7 +202,7 @@ def _assemble_hessian(design, loss_terms, alpha, fit_intercept, dense=None):
     return H_cc, B, C
 
 
-def _solve_newton_system(design, H_cc, B, C, grad, null):
+def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
     """Solve ``[[H_cc, B], [B.T, C]] step = -grad`` with steps orthogonal to ``null``.
 
     Adding ``N N^T`` (N the null basis of the design) to ``H_cc`` makes it
@@ -211,10 +224,10 @@ def _solve_newton_system(design, H_cc, B, C, grad, null):
             # a least-squares step is still a descent direction.
             step = -scipy.linalg.lstsq(H, grad, check_finite=False)[0]
         return step
-    return _solve_cg(H_cc, B, C, grad, null, p, n_other)
+    return _solve_cg(H_cc, B, C, grad, null, p, n_other, cg_rtol)
 
 
-def _solve_cg(H_cc, B, C, grad, null, p, n_other):
+def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol):
     """Jacobi-preconditioned conjugate gradients on the block Hessian."""
     H_cc = sp.csr_array(H_cc)
     diag = H_cc.diagonal()
@@ -236,7 +249,7 @@ def _solve_cg(H_cc, B, C, grad, null, p, n_other):
     n = p + n_other
     op = LinearOperator((n, n), matvec=matvec, dtype=float)
     precond = LinearOperator((n, n), matvec=lambda v: np.ravel(v) / diag, dtype=float)
-    step, _ = cg(op, -grad, rtol=1e-12, atol=0.0, maxiter=10 * n, M=precond)
+    step, _ = cg(op, -grad, rtol=rtol, atol=0.0, maxiter=10 * n, M=precond)
     return step
 
 
@@ -275,7 +288,7 @@ def newton_solve(
     intercept = float(intercept0) if fit_intercept else 0.0
     extra = loss.initial_extra(counts) if extra0 is None else np.array(extra0, float)
     total_weight = counts.sum()
-    null = None
+    null = first_grad_norm = None
     converged = diverging = False
 
     def unpack(params):
@@ -303,7 +316,14 @@ def newton_solve(
         H_cc, B, C = _assemble_hessian(design, terms, alpha, fit_intercept)
         if alpha == 0 and null is None:
             null = design.null_basis(H_cc)
-        step = _solve_newton_system(design, H_cc, B, C, grad, null)
+        # Inexact Newton (Eisenstat-Walker): far from the optimum an iterative
+        # solve need not be accurate; near it, it must be, to keep the fast
+        # local convergence.
+        grad_norm = np.linalg.norm(grad)
+        if first_grad_norm is None:
+            first_grad_norm = grad_norm
+        cg_rtol = float(np.clip(grad_norm / max(first_grad_norm, 1e-300), 1e-12, 0.1))
+        step = _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol)
         if null is not None and null.shape[1]:
             step[:p] -= null @ (null.T @ step[:p])
 
