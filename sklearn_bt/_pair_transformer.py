@@ -1,5 +1,7 @@
 """PairTransformer: one item-level transformer applied to both halves of a pair."""
 
+import re
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
@@ -285,29 +287,49 @@ def _item_feature_names(pair_names, d):
     """Item-level column names from the names of the two halves (see Notes)."""
     if pair_names is None:
         return np.asarray([f"x{i}" for i in range(d)], dtype=object)
-    names_a, names_b = (
-        [str(n) for n in pair_names[:d]],
-        [str(n) for n in pair_names[d:]],
-    )
-    stems, tags = [], set()
-    for name_a, name_b in zip(names_a, names_b, strict=True):
-        prefix = _common_prefix(name_a, name_b)
-        suffix = _common_prefix(
-            name_a[len(prefix) :][::-1], name_b[len(prefix) :][::-1]
-        )
-        end_a = len(name_a) - len(suffix)
-        end_b = len(name_b) - len(suffix)
-        tags.add((name_a[len(prefix) : end_a], name_b[len(prefix) : end_b]))
-        stems.append((prefix + suffix[::-1]).strip("_-. "))
-    if len(tags) == 1 and all(stems) and len(set(stems)) == d:
-        return np.asarray(stems, dtype=object)
+    names_a = [str(n) for n in pair_names[:d]]
+    names_b = [str(n) for n in pair_names[d:]]
+    # Tokens first (winner_rank / loser_rank -> rank), then characters
+    # (team1 / team2 -> team).
+    for split in (_tokens, list):
+        stems = _shared_stems(names_a, names_b, split)
+        if stems is not None:
+            return np.asarray(stems, dtype=object)
     return np.asarray(names_a, dtype=object)
 
 
+def _tokens(name):
+    """``"winner_rank"`` -> ``["winner", "_", "rank"]``: words and separators."""
+    return [t for t in re.split(r"([_\-. ])", name) if t]
+
+
+def _shared_stems(names_a, names_b, split):
+    """What each pair of names shares, if the part that differs is the same tag."""
+    stems, tags = [], set()
+    for name_a, name_b in zip(names_a, names_b, strict=True):
+        parts_a, parts_b = split(name_a), split(name_b)
+        n_prefix = len(_common_prefix(parts_a, parts_b))
+        n_suffix = len(
+            _common_prefix(parts_a[n_prefix:][::-1], parts_b[n_prefix:][::-1])
+        )
+        tags.add(
+            (
+                "".join(parts_a[n_prefix : len(parts_a) - n_suffix]),
+                "".join(parts_b[n_prefix : len(parts_b) - n_suffix]),
+            )
+        )
+        shared = parts_a[:n_prefix] + parts_a[len(parts_a) - n_suffix :]
+        stems.append("".join(shared).strip("_-. "))
+    if len(tags) == 1 and all(stems) and len(set(stems)) == len(stems):
+        return stems
+    return None
+
+
 def _common_prefix(s, t):
+    """Longest common prefix of two sequences (strings or token lists)."""
     n = 0
-    for ch_s, ch_t in zip(s, t, strict=False):
-        if ch_s != ch_t:
+    for item_s, item_t in zip(s, t, strict=False):
+        if item_s != item_t:
             break
         n += 1
     return s[:n]

@@ -105,6 +105,8 @@ def swap_pairs(X, y, *, fraction=0.5, random_state=None):
     ([[1, 2], [3, 4], [6, 5], [8, 7]], [1.0, 1.0, 0.0, 0.0])
     """
     y = np.asarray(y)
+    if not (hasattr(X, "shape") and hasattr(X, "__getitem__")):
+        X = np.asarray(X)
     check_consistent_length(X, y)
     if not 0 <= fraction <= 1:
         raise ValueError(f"fraction must be in [0, 1], got {fraction}.")
@@ -116,23 +118,33 @@ def swap_pairs(X, y, *, fraction=0.5, random_state=None):
 
 
 def _swap_rows(X, swap):
-    if X.shape[1] % 2:
+    if not (hasattr(X, "shape") and hasattr(X, "__getitem__")):
+        X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] % 2:
         raise ValueError(
-            f"X has {X.shape[1]} feature(s), but pair rows need an even number of "
-            "columns: [x_A | x_B]."
+            f"X has {X.shape[1] if X.ndim == 2 else 'no'} feature(s), but pair rows "
+            "need a 2D array with an even number of columns: [x_A | x_B]."
         )
     d = X.shape[1] // 2
     order = np.r_[d : 2 * d, 0:d]
     if hasattr(X, "iloc"):
+        # Column by column: the halves may have different dtypes (an int rank
+        # for A, a float rank with NaN for B), which pandas then upcasts.
         swapped = X.copy()
-        swapped.iloc[swap, :] = X.iloc[swap, order].to_numpy()
+        for target, source in enumerate(order):
+            swapped.isetitem(
+                target,
+                X.iloc[:, target].where(~swap, X.iloc[:, source].to_numpy()),
+            )
         return swapped
     if sp.issparse(X):
-        X = X.tocsr()
+        fmt = X.format
+        X_csr = X.tocsr()
         keep = sp.diags_array((~swap).astype(X.dtype))
         flip = sp.diags_array(swap.astype(X.dtype))
-        out = keep @ X + flip @ X[:, order]
-        return type(X)(out)
+        out = keep @ X_csr + flip @ X_csr[:, order]
+        out = type(X)(out).asformat(fmt)
+        return out
     X = np.asarray(X)
     swapped = X.copy()
     swapped[swap] = X[swap][:, order]

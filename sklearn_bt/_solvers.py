@@ -287,7 +287,6 @@ def newton_solve(
     coef = np.zeros(p) if coef0 is None else np.array(coef0, dtype=float)
     intercept = float(intercept0) if fit_intercept else 0.0
     extra = loss.initial_extra(counts) if extra0 is None else np.array(extra0, float)
-    total_weight = counts.sum()
     null = first_grad_norm = None
     converged = diverging = False
 
@@ -327,20 +326,30 @@ def newton_solve(
         if null is not None and null.shape[1]:
             step[:p] -= null @ (null.T @ step[:p])
 
-        scale = max(1.0, np.max(np.abs(params)))
-        slope = grad @ step
-        if np.max(np.abs(step)) <= tol * scale or -slope <= 1e-13 * abs(objective):
-            # Newton converges quadratically: a step this small is already exact
-            # to far below ``tol``, and too small for a line search to see (the
-            # predicted decrease, -slope / 2, is below the objective's rounding).
+        # The Newton decrement lambda^2 = -slope predicts twice the decrease of
+        # the objective: in log-likelihood units, whatever the units of X.
+        decrement = -(grad @ step)
+        step_coef, step_intercept, _ = unpack(step)
+        step_delta = design.matvec(step_coef) + step_intercept
+        if (
+            decrement <= tol**2
+            or np.max(np.abs(step)) <= tol * np.max(np.abs(params))
+            or decrement <= 1e-13 * abs(objective)
+        ):
+            # Newton converges quadratically: after this step the error is of
+            # order decrement^2, and a step this small is below what a line
+            # search can see (the objective's rounding).
             params = params + step
             converged = True
+            break
+        if alpha == 0 and decrement < 1e-6 and np.max(np.abs(step_delta)) > 1.0:
+            # Large moves that gain (almost) nothing: the likelihood is flat
+            # towards infinity, the MLE does not exist.
+            diverging = True
             break
 
         # Backtracking line search (Armijo); the full step is almost always
         # taken, and the loss terms at the accepted point serve the next step.
-        step_coef, step_intercept, _ = unpack(step)
-        step_delta = design.matvec(step_coef) + step_intercept
         t = 1.0
         while True:
             trial = params + t * step
@@ -349,23 +358,14 @@ def newton_solve(
                 trial_delta, counts, unpack(trial)[2]
             )
             f_t = trial_terms[0] + _penalty(alpha, trial[:p])
-            if f_t <= objective + 1e-4 * t * slope or t < 1e-10:
+            if f_t <= objective - 1e-4 * t * decrement or t < 1e-10:
                 break
             t *= 0.5
         if not f_t <= objective + 1e-12 * abs(objective):
             # No decrease possible at working precision: we are at the optimum.
-            converged = np.max(np.abs(grad)) <= 1e-6 * max(1.0, total_weight)
+            converged = decrement <= 1e-8 * max(1.0, abs(objective))
             break
         params, delta, terms, objective = trial, trial_delta, trial_terms, f_t
-        # An unpenalised fit whose gradient has vanished while the steps stay
-        # large is running off to infinity: the MLE does not exist.
-        if (
-            alpha == 0
-            and scale > 25
-            and (np.max(np.abs(grad)) < 1e-9 * max(1.0, total_weight))
-        ):
-            diverging = True
-            break
 
     coef, intercept, extra = unpack(params)
     delta = design.matvec(coef) + intercept
@@ -383,7 +383,7 @@ def newton_solve(
     else:
         dense_cc = H_cc.toarray() if sp.issparse(H_cc) else H_cc
         hessian = np.block([[dense_cc, B], [B.T, C]])
-    if not converged and not diverging and len(extra) == 0 and alpha == 0:
+    if alpha == 0 and not diverging:
         diverging = _looks_separated(delta)
     return NewtonResult(
         coef=coef,
@@ -398,7 +398,12 @@ def newton_solve(
 
 
 def _looks_separated(delta):
-    """Whether some comparisons are fitted as (numerically) certain outcomes."""
+    """Whether some comparisons are fitted as (numerically) certain outcomes.
+
+    R's ``glm`` warns on the same sign ("fitted probabilities numerically 0 or
+    1 occurred"): without a penalty, it is how separation shows at the end of
+    a fit, whatever the units of the features.
+    """
     return bool(np.max(np.abs(delta), initial=0.0) > 30)
 
 

@@ -1,0 +1,300 @@
+"""Tests of PairTransformer: one item-level transformer shared by both halves."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import expit
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from sklearn_bt import BradleyTerryRanker, PairTransformer
+
+TRUE_WEIGHTS = np.array([1.5, -1.0, 0.5])
+
+
+def _reward_model_pairs(seed=0, n=4000):
+    """Winner/loser rows from a linear reward model theta = w . x.
+
+    The features have non-zero means and different scales, as real ones do.
+    Rows are [x_winner | x_loser], y all ones.
+    """
+    rng = np.random.default_rng(seed)
+    mean, scale = np.array([5.0, -2.0, 10.0]), np.array([2.0, 0.5, 3.0])
+    x_a = mean + scale * rng.normal(size=(n, 3))
+    x_b = mean + scale * rng.normal(size=(n, 3))
+    a_won = rng.random(n) < expit((x_a - x_b) @ TRUE_WEIGHTS)
+    winner = np.where(a_won[:, None], x_a, x_b)
+    loser = np.where(a_won[:, None], x_b, x_a)
+    return np.hstack([winner, loser]), np.ones(n)
+
+
+def _fit_quietly(estimator, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return estimator.fit(*args, **kwargs)
+
+
+# -------------------------------------------------- scaling inside a pair
+
+
+def test_scaled_pipeline_is_antisymmetric():
+    X, _ = _reward_model_pairs(1, n=300)
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, len(X))
+    model = make_pipeline(PairTransformer(StandardScaler()), BradleyTerryRanker())
+    model.fit(X, y)
+    X_swapped = np.hstack([X[:, 3:], X[:, :3]])
+    assert_allclose(
+        model.predict_proba(X_swapped)[:, 1], model.predict_proba(X)[:, 0], atol=1e-14
+    )
+    # An item ties with itself.
+    X_self = np.hstack([X[:, :3], X[:, :3]])
+    assert_allclose(model.predict_proba(X_self), 0.5, atol=1e-14)
+
+
+def test_scaled_pipeline_recovers_the_true_reward_weights():
+    X, y = _reward_model_pairs(2)
+    model = make_pipeline(PairTransformer(StandardScaler()), BradleyTerryRanker())
+    _fit_quietly(model, X, y)
+    scaler = model[0].transformer_
+    weights = model[-1].coef_ / scaler.scale_  # back on the raw feature scale
+    # Centring cancels in x_A - x_B and scaling is linear: exactly the raw fit.
+    raw = _fit_quietly(BradleyTerryRanker(), X, y)
+    assert_allclose(weights, raw.coef_, rtol=1e-10)
+    # And close to the truth: within 4 standard errors, from the observed
+    # information of the raw fit.
+    standard_errors = np.sqrt(np.diag(np.linalg.inv(raw.hessian_)))
+    assert np.all(standard_errors < 0.1)
+    assert np.all(np.abs(weights - TRUE_WEIGHTS) < 4 * standard_errors)
+
+
+def test_bare_scaler_on_pair_columns_removes_the_signal():
+    # The pitfall PairTransformer exists for: centring each half separately on
+    # winner/loser data makes the differences sum to zero, so the MLE is 0.
+    X, y = _reward_model_pairs(3)
+    bare = make_pipeline(StandardScaler(), BradleyTerryRanker())
+    _fit_quietly(bare, X, y)
+    assert_allclose(bare[-1].coef_, 0.0, atol=1e-10)
+    paired = make_pipeline(PairTransformer(StandardScaler()), BradleyTerryRanker())
+    _fit_quietly(paired, X, y)
+    assert np.min(np.abs(paired[-1].coef_)) > 0.3
+
+
+def test_inner_scaler_is_fitted_on_the_stacked_item_rows():
+    X, _ = _reward_model_pairs(4, n=200)
+    transformer = PairTransformer(StandardScaler()).fit(X)
+    items = np.vstack([X[:, :3], X[:, 3:]])
+    assert_allclose(transformer.transformer_.mean_, items.mean(axis=0))
+    assert_allclose(transformer.transformer_.scale_, items.std(axis=0))
+    out = transformer.transform(X)
+    assert_allclose(out[:, :3], (X[:, :3] - items.mean(0)) / items.std(0))
+    assert_allclose(out[:, 3:], (X[:, 3:] - items.mean(0)) / items.std(0))
+
+
+def test_passthrough_is_the_identity():
+    X, _ = _reward_model_pairs(5, n=20)
+    out = PairTransformer().fit_transform(X)
+    assert_array_equal(out, X)
+
+
+# ------------------------------------------------------------ item ids
+
+
+def test_one_hot_inside_is_sparse_with_categories_of_both_halves():
+    pairs = np.array([["ann", "bob"], ["bob", "cid"], ["ann", "dee"]])
+    transformer = PairTransformer(OneHotEncoder()).fit(pairs)
+    # "cid" and "dee" appear only as item B, "ann" only as item A.
+    assert_array_equal(
+        transformer.transformer_.categories_[0], ["ann", "bob", "cid", "dee"]
+    )
+    out = transformer.transform(pairs)
+    assert sp.issparse(out)
+    expected = np.array(
+        [[1, 0, 0, 0, 0, 1, 0, 0], [0, 1, 0, 0, 0, 0, 1, 0], [1, 0, 0, 0, 0, 0, 0, 1]]
+    )
+    assert_array_equal(out.toarray(), expected)
+
+
+def test_feature_names():
+    pairs = pd.DataFrame({"player_a": ["ann", "bob"], "player_b": ["bob", "cid"]})
+    transformer = PairTransformer(OneHotEncoder()).fit(pairs)
+    assert_array_equal(transformer.item_feature_names_in_, ["player"])
+    assert_array_equal(
+        transformer.get_item_feature_names_out(),
+        ["player_ann", "player_bob", "player_cid"],
+    )
+    assert_array_equal(
+        transformer.get_feature_names_out(),
+        [
+            "A__player_ann",
+            "A__player_bob",
+            "A__player_cid",
+            "B__player_ann",
+            "B__player_bob",
+            "B__player_cid",
+        ],
+    )
+    plain = PairTransformer(StandardScaler()).fit(np.ones((3, 4)))
+    assert_array_equal(plain.get_item_feature_names_out(), ["x0", "x1"])
+    assert_array_equal(
+        plain.get_feature_names_out(), ["A__x0", "A__x1", "B__x0", "B__x1"]
+    )
+
+
+@pytest.mark.parametrize(
+    "columns, item_names",
+    [
+        (["team_a", "rating_a", "team_b", "rating_b"], ["team", "rating"]),
+        (["home_team", "home_elo", "away_team", "away_elo"], ["team", "elo"]),
+        (["team1", "elo1", "team2", "elo2"], ["team", "elo"]),
+        (["x", "y", "u", "v"], ["x", "y"]),  # nothing shared: the names of A
+    ],
+)
+def test_item_level_names_from_pair_column_names(columns, item_names):
+    df = pd.DataFrame(np.zeros((2, 4)), columns=columns)
+    assert_array_equal(PairTransformer().fit(df).item_feature_names_in_, item_names)
+
+
+def test_winner_loser_column_names_give_the_documented_item_names():
+    df = pd.DataFrame(
+        np.zeros((2, 4)),
+        columns=["winner_rank", "winner_age", "loser_rank", "loser_age"],
+    )
+    assert_array_equal(
+        PairTransformer().fit(df).item_feature_names_in_, ["rank", "age"]
+    )
+
+
+# -------------------------------------------- ids and features together
+
+
+def _ids_and_ratings(seed=6, n=600):
+    rng = np.random.default_rng(seed)
+    teams = np.array(["ant", "bee", "cat", "dog", "eel"])
+    strength = np.array([0.5, -0.2, 0.0, 0.8, -1.1])
+    a = rng.integers(0, 5, n)
+    b = (a + rng.integers(1, 5, n)) % 5
+    rating_a, rating_b = rng.normal(size=n), rng.normal(size=n)
+    logit = strength[a] + 0.7 * rating_a - strength[b] - 0.7 * rating_b
+    y = (rng.random(n) < expit(logit)).astype(int)
+    df = pd.DataFrame(
+        {
+            "team_a": teams[a],
+            "rating_a": rating_a,
+            "team_b": teams[b],
+            "rating_b": rating_b,
+        }
+    )
+    # The explicit difference design: one column per team, then the rating.
+    D = np.zeros((n, 6))
+    np.add.at(D, (np.arange(n), a), 1.0)
+    np.add.at(D, (np.arange(n), b), -1.0)
+    D[:, 5] = rating_a - rating_b
+    return df, y, D
+
+
+@pytest.mark.parametrize("sparse_threshold", [0.0, 1.0])
+def test_column_transformer_inside_combines_ids_and_features(sparse_threshold):
+    df, y, D = _ids_and_ratings()
+    original = df.copy()
+    inner = ColumnTransformer(
+        [("id", OneHotEncoder(), ["team"]), ("num", "passthrough", ["rating"])],
+        sparse_threshold=sparse_threshold,
+    )
+    model = make_pipeline(PairTransformer(inner), BradleyTerryRanker(alpha=1.0))
+    _fit_quietly(model, df, y)
+    pd.testing.assert_frame_equal(df, original)
+    assert sp.issparse(model[0].transform(df)) == (sparse_threshold == 1.0)
+    assert_array_equal(model[0].item_feature_names_in_, ["team", "rating"])
+    assert_array_equal(
+        model[0].get_item_feature_names_out(),
+        [f"id__team_{t}" for t in ["ant", "bee", "cat", "dog", "eel"]]
+        + ["num__rating"],
+    )
+    reference = LogisticRegression(
+        C=1.0, fit_intercept=False, solver="newton-cholesky", tol=1e-12
+    ).fit(D, y)
+    assert_allclose(model[-1].coef_, reference.coef_.ravel(), atol=1e-8)
+    # theta = strength_team + w * rating, item by item.
+    items = pd.DataFrame({"team": ["dog", "ant"], "rating": [0.3, -1.0]})
+    theta = model[-1].score_items(model[0].transformer_.transform(items))
+    coef = reference.coef_.ravel()
+    assert_allclose(
+        theta, [coef[3] + 0.3 * coef[5], coef[0] - 1.0 * coef[5]], atol=1e-8
+    )
+
+
+# ---------------------------------------------------------- output forms
+
+
+def test_set_output_pandas():
+    X, _ = _reward_model_pairs(7, n=50)
+    df = pd.DataFrame(X, columns=["a_l", "b_l", "c_l", "a_r", "b_r", "c_r"])
+    df.index = np.arange(100, 150)
+    transformer = PairTransformer(StandardScaler()).set_output(transform="pandas")
+    out = transformer.fit_transform(df)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["A__a", "A__b", "A__c", "B__a", "B__b", "B__c"]
+    assert_array_equal(out.index, df.index)
+    dense = PairTransformer(StandardScaler()).fit_transform(X)
+    assert_allclose(out.to_numpy(), dense)
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [StandardScaler(), OneHotEncoder(), OneHotEncoder(sparse_output=False)],
+    ids=["scaler", "one-hot sparse", "one-hot dense"],
+)
+def test_fit_transform_equals_fit_then_transform(inner):
+    rng = np.random.default_rng(8)
+    X = rng.integers(0, 4, size=(30, 4)).astype(float)
+    one_step = PairTransformer(inner).fit_transform(X)
+    two_steps = PairTransformer(inner).fit(X).transform(X)
+    if sp.issparse(one_step):
+        one_step, two_steps = one_step.toarray(), two_steps.toarray()
+    assert_allclose(one_step, two_steps)
+
+
+def test_sparse_input_is_split_by_columns():
+    X, _ = _reward_model_pairs(9, n=40)
+    X[np.abs(X) < 5] = 0.0
+    for to_sparse in (sp.csr_matrix, sp.csc_array):
+        out = PairTransformer().fit_transform(to_sparse(X))
+        assert sp.issparse(out)
+        assert_allclose(out.toarray(), X)
+
+
+def test_input_is_not_mutated():
+    X, _ = _reward_model_pairs(10, n=40)
+    X_copy = X.copy()
+    PairTransformer(StandardScaler()).fit(X).transform(X)
+    assert_array_equal(X, X_copy)
+
+
+# --------------------------------------------------------------- errors
+
+
+def test_odd_width_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"X has 3 feature\(s\)"):
+        PairTransformer(StandardScaler()).fit(np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"X has 3 feature\(s\)"):
+        PairTransformer(OneHotEncoder()).fit_transform(np.ones((4, 3)))
+
+
+def test_wrong_width_at_transform_time():
+    transformer = PairTransformer(StandardScaler()).fit(np.ones((4, 4)))
+    with pytest.raises(ValueError, match="X has 2 features, but PairTransformer"):
+        transformer.transform(np.ones((4, 2)))
+
+
+def test_empty_and_one_dimensional_input():
+    with pytest.raises(ValueError, match="0 sample"):
+        PairTransformer().fit(np.ones((0, 4)))
+    with pytest.raises(ValueError, match="2D array of pair rows"):
+        PairTransformer().fit(np.ones(4))

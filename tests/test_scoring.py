@@ -1,0 +1,253 @@
+"""Tests of the pairwise scorer and of swap_pairs."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import expit, log_expit
+from sklearn.metrics import log_loss
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+from sklearn_bt import (
+    BradleyTerryRanker,
+    PairTransformer,
+    pairwise_log_loss_scorer,
+    swap_pairs,
+)
+
+
+def _pairs(seed=0, n=120, d=3):
+    rng = np.random.default_rng(seed)
+    x_a, x_b = rng.normal(size=(n, d)), rng.normal(size=(n, d))
+    y = (rng.random(n) < expit((x_a - x_b) @ np.linspace(1.0, -0.5, d))).astype(int)
+    return np.hstack([x_a, x_b]), y
+
+
+def _winner_loser(X, y):
+    """Rows ordered winner first, so that y is all ones."""
+    d = X.shape[1] // 2
+    swapped = np.hstack([X[:, d:], X[:, :d]])
+    return np.where(y[:, None] == 1, X, swapped), np.ones(len(y), dtype=int)
+
+
+# ------------------------------------------------------------------ scorer
+
+
+def test_scorer_equals_negative_log_loss_on_two_labels():
+    X, y = _pairs(0)
+    model = BradleyTerryRanker(alpha=0.5).fit(X[:80], y[:80])
+    expected = -log_loss(y[80:], model.predict_proba(X[80:]), labels=[0, 1])
+    assert pairwise_log_loss_scorer(model, X[80:], y[80:]) == pytest.approx(
+        expected, rel=1e-12
+    )
+    weights = np.random.default_rng(0).uniform(0.5, 3.0, 40)
+    weighted = -log_loss(
+        y[80:], model.predict_proba(X[80:]), labels=[0, 1], sample_weight=weights
+    )
+    assert pairwise_log_loss_scorer(
+        model, X[80:], y[80:], sample_weight=weights
+    ) == pytest.approx(weighted, rel=1e-12)
+
+
+def test_scorer_on_winner_loser_data():
+    X, y = _winner_loser(*_pairs(1))
+    model = BradleyTerryRanker(alpha=0.5).fit(X, y)
+    expected = np.mean(log_expit(model.decision_function(X)))
+    assert pairwise_log_loss_scorer(model, X, y) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="y_true contains only one label"):
+        log_loss(y, model.predict_proba(X))  # the stock metric cannot
+
+
+def test_scorer_with_string_labels_and_a_pipeline():
+    rng = np.random.default_rng(2)
+    names = np.array(["ann", "bob", "cid", "dee"])
+    pairs = names[rng.integers(0, 4, size=(60, 2))]
+    y = np.where(rng.random(60) < 0.6, "won", "lost")
+    model = make_pipeline(
+        PairTransformer(OneHotEncoder()), BradleyTerryRanker(alpha=1.0)
+    ).fit(pairs, y)
+    expected = -log_loss(y, model.predict_proba(pairs), labels=["lost", "won"])
+    assert pairwise_log_loss_scorer(model, pairs, y) == pytest.approx(expected)
+
+
+def test_scorer_is_exact_for_confident_mistakes():
+    model = BradleyTerryRanker(alpha=1.0).fit([[1.0, 0.0], [0.0, 1.0]], [1, 0])
+    model.coef_ = np.array([800.0])  # P(A won) = 1 - expit(-800): a sure thing
+    assert pairwise_log_loss_scorer(model, [[0.0, 1.0]], [1]) == pytest.approx(-800.0)
+
+
+def test_scorer_rejects_unknown_labels():
+    X, y = _pairs(3)
+    model = BradleyTerryRanker().fit(X, y)
+    with pytest.raises(ValueError, match=r"labels \[2\] that the model does not know"):
+        pairwise_log_loss_scorer(model, X[:3], np.array([0, 1, 2]))
+
+
+def test_cross_val_score_on_one_label_folds():
+    X, y = _winner_loser(*_pairs(4, n=90))
+    cv = KFold(3)
+    scores = cross_val_score(
+        BradleyTerryRanker(alpha=0.1), X, y, scoring=pairwise_log_loss_scorer, cv=cv
+    )
+    expected = []
+    for train, test in cv.split(X):
+        model = BradleyTerryRanker(alpha=0.1).fit(X[train], y[train])
+        expected.append(np.mean(log_expit(model.decision_function(X[test]))))
+    assert_allclose(scores, expected, rtol=1e-12)
+
+
+def test_grid_search_picks_alpha_on_winner_loser_data():
+    # Few comparisons, many features: some shrinkage predicts better.
+    X, y = _winner_loser(*_pairs(5, n=60, d=12))
+    alphas = [0.01, 1.0, 10.0, 1000.0]
+    cv = KFold(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search = GridSearchCV(
+            BradleyTerryRanker(),
+            {"alpha": alphas},
+            scoring=pairwise_log_loss_scorer,
+            cv=cv,
+        ).fit(X, y)
+    manual = [
+        np.mean(
+            [
+                pairwise_log_loss_scorer(
+                    BradleyTerryRanker(alpha=a).fit(X[tr], y[tr]), X[te], y[te]
+                )
+                for tr, te in cv.split(X)
+            ]
+        )
+        for a in alphas
+    ]
+    assert_allclose(search.cv_results_["mean_test_score"], manual, rtol=1e-12)
+    assert search.best_params_["alpha"] == alphas[int(np.argmax(manual))]
+    assert search.best_params_["alpha"] not in (alphas[0], alphas[-1])
+
+
+# -------------------------------------------------------------- swap_pairs
+
+
+def _expected_swap(X, swapped_rows):
+    d = X.shape[1] // 2
+    out = np.array(X, copy=True)
+    out[swapped_rows] = np.hstack([X[swapped_rows, d:], X[swapped_rows, :d]])
+    return out
+
+
+def test_swap_pairs_on_arrays():
+    X = np.arange(40.0).reshape(10, 4)
+    X_copy = X.copy()
+    y = np.ones(10)
+    X_s, y_s = swap_pairs(X, y, random_state=0)
+    swapped = y_s == 0
+    assert swapped.sum() == 5
+    assert_array_equal(X_s, _expected_swap(X, swapped))
+    assert_array_equal(X, X_copy)
+    assert_array_equal(y, np.ones(10))
+
+
+@pytest.mark.parametrize(
+    "y, flipped",
+    [
+        (np.array([1, 0, 1, 1, 0, 1]), np.array([0, 1, 0, 0, 1, 0])),
+        (np.array([True, False] * 3), np.array([False, True] * 3)),
+        (np.array([1, -1, 1, 1, -1, 1]), np.array([-1, 1, -1, -1, 1, -1])),
+        (np.array([1.0, 0.5, 0.0] * 2), np.array([0.0, 0.5, 1.0] * 2)),
+        (np.array(["won", "lost"] * 3), np.array(["lost", "won"] * 3)),
+        (np.array([-1, 0, 1] * 2), np.array([1, 0, -1] * 2)),
+    ],
+    ids=["0/1", "bool", "-1/+1", "scores", "strings", "signs"],
+)
+def test_swap_pairs_flips_every_encoding(y, flipped):
+    X = np.arange(24).reshape(6, 4)
+    y_copy = y.copy()
+    X_s, y_s = swap_pairs(X, y, fraction=0.5, random_state=1)
+    swapped = np.any(X_s != X, axis=1)
+    assert swapped.sum() == 3
+    assert_array_equal(y_s, np.where(swapped, flipped, y))
+    assert y_s.dtype == y.dtype
+    assert_array_equal(y, y_copy)
+
+
+@pytest.mark.parametrize("to_sparse", [sp.csr_matrix, sp.csr_array])
+def test_swap_pairs_on_sparse(to_sparse):
+    X = np.arange(40.0).reshape(10, 4)
+    X[X % 3 == 0] = 0.0
+    X_sparse = to_sparse(X)
+    X_s, y_s = swap_pairs(X_sparse, np.ones(10), random_state=2)
+    assert type(X_s) is type(X_sparse)
+    assert_array_equal(X_s.toarray(), _expected_swap(X, y_s == 0))
+    assert_array_equal(X_sparse.toarray(), X)
+
+
+@pytest.mark.parametrize("to_sparse", [sp.csc_matrix, sp.csc_array])
+def test_swap_pairs_keeps_the_sparse_format(to_sparse):
+    X = to_sparse(np.arange(40.0).reshape(10, 4))
+    X_s, _ = swap_pairs(X, np.ones(10), random_state=2)
+    assert type(X_s) is type(X)
+
+
+def test_swap_pairs_on_dataframes():
+    df = pd.DataFrame(
+        {
+            "team_a": list("abcdef"),
+            "rating_a": np.arange(6.0),
+            "team_b": list("uvwxyz"),
+            "rating_b": np.arange(6.0) + 0.5,
+        },
+        index=np.arange(10, 16),
+    )
+    original = df.copy()
+    X_s, y_s = swap_pairs(df, np.ones(6), random_state=3)
+    pd.testing.assert_frame_equal(df, original)
+    assert isinstance(X_s, pd.DataFrame)
+    assert list(X_s.columns) == list(df.columns)
+    assert_array_equal(X_s.index, df.index)
+    swapped = y_s == 0
+    expected = _expected_swap(df.to_numpy(dtype=object), swapped)
+    assert_array_equal(X_s.to_numpy(dtype=object), expected)
+
+
+def test_swap_pairs_on_dataframes_with_mixed_dtypes():
+    df = pd.DataFrame({"rank_a": [1, 2, 3, 4], "rank_b": [1.5, np.nan, 3.5, 4.5]})
+    X_s, y_s = swap_pairs(df, np.ones(4), random_state=0)
+    swapped = y_s == 0
+    assert_allclose(X_s["rank_a"], np.where(swapped, df["rank_b"], df["rank_a"]))
+
+
+def test_swap_pairs_on_lists():
+    X_s, y_s = swap_pairs([[1, 2], [3, 4]], [1, 1], fraction=1.0, random_state=0)
+    assert_array_equal(X_s, [[2, 1], [4, 3]])
+
+
+def test_swap_pairs_is_deterministic_with_a_seed():
+    X = np.arange(200.0).reshape(50, 4)
+    first = swap_pairs(X, np.ones(50), random_state=7)
+    second = swap_pairs(X, np.ones(50), random_state=7)
+    other = swap_pairs(X, np.ones(50), random_state=8)
+    assert_array_equal(first[0], second[0])
+    assert_array_equal(first[1], second[1])
+    assert not np.array_equal(first[1], other[1])
+
+
+@pytest.mark.parametrize("fraction, n_swapped", [(0.0, 0), (0.3, 3), (1.0, 10)])
+def test_swap_pairs_fraction(fraction, n_swapped):
+    _, y_s = swap_pairs(np.zeros((10, 2)), np.ones(10), fraction=fraction)
+    assert (y_s == 0).sum() == n_swapped
+
+
+def test_swap_pairs_errors():
+    with pytest.raises(ValueError, match=r"X has 3 feature\(s\)"):
+        swap_pairs(np.zeros((4, 3)), np.ones(4))
+    with pytest.raises(ValueError, match="fraction must be in"):
+        swap_pairs(np.zeros((4, 2)), np.ones(4), fraction=1.5)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        swap_pairs(np.zeros((4, 2)), np.ones(3))
+    with pytest.raises(ValueError, match="Cannot flip outcomes"):
+        swap_pairs(np.zeros((3, 2)), np.array([1, 2, 3]))

@@ -1,0 +1,230 @@
+"""Tests of the Newton solver and its designs (``_solvers.py``) against explicit
+matrices and independently written objectives minimised by scipy."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+from scipy.optimize import minimize
+
+from sklearn_bt import _solvers
+from sklearn_bt._loss import A_WON, B_WON, TIE, LogisticPairLoss
+from sklearn_bt._solvers import ItemDesign, MatrixDesign, newton_solve
+from sklearn_bt._ties import DavidsonPairLoss
+
+
+def _item_case(seed, n_items=5, n_rows=40):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n_items, n_rows)
+    b = (a + rng.integers(1, n_items, n_rows)) % n_items
+    counts = rng.integers(0, 4, size=(n_rows, 3)).astype(float)
+    counts[:, A_WON] += 1  # every pair decided at least once each way:
+    counts[:, B_WON] += 1  # the MLE exists
+    return a, b, counts
+
+
+def _explicit_difference_matrix(a, b, n_items):
+    D = np.zeros((len(a), n_items))
+    np.add.at(D, (np.arange(len(a)), a), 1.0)
+    np.add.at(D, (np.arange(len(a)), b), -1.0)
+    return D
+
+
+def _logistic_nll(delta, counts, extra):
+    """Bradley-Terry negative log-likelihood written out (ties: half a win)."""
+    a_won = counts[:, A_WON] + 0.5 * counts[:, TIE]
+    b_won = counts[:, B_WON] + 0.5 * counts[:, TIE]
+    return np.sum(a_won * np.logaddexp(0, -delta) + b_won * np.logaddexp(0, delta))
+
+
+def _davidson_nll(delta, counts, extra):
+    """Davidson (1970) written with strengths: pi_A / (pi_A + pi_B + nu sqrt(..))."""
+    pi_a, pi_b, nu = np.exp(delta), 1.0, np.exp(extra[0])
+    z = pi_a + pi_b + nu * np.sqrt(pi_a * pi_b)
+    return -np.sum(
+        counts[:, A_WON] * np.log(pi_a / z)
+        + counts[:, B_WON] * np.log(pi_b / z)
+        + counts[:, TIE] * np.log(nu * np.sqrt(pi_a * pi_b) / z)
+    )
+
+
+def _objective(nll, D, counts, alpha, n_params, fit_intercept):
+    def f(params):
+        coef = params[:n_params]
+        intercept = params[n_params] if fit_intercept else 0.0
+        extra = params[n_params + int(fit_intercept) :]
+        return nll(D @ coef + intercept, counts, extra) + 0.5 * alpha * coef @ coef
+
+    return f
+
+
+def _fd_gradient(f, x, step=1e-5):
+    g = np.empty_like(x)
+    for k in range(x.size):
+        e = np.zeros_like(x)
+        e[k] = step
+        g[k] = (f(x + e) - f(x - e)) / (2 * step)
+    return g
+
+
+def _fd_hessian(f, x, step=1e-3):
+    """Second differences of ``f`` itself: accurate to about ``step ** 2``."""
+    n = x.size
+    H = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei, ej = step * np.eye(n)[i], step * np.eye(n)[j]
+            H[i, j] = (
+                f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)
+            ) / (4 * step**2)
+    return H
+
+
+# ---------------------------------------------------------------- designs
+
+
+def test_item_design_products_equal_explicit_matrix():
+    a, b, _ = _item_case(0)
+    a = np.r_[a, 2]  # a self-pair: a zero row of D
+    b = np.r_[b, 2]
+    D = _explicit_difference_matrix(a, b, 5)
+    design = ItemDesign(a, b, 5)
+    rng = np.random.default_rng(1)
+    theta, g = rng.normal(size=5), rng.normal(size=len(a))
+    assert_allclose(design.matvec(theta), D @ theta)
+    assert_allclose(design.rmatvec(g), D.T @ g)
+    hc = rng.normal(size=(len(a), 2))
+    assert_allclose(design.cross(hc), D.T @ hc)
+
+
+def test_item_design_gram_is_weighted_laplacian():
+    a, b, _ = _item_case(2)
+    D = _explicit_difference_matrix(a, b, 5)
+    h = np.random.default_rng(3).uniform(0.1, 2.0, size=len(a))
+    gram = ItemDesign(a, b, 5).gram(h)
+    assert sp.issparse(gram)
+    assert_allclose(gram.toarray(), D.T @ np.diag(h) @ D, atol=1e-12)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_matrix_design_gram_equals_explicit(sparse):
+    rng = np.random.default_rng(4)
+    D = rng.normal(size=(30, 4))
+    D[rng.random(D.shape) < 0.5] = 0.0
+    h = rng.uniform(0.1, 2.0, size=30)
+    design = MatrixDesign(sp.csr_array(D) if sparse else D)
+    gram = design.gram(h)
+    assert sp.issparse(gram) == sparse
+    dense = gram.toarray() if sparse else gram
+    assert_allclose(dense, D.T @ np.diag(h) @ D, atol=1e-12)
+    assert_allclose(design.cross(h[:, None]), D.T @ h[:, None])
+
+
+# ------------------------------------------------- solves against scipy
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize(
+    "loss, nll",
+    [(LogisticPairLoss(), _logistic_nll), (DavidsonPairLoss(), _davidson_nll)],
+)
+@pytest.mark.parametrize("design_kind", ["item", "matrix"])
+def test_newton_solve_agrees_with_scipy(fit_intercept, loss, nll, design_kind):
+    a, b, counts = _item_case(5)
+    counts[::3, TIE] += 1  # ties, so that Davidson's nu is interior
+    D = _explicit_difference_matrix(a, b, 5)
+    design = ItemDesign(a, b, 5) if design_kind == "item" else MatrixDesign(D)
+    alpha = 0.3
+    result = newton_solve(
+        design, loss, counts, alpha=alpha, fit_intercept=fit_intercept, tol=1e-10
+    )
+    assert result.converged and not result.diverging
+
+    f = _objective(nll, D, counts, alpha, 5, fit_intercept)
+    n_params = 5 + int(fit_intercept) + loss.n_extra
+    ours = np.concatenate(
+        [result.coef, [result.intercept] if fit_intercept else [], result.extra]
+    )
+    assert ours.shape == (n_params,)
+    # Independent optimality: the gradient of the written-out objective vanishes
+    # (the objective is strongly convex, so this pins the optimum) ...
+    assert np.max(np.abs(_fd_gradient(f, ours))) < 1e-7
+    # ... and a generic scipy minimiser lands on the same point.
+    reference = minimize(
+        f, np.zeros(n_params), method="BFGS", options={"gtol": 1e-9, "maxiter": 2000}
+    )
+    assert_allclose(ours, reference.x, atol=2e-5)
+    assert f(ours) <= reference.fun + 1e-10
+    assert result.objective == pytest.approx(f(ours), rel=1e-12)
+    # hessian: the penalised observed information in [coef, intercept, extra].
+    hessian = (
+        result.hessian.toarray() if sp.issparse(result.hessian) else result.hessian
+    )
+    assert_allclose(hessian, _fd_hessian(f, ours), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_conjugate_gradient_path_equals_dense_solve(monkeypatch, fit_intercept):
+    a, b, counts = _item_case(6, n_items=7, n_rows=60)
+    counts[::4, TIE] += 1
+    dense = newton_solve(
+        ItemDesign(a, b, 7), DavidsonPairLoss(), counts, fit_intercept=fit_intercept
+    )
+    monkeypatch.setattr(_solvers, "DENSE_SOLVE_MAX_PARAMS", 0)
+    iterative = newton_solve(
+        ItemDesign(a, b, 7), DavidsonPairLoss(), counts, fit_intercept=fit_intercept
+    )
+    assert iterative.converged
+    assert_allclose(iterative.coef, dense.coef, atol=1e-8)
+    assert_allclose(iterative.extra, dense.extra, atol=1e-8)
+    assert iterative.intercept == pytest.approx(dense.intercept, abs=1e-8)
+
+
+# ------------------------------------------------------------ null space
+
+
+def _two_groups():
+    """Items 0-2 and 3-5 never meet: strengths are defined up to a constant each."""
+    a = np.array([0, 1, 2, 0, 3, 4, 5, 3])
+    b = np.array([1, 2, 0, 2, 4, 5, 3, 5])
+    counts = np.zeros((8, 3))
+    counts[:, A_WON] = [3, 2, 1, 2, 5, 1, 2, 1]
+    counts[:, B_WON] = [1, 1, 2, 2, 1, 3, 2, 4]
+    return a, b, counts
+
+
+@pytest.mark.parametrize("design_kind", ["item", "matrix", "sparse matrix"])
+def test_null_space_gives_sum_to_zero_strengths_per_connected_part(design_kind):
+    a, b, counts = _two_groups()
+    D = _explicit_difference_matrix(a, b, 6)
+    design = {
+        "item": ItemDesign(a, b, 6),
+        "matrix": MatrixDesign(D),
+        "sparse matrix": MatrixDesign(sp.csr_array(D)),
+    }[design_kind]
+    result = newton_solve(design, LogisticPairLoss(), counts)
+    assert result.converged and not result.diverging
+    assert abs(result.coef[:3].sum()) < 1e-12
+    assert abs(result.coef[3:].sum()) < 1e-12
+    # Each group alone, fitted by a generic minimiser and centred.
+    for group in (slice(0, 3), slice(3, 6)):
+        rows = np.isin(a, np.arange(6)[group])
+        f = _objective(_logistic_nll, D[rows][:, group], counts[rows], 0.0, 3, False)
+        reference = minimize(f, np.zeros(3), method="BFGS", options={"gtol": 1e-10})
+        assert_allclose(result.coef[group], reference.x - reference.x.mean(), atol=1e-6)
+
+
+def test_null_space_of_collinear_features_gives_minimum_norm():
+    # A duplicated feature: only the sum of its two weights is identified; the
+    # minimum-norm answer splits it evenly.
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(50, 2))
+    counts = np.zeros((50, 3))
+    counts[np.arange(50), np.where(rng.random(50) < 0.6, A_WON, B_WON)] = 1.0
+    single = newton_solve(MatrixDesign(x), LogisticPairLoss(), counts)
+    duplicated = newton_solve(
+        MatrixDesign(np.column_stack([x, x[:, 0]])), LogisticPairLoss(), counts
+    )
+    assert duplicated.converged
+    w = single.coef
+    assert_allclose(duplicated.coef, [w[0] / 2, w[1], w[0] / 2], atol=1e-10)
