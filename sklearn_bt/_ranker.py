@@ -4,12 +4,13 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
+from scipy.sparse.linalg import cg
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -17,16 +18,30 @@ from sklearn.utils.validation import (
 )
 
 from ._exceptions import MLEDoesNotExistWarning
+from ._graph import _strong_components, comparison_graph
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
-from ._solvers import ItemDesign, MatrixDesign, newton_solve
-
-_MULTICLASS_MESSAGE = (
-    "Only binary classification is supported. The type of the target is {}."
+from ._outcomes import TIE_MODELS, encode_outcomes
+from ._solvers import (
+    DENSE_SOLVE_MAX_PARAMS,
+    ItemDesign,
+    MatrixDesign,
+    aggregate_item_pairs,
+    newton_solve,
 )
+from ._ties import DavidsonPairLoss, RaoKupperPairLoss, _log_expm1
+
+_TIE_LOSSES = {"davidson": DavidsonPairLoss, "rao-kupper": RaoKupperPairLoss}
+# Tie parameter on the boundary of its range, where ties have probability 0:
+# Davidson's nu = 0, Rao and Kupper's theta = 1.
+_NO_TIE_PARAMETER = {"davidson": ("nu", 0.0), "rao-kupper": ("theta", 1.0)}
+# Newton iterations allowed once the comparison graph shows that the MLE does
+# not exist: enough for the identified strengths to converge, not a hundred
+# steps towards infinity.
+_DIVERGENT_MAX_ITER = 25
 
 
 class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
-    """Bradley-Terry model for pairwise comparisons, as a binary classifier.
+    """Bradley-Terry model for pairwise comparisons, with or without ties.
 
     Each row of ``X`` describes one comparison: the first half of the columns
     holds the features of item A, the second half those of item B (the same
@@ -38,19 +53,22 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     ``pi = exp(theta)``.  With one-hot item ids as features (see
     :class:`PairTransformer`) ``coef_`` holds one strength per item: the classic
     model.  With descriptive features, ``theta`` is a linear reward model that
-    also scores items never compared.
+    also scores items never compared.  With ``ties="davidson"`` or
+    ``ties="rao-kupper"`` a comparison has three outcomes (B won, tie, A won)
+    and a tie parameter is fitted jointly with the strengths.
 
     The fit minimises the *sum* over comparisons of ``sample_weight`` times the
-    log-loss plus ``alpha / 2 * ||coef_||^2``, by Newton's method, to the
-    optimum's machine precision.
+    negative log-likelihood plus ``alpha / 2 * ||coef_||^2``, by Newton's
+    method, to the optimum's machine precision.
 
     Parameters
     ----------
     alpha : float, default=0.0
         Precision of a Gaussian prior on ``coef_`` (L2 penalty ``alpha / 2 *
-        ||coef_||^2``; the intercept is not penalised).  It has the meaning of
-        choix's ``alpha`` and of ``1 / C`` in
-        :class:`~sklearn.linear_model.LogisticRegression`.  The default, 0, is
+        ||coef_||^2``; the intercept and the tie parameter are not penalised).
+        It is ``1 / C`` of :class:`~sklearn.linear_model.LogisticRegression`,
+        and twice the ``alpha`` of ``choix.opt_pairwise`` (which penalises
+        ``alpha * ||theta||^2``, despite its docstring).  The default, 0, is
         the maximum-likelihood estimate, the textbook Bradley-Terry fit that
         published estimates use; a warning says when it does not exist (an
         item that never lost, a comparison graph that is not strongly
@@ -58,15 +76,28 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         finite, unique answer.
     fit_intercept : bool, default=False
         Whether to fit ``intercept_``, an advantage of the first-listed item
-        (home advantage, position bias) that applies to every comparison.  With
-        it off the model is antisymmetric: swapping A and B gives ``1 - p``.
-        An advantage that applies only to some rows (home games next to
-        neutral venues) is an item feature instead: see the README.
-    ties : {"half"} or None, default=None
-        How to read ties in ``y``.  ``None``: ``y`` must be binary, and a tie
-        label is an error.  ``"half"``: a tie counts as half a win for each
-        side (Chatbot Arena's convention); ``y`` may then hold ``0.5`` (with
-        0/1 outcomes) or ``0`` (with -1/+1 outcomes).
+        (home advantage, the position bias of an LLM judge) that applies to
+        every comparison.  With it off the model is antisymmetric: swapping A
+        and B swaps the probabilities of "A won" and "B won".  An advantage
+        that applies only to some rows (home games next to neutral venues) is
+        an item feature instead: see Notes.
+    ties : {"davidson", "rao-kupper", "half"} or None, default=None
+        How to model ties (draws) in ``y``.
+
+        - ``None``: ``y`` must be binary; a tie label is an error.
+        - ``"davidson"``: Davidson's (1970) model, ``P(A won) : P(tie) :
+          P(B won) = pi_A : nu sqrt(pi_A pi_B) : pi_B``, with the tie
+          parameter ``nu >= 0`` fitted by maximum likelihood; two equal items
+          tie with probability ``nu / (2 + nu)``.
+        - ``"rao-kupper"``: Rao and Kupper's (1967) threshold model, ``P(A
+          won) = pi_A / (pi_A + theta pi_B)``, with ``theta >= 1`` fitted.
+        - ``"half"``: a tie counts as half a win for each side (Chatbot
+          Arena's convention); no tie parameter, and ``classes_`` holds only
+          the two decided outcomes.
+
+        With a tie model ``y`` may hold outcome scores 1 / 0.5 / 0, signs
+        1 / 0 / -1 (the sign of a score difference), or any three ordered
+        labels whose middle one is the tie; see Notes.
     tol : float, default=1e-8
         Convergence tolerance: the fit stops when the largest Newton step is
         below ``tol`` times the largest parameter (at least 1).  Newton's
@@ -81,9 +112,24 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         Weight of each item feature in the strength ``theta = coef_ . x``.
     intercept_ : float
         Advantage of item A (0.0 when ``fit_intercept=False``).
-    classes_ : ndarray of shape (2,)
-        The labels: ``classes_[1]`` means "A won".  Winner/loser data (a single
-        label 1 or True) gives ``[0, 1]`` or ``[False, True]``.
+    classes_ : ndarray of shape (n_classes,)
+        The labels in the order of the columns of :meth:`predict_proba`.
+        Without a tie model: ``[B won, A won]``; winner/loser data (a single
+        label 1 or True) gives ``[0, 1]`` or ``[False, True]``.  With a tie
+        model: ``[B won, tie, A won]``, always all three for the standard
+        encodings (``[0., 0.5, 1.]`` or ``[-1, 0, 1]``) even when ``y`` lacks
+        one of them; two labels outside those sets give two classes (no tie
+        can be predicted then).
+    tie_parameter_ : float
+        Only with ``ties="davidson"`` (``nu``) or ``ties="rao-kupper"``
+        (``theta``).  When ``y`` holds no tie, the estimate is on the boundary
+        (``nu = 0``, ``theta = 1``: ties have probability 0) and a warning says
+        so.
+    tie_parameter_se_ : float
+        Standard error of ``tie_parameter_`` by the delta method from
+        ``hessian_``; NaN on the boundary, where no asymptotic standard error
+        exists.  For confidence intervals prefer the internal scale (see
+        ``hessian_``), where the likelihood is closer to quadratic.
     n_iter_ : int
         Number of Newton iterations run.
     n_features_in_ : int
@@ -91,31 +137,84 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names of ``X``, when it is a DataFrame with string column names.
     hessian_ : ndarray or sparse array
-        Observed Fisher information (the penalised Hessian of the objective) at
-        the solution, over ``coef_`` and then ``intercept_`` when fitted.
+        Observed Fisher information (the penalised Hessian of the negative
+        log-likelihood) at the solution, over ``coef_``, then ``intercept_``
+        when fitted, then the tie parameter on its internal scale when a tie
+        model is fitted with ties in ``y``: ``log(nu)`` for Davidson,
+        ``log(log(theta))`` for Rao-Kupper.  Its (pseudo-)inverse is the
+        asymptotic covariance of the estimates.
 
     See Also
     --------
     PairTransformer : Apply an item-level transformer to both halves of a pair.
-    sklearn.linear_model.LogisticRegression : The same model when fitted on
-        ``x_A - x_B`` without intercept, at a looser default tolerance.
+    outcomes_from_scores : Outcomes for ``y`` from the two sides' scores.
+    outcomes_from_winner_loser : Outcomes for ``y`` from winner/loser rows.
+    sklearn.linear_model.LogisticRegression : The same model (without ties)
+        when fitted on ``x_A - x_B`` without intercept, at a looser default
+        tolerance.
 
     Notes
     -----
-    Labels follow scikit-learn: the larger of two labels means "A won".  On
-    winner/loser data (``y`` all ones) stock scorers that need both labels in
-    ``y_true`` fail; use :func:`pairwise_log_loss_scorer` or
+    **Labels.**  Without a tie model the larger of two labels means "A won".
+    On winner/loser data (``y`` all ones) stock scorers that need both labels
+    in ``y_true`` fail; use :func:`pairwise_log_loss_scorer` or
     :func:`swap_pairs`.
 
-    Without penalty, item strengths are defined up to a constant (per
-    connected part of the comparison graph): the fit returns the strengths of
-    minimum norm, i.e. strengths centred to sum to zero.
+    **Ties.**  With a tie model, :meth:`predict_proba` has one column per
+    class, ``[P(B won), P(tie), P(A won)]``, :meth:`predict` returns the most
+    probable outcome, and :meth:`decision_function` follows scikit-learn's
+    multiclass convention: an array of shape (n_pairs, 3), here the
+    log-probabilities (with two classes it is the log-odds, as without ties).
+    The label sets ``{0, 0.5, 1}`` and ``{-1, 0, 1}`` are always read as
+    three classes, so that a training fold without ties still predicts all
+    three.  ``{0, 1}`` reads as outcome scores.  Other encodings (``0 / 1 /
+    2``, strings) are read from the labels present, so every training fold
+    needs all three of them.  scikit-learn's metrics take
+    0 / 0.5 / 1 for a continuous target and refuse it: for
+    ``cross_val_score`` or ``GridSearchCV`` with the stock ``"accuracy"`` or
+    ``"neg_log_loss"`` scorers, encode ``y`` as signs 1 / 0 / -1 (e.g.
+    ``np.sign(y - 0.5).astype(int)``, or ``encoding="sign"`` in
+    :func:`outcomes_from_scores`), or score with
+    :func:`pairwise_log_loss_scorer`, which also works on test folds that lack
+    one of the outcomes.
+
+    **Order effects.**  ``fit_intercept=True`` is an advantage of A in every
+    row.  A home advantage that applies to some rows only (neutral venues) is
+    an item feature "plays at home": with pair rows ``[team_a, home_a,
+    team_b, home_b]`` (the layout of
+    :func:`sklearn_bt.datasets.load_international_football`), fit ::
+
+        make_pipeline(
+            PairTransformer(ColumnTransformer([
+                ("team", OneHotEncoder(), ["team"]),
+                ("home", "passthrough", ["home"]),
+            ])),
+            BradleyTerryRanker(ties="davidson"),
+        )
+
+    on the DataFrame; :class:`PairTransformer` names the item-level columns
+    ``team`` and ``home``.  The last coefficient, that of ``home``, is the
+    home advantage on the log-odds scale; when item A plays at home in every
+    row it equals the intercept of a fit with ``fit_intercept=True``.
+
+    **Identifiability.**  Without penalty, item strengths are defined up to a
+    constant (per connected part of the comparison graph): the fit returns
+    the strengths of minimum norm, i.e. strengths centred to sum to zero.
+    With sparse one-hot item ids (as ``PairTransformer(OneHotEncoder())``
+    makes them) and ``alpha=0`` the comparison graph is checked before the
+    fit (ties count in both directions), and a
+    :class:`MLEDoesNotExistWarning` names the items that make the
+    maximum-likelihood estimate fail to exist.
 
     References
     ----------
     .. [1] R. A. Bradley and M. E. Terry, "Rank analysis of incomplete block
        designs: I. The method of paired comparisons", Biometrika 39, 1952.
-    .. [2] A. Agresti, "Categorical Data Analysis", 2nd ed., Wiley, 2002,
+    .. [2] R. R. Davidson, "On extending the Bradley-Terry model to accommodate
+       ties in paired comparison experiments", JASA 65, 1970.
+    .. [3] P. V. Rao and L. L. Kupper, "Ties in paired-comparison experiments:
+       a generalization of the Bradley-Terry model", JASA 62, 1967.
+    .. [4] A. Agresti, "Categorical Data Analysis", 2nd ed., Wiley, 2002,
        section 10.6.
 
     Examples
@@ -132,12 +231,24 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     array([[0.07, 0.93]])
     >>> model.score_items([[0.0], [1.0], [2.0]]).round(3)
     array([0.   , 1.295, 2.589])
+
+    With ties, as outcome scores (1 won, 0.5 tie, 0 lost):
+
+    >>> X = np.vstack([X, [[2.0, 0.0]]])
+    >>> y_ties = np.array([1, 0.5, 1, 0, 0.5, 0.5])
+    >>> davidson = BradleyTerryRanker(ties="davidson").fit(X, y_ties)
+    >>> davidson.classes_
+    array([0. , 0.5, 1. ])
+    >>> round(davidson.tie_parameter_, 3), round(davidson.tie_parameter_se_, 3)
+    (2.813, 2.773)
+    >>> davidson.predict_proba([[2.0, 0.0]]).round(3)  # P(B won), P(tie), P(A won)
+    array([[0.042, 0.424, 0.534]])
     """
 
     _parameter_constraints: dict = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "fit_intercept": ["boolean"],
-        "ties": [StrOptions({"half"}), None],
+        "ties": [StrOptions({"half", *TIE_MODELS}), None],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
     }
@@ -160,9 +271,11 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_pairs, 2 * n_item_features)
             Features of item A, then features of item B, for every comparison.
         y : array-like of shape (n_pairs,)
-            Outcome for item A: 1 / True when A won, 0 / False when B won (or
-            any two labels, the larger meaning "A won").  A single label 1 or
-            True (winner/loser data) is allowed.
+            Outcome for item A.  Without ties: 1 / True when A won, 0 / False
+            when B won (or any two labels, the larger meaning "A won"); a
+            single label 1 or True (winner/loser data) is allowed.  With
+            ``ties``: also outcome scores 1 / 0.5 / 0, signs 1 / 0 / -1, or
+            three ordered labels whose middle one is the tie.
         sample_weight : array-like of shape (n_pairs,), default=None
             Frequency weights: a weight of 2 counts the comparison twice.
 
@@ -183,51 +296,130 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        self.classes_, outcome = self._encode_outcomes(y)
-        counts = _outcome_counts(outcome, sample_weight)
-        design, counts = _make_design(X, counts, n_item_features, self.fit_intercept)
+        self.classes_, outcome = encode_outcomes(y, self.ties, self.fit_intercept)
+        design, counts = _make_design(
+            X, outcome, sample_weight, n_item_features, self.fit_intercept
+        )
+        loss = self._make_loss(counts)
 
+        max_iter = self.max_iter
+        warned = False
+        if self.alpha == 0 and isinstance(design, ItemDesign):
+            warned = self._warn_if_graph_not_strongly_connected(design, counts)
+            if warned:
+                max_iter = min(max_iter, _DIVERGENT_MAX_ITER)
         result = newton_solve(
             design,
-            LogisticPairLoss(),
+            loss,
             counts,
             alpha=self.alpha,
             fit_intercept=self.fit_intercept,
             tol=self.tol,
-            max_iter=self.max_iter,
+            max_iter=max_iter,
         )
         self.coef_ = result.coef
         self.intercept_ = result.intercept
         self.n_iter_ = result.n_iter
         self.hessian_ = result.hessian
-        self._warn_if_not_converged(result)
+        if self.ties in TIE_MODELS:
+            self._set_tie_parameter(loss, result, design)
+        if not warned:
+            self._warn_if_not_converged(result)
         return self
 
-    def _encode_outcomes(self, y):
-        """Map the labels to ``classes_`` and an outcome code per row."""
-        labels = np.unique(y)
-        if self.ties == "half":
-            return _encode_half_win(y, labels)
-        y_type = type_of_target(y, input_name="y")
-        if _looks_like_ties(labels):
-            raise ValueError(
-                "y contains 0.5, which reads as a tie (outcome scores 1 / 0.5 / 0), "
-                "but the model has no tie option. Set ties='half' to count a tie "
-                "as half a win for each side."
+    def _make_loss(self, counts):
+        """The loss to fit; a tie model without ties in y is fitted on its boundary."""
+        if self.ties not in TIE_MODELS:
+            return LogisticPairLoss()
+        if counts[:, TIE].sum() > 0:
+            return _TIE_LOSSES[self.ties]()
+        name, value = _NO_TIE_PARAMETER[self.ties]
+        warnings.warn(
+            f"No comparison in y is a tie (or every tie has weight 0), so the "
+            f"maximum-likelihood tie parameter of ties={self.ties!r} is on its "
+            f"boundary, {name} = {value:g}, where ties have probability 0: the "
+            "model is the plain Bradley-Terry model and is fitted as such. "
+            f"tie_parameter_ is {value:g}, and tie_parameter_se_ is NaN (no "
+            "standard error exists on the boundary). If y does hold ties, encode "
+            "them as 0.5 (outcome scores 1 / 0.5 / 0), 0 (signs 1 / 0 / -1) or the "
+            "middle of three ordered labels.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return LogisticPairLoss()
+
+    def _set_tie_parameter(self, loss, result, design):
+        """``tie_parameter_`` and its delta-method standard error."""
+        if isinstance(loss, LogisticPairLoss):  # fitted on the boundary
+            self.tie_parameter_ = _NO_TIE_PARAMETER[self.ties][1]
+            self.tie_parameter_se_ = float("nan")
+            self._tie_extra = np.array([-np.inf])
+            return
+        value, derivative = loss.tie_parameter(result.extra)
+        null = None
+        if self.alpha == 0:
+            p = design.n_params
+            # Cached by the solver; slicing keeps a sparse Laplacian sparse.
+            null = design.null_basis(self.hessian_[:p, :p])
+        covariance = _trailing_covariance(self.hessian_, len(result.extra), null)
+        self.tie_parameter_ = value
+        self.tie_parameter_se_ = float(np.sqrt(derivative @ covariance @ derivative))
+        self._tie_extra = result.extra
+
+    def _warn_if_graph_not_strongly_connected(self, design, counts):
+        """Warn, before the fit, when the item-id MLE does not exist; return
+        whether it warned.
+
+        Edges run from loser to winner; a tie draws one each way (for the
+        half-win model too: it is half a win for each side).  Items in no
+        comparison (unused one-hot columns) are left out: nothing fixes their
+        strength, which the fit sets to 0, but they do not make it diverge.
+        """
+        n_items = design.n_params
+        rows = design.a != design.b  # an item against itself carries no signal
+        a, b, counts = design.a[rows], design.b[rows], counts[rows]
+        codes_a, codes_b = np.tile(a, 3), np.tile(b, 3)
+        weights = np.concatenate([counts[:, A_WON], counts[:, B_WON], counts[:, TIE]])
+        n = len(a)
+        a_won = np.repeat([True, False, True], n)
+        tied = np.repeat([False, False, True], n)
+        _, labels = _strong_components(
+            codes_a, codes_b, n_items, weights, a_won=a_won, ties=tied
+        )
+        used = np.bincount(codes_a, weights, n_items) > 0
+        used |= np.bincount(codes_b, weights, n_items) > 0
+        if len(np.unique(labels[used])) <= 1:
+            return False
+
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = np.arange(n_items)
+            described = (
+                "Items are named by their column in the item half of X (in a "
+                "Pipeline, get_feature_names_out() of the steps before the ranker "
+                "gives their names)."
             )
-        if y_type not in ("binary", "unknown") or len(labels) > 2:
-            raise ValueError(_MULTICLASS_MESSAGE.format(y_type))
-        if len(labels) == 1:
-            labels = _single_label_classes(labels[0])
-            if self.fit_intercept:
-                raise ValueError(
-                    "y has a single label (one class: winner/loser data), so the "
-                    "first-position advantage is not identifiable: the intercept would "
-                    "diverge to infinity. Set fit_intercept=False, or give both labels "
-                    "by randomly swapping A and B in half of the rows (see swap_pairs)."
-                )
-        outcome = np.where(y == labels[1], A_WON, B_WON)
-        return labels, outcome
+        else:
+            names = names[:n_items]
+            described = "Items are named by their column in item A's half of X."
+        keep = weights > 0
+        winners = np.where(a_won, codes_a, codes_b)[keep]
+        losers = np.where(a_won, codes_b, codes_a)[keep]
+        graph = comparison_graph(
+            names[winners],
+            names[losers],
+            ties=tied[keep],
+            sample_weight=weights[keep],
+            items=names[used],
+        )
+        warnings.warn(
+            f"{graph.message()} {described} The fit stops after at most "
+            f"{_DIVERGENT_MAX_ITER} Newton iterations: its coefficients are finite "
+            "but arbitrary along the directions that are not identified.",
+            MLEDoesNotExistWarning,
+            stacklevel=3,
+        )
+        return True
 
     def _warn_if_not_converged(self, result):
         if result.diverging:
@@ -250,19 +442,8 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 stacklevel=3,
             )
 
-    def decision_function(self, X):
-        """Log-odds that item A beats item B.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_pairs, 2 * n_item_features)
-            Pairs of items, as in :meth:`fit`.
-
-        Returns
-        -------
-        ndarray of shape (n_pairs,)
-            ``intercept_ + theta_A - theta_B``; positive when A is favoured.
-        """
+    def _delta(self, X):
+        """``intercept_ + theta_A - theta_B``, after validating ``X``."""
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -276,6 +457,34 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         delta = X[:, :d] @ coef - X[:, d:] @ coef
         return np.asarray(delta, dtype=np.float64).ravel() + self.intercept_
 
+    def _has_tie_class(self):
+        return len(self.classes_) == 3
+
+    def decision_function(self, X):
+        """Log-odds that item A beats item B; log-probabilities with ties.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_pairs, 2 * n_item_features)
+            Pairs of items, as in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_pairs,) or (n_pairs, 3)
+            With two classes: ``intercept_ + theta_A - theta_B``, positive when
+            A is favoured (with Davidson's model, the log-odds that A won given
+            that the comparison was decided).  With a tie class, scikit-learn's
+            multiclass convention: one column per class, here
+            :meth:`predict_log_proba`, whose arg-max is :meth:`predict`.
+        """
+        if self._has_tie_class_fitted():
+            return self.predict_log_proba(X)
+        return self._delta(X)
+
+    def _has_tie_class_fitted(self):
+        check_is_fitted(self)
+        return self._has_tie_class()
+
     def predict_proba(self, X):
         """Probability of each outcome.
 
@@ -286,11 +495,13 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_pairs, 2)
-            Column 0: P(B beats A), column 1: P(A beats B), in the order of
-            ``classes_``.
+        ndarray of shape (n_pairs, n_classes)
+            In the order of ``classes_``: ``[P(B won), P(A won)]``, or with a
+            tie model ``[P(B won), P(tie), P(A won)]``.
         """
-        delta = self.decision_function(X)
+        delta = self._delta(X)
+        if self._has_tie_class():
+            return _TIE_LOSSES[self.ties]().predict_proba(delta, self._tie_extra)
         return np.column_stack([expit(-delta), expit(delta)])
 
     def predict_log_proba(self, X):
@@ -303,14 +514,16 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_pairs, 2)
+        ndarray of shape (n_pairs, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        delta = self.decision_function(X)
+        delta = self._delta(X)
+        if self._has_tie_class():
+            return _tie_log_proba(self.ties, delta, self._tie_extra)
         return np.column_stack([log_expit(-delta), log_expit(delta)])
 
     def predict(self, X):
-        """Predicted outcome: ``classes_[1]`` when A is favoured.
+        """Most probable outcome.
 
         Parameters
         ----------
@@ -320,9 +533,12 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_pairs,)
-            The predicted label of each pair.
+            The predicted label of each pair: ``classes_[1]`` (A won) when A is
+            favoured; with a tie model the label of the largest probability.
         """
-        favoured = self.decision_function(X) > 0
+        if self._has_tie_class_fitted():
+            return self.classes_[np.argmax(self.predict_log_proba(X), axis=1)]
+        favoured = self._delta(X) > 0
         return self.classes_[favoured.astype(int)]
 
     def score_items(self, X_items):
@@ -345,8 +561,70 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = False
+        # Three outcomes (B won, tie, A won) only with a tie model.
+        tags.classifier_tags.multi_class = self.ties in TIE_MODELS
         return tags
+
+
+def _tie_log_proba(ties, delta, extra):
+    """Log-probabilities ``[B won, tie, A won]`` of a tie model, exact in the tails."""
+    log_extra = float(np.asarray(extra, dtype=float)[0])
+    if ties == "davidson":
+        # Outcome scores (-delta/2, log nu, delta/2) minus their log-sum-exp.
+        scores = np.column_stack(
+            [-0.5 * delta, np.full_like(delta, log_extra), 0.5 * delta]
+        )
+        log_z = np.logaddexp(np.logaddexp(scores[:, 0], scores[:, 2]), log_extra)
+        return scores - log_z[:, None]
+    tau = np.exp(log_extra)
+    log_a, log_b = log_expit(delta - tau), log_expit(-delta - tau)
+    return np.column_stack([log_b, _log_expm1(2 * tau) + log_a + log_b, log_a])
+
+
+def _dense(matrix):
+    return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix)
+
+
+def _trailing_covariance(hessian, k, null):
+    """Asymptotic covariance of the last ``k`` parameters from the Hessian.
+
+    The inverse of the Schur complement ``C - B' A^+ B`` of the leading block
+    ``A`` (coef and intercept).  Without penalty ``A`` is singular along the
+    null space of the design (strengths of items are defined up to a
+    constant); the trailing parameters are orthogonal to it, so adding the
+    projector on that null space to ``A`` changes nothing they depend on and
+    makes ``A`` positive definite.
+    """
+    p = hessian.shape[0] - k
+    if sp.issparse(hessian) and p > DENSE_SOLVE_MAX_PARAMS:
+        # Many items: never densify the K x K Laplacian. B is orthogonal to
+        # its null space (B = D' h_cross), so conjugate gradients on the
+        # singular but consistent system converge.
+        H = sp.csr_array(hessian)
+        A, B, C = H[:p, :p], H[:p, p:].toarray(), H[p:, p:].toarray()
+        solved = np.column_stack(
+            [cg(A, column, rtol=1e-12, atol=0.0, maxiter=10 * p)[0] for column in B.T]
+        )
+    else:
+        H = _dense(hessian)
+        A, B, C = H[:p, :p].copy(), H[:p, p:], H[p:, p:]
+        if null is not None and null.shape[1]:
+            m = null.shape[0]
+            A[:m, :m] += null @ null.T
+        try:
+            solved = scipy.linalg.cho_solve(scipy.linalg.cho_factor(A), B)
+        except np.linalg.LinAlgError:
+            solved = scipy.linalg.lstsq(A, B)[0]
+    schur = C - B.T @ solved
+    try:
+        covariance = np.linalg.inv(schur)
+    except np.linalg.LinAlgError:
+        covariance = np.full_like(schur, np.nan)
+    # Not positive: the fit is not at a proper optimum (the MLE does not
+    # exist, and the fit has warned): no standard error.
+    if not np.all(np.diag(covariance) > 0):
+        covariance = np.full_like(schur, np.nan)
+    return covariance
 
 
 def _check_pair_width(n_features):
@@ -378,45 +656,6 @@ def _validate_items(X_items, n_item_features):
     return X_items
 
 
-def _looks_like_ties(labels):
-    return (
-        labels.dtype.kind in "fiub"
-        and np.isin(labels, [0.0, 0.5, 1.0]).all()
-        and 0.5 in labels
-    )
-
-
-def _single_label_classes(label):
-    """``classes_`` for one-label (winner/loser) data: the label must be 0/1."""
-    if isinstance(label, (bool, np.bool_)):
-        return np.array([False, True])
-    if isinstance(label, (Integral, Real, np.number)) and label in (0, 1):
-        return np.array([0, 1], dtype=np.asarray(label).dtype)
-    raise ValueError(
-        f"y has a single label {label!r}. Winner/loser data must be coded 1 (or "
-        "True) for 'A won'; with other labels, y needs both of them."
-    )
-
-
-def _encode_half_win(y, labels):
-    """Outcomes for ``ties='half'``: a loss, a tie and a win label."""
-    if (
-        labels.dtype.kind in "fiub"
-        and np.isin(labels, [-1, 0, 1]).all()
-        and (-1 in labels)
-    ):
-        classes, tie = np.array([-1, 1], dtype=labels.dtype), 0
-    elif labels.dtype.kind in "fiub" and np.isin(labels, [0, 0.5, 1]).all():
-        classes, tie = np.array([0, 1], dtype=labels.dtype), 0.5
-    else:
-        raise ValueError(
-            f"With ties='half', y must hold outcome scores 1 / 0.5 / 0 or signs "
-            f"1 / 0 / -1 (A won / tie / B won); got labels {labels.tolist()}."
-        )
-    outcome = np.where(y == classes[1], A_WON, np.where(y == tie, TIE, B_WON))
-    return classes, outcome
-
-
 def _outcome_counts(outcome, sample_weight):
     """Counts ``[B won, tie, A won]`` of shape (n, 3) for raw comparisons."""
     counts = np.zeros((len(outcome), 3))
@@ -424,50 +663,43 @@ def _outcome_counts(outcome, sample_weight):
     return counts
 
 
-def _make_design(X, counts, n_item_features, fit_intercept):
-    """The solver's design, aggregated to unique pairs for one-hot item ids."""
+def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
+    """The solver's design and outcome counts.
+
+    One-hot item ids are recognised and aggregated to unique pairs, whose
+    counts are sufficient statistics; other designs keep one row per pair.
+    """
     if sp.issparse(X):
         codes = _two_hot_codes(X, n_item_features)
         if codes is not None:
-            return _aggregate_items(*codes, counts, n_item_features, fit_intercept)
-        X = sp.csr_array(X, dtype=np.float64)
+            # Without intercept the model is antisymmetric, so (j, i) folds
+            # onto (i, j) with its outcome reversed.
+            return aggregate_item_pairs(
+                *codes, outcome, sample_weight, n_item_features, fold=not fit_intercept
+            )
+        X = sp.csr_array(X)
         D = X[:, :n_item_features] - X[:, n_item_features:]
-        return MatrixDesign(D.tocsr()), counts
-    X = np.asarray(X, dtype=np.float64)
-    return MatrixDesign(X[:, :n_item_features] - X[:, n_item_features:]), counts
+        design = MatrixDesign(sp.csr_array(D, dtype=np.float64))
+    else:
+        # Difference in float64 straight from the halves: no full-width copy.
+        D = np.subtract(
+            X[:, :n_item_features], X[:, n_item_features:], dtype=np.float64
+        )
+        design = MatrixDesign(D)
+    return design, _outcome_counts(outcome, sample_weight)
 
 
 def _two_hot_codes(X, d):
     """Item index of A and B per row when X is one-hot in each half, else None."""
-    X = sp.csr_array(X)
     n = X.shape[0]
-    if X.nnz != 2 * n or not np.all(np.diff(X.indptr) == 2):
+    if X.format != "csr" or X.nnz != 2 * n:
         return None
-    if not X.has_sorted_indices:
-        X = X.sorted_indices()
-    if not np.all(X.data == 1):
+    if not np.all(np.diff(X.indptr) == 2):
         return None
     pairs = X.indices.reshape(n, 2)
+    if not X.has_sorted_indices:
+        pairs = np.sort(pairs, axis=1)
     a, b = pairs[:, 0], pairs[:, 1] - d
-    if np.any(a >= d) or np.any(b < 0):
+    if np.any(a >= d) or np.any(b < 0) or not np.all(X.data == 1):
         return None
-    return a.astype(np.intp), b.astype(np.intp)
-
-
-def _aggregate_items(a, b, counts, n_items, fit_intercept):
-    """Sum the outcome counts of identical pairs: they are sufficient statistics.
-
-    Without intercept the model is antisymmetric, so (j, i) is folded onto
-    (i, j) with its outcomes reversed, halving the pairs to solve over.
-    """
-    if not fit_intercept:
-        swap = a > b
-        a, b = np.where(swap, b, a), np.where(swap, a, b)
-        counts = np.where(swap[:, None], counts[:, ::-1], counts)
-    keys = a.astype(np.int64) * n_items + b
-    unique_keys, inverse = np.unique(keys, return_inverse=True)
-    summed = np.column_stack(
-        [np.bincount(inverse, counts[:, k], len(unique_keys)) for k in range(3)]
-    )
-    ua, ub = np.divmod(unique_keys, n_items)
-    return ItemDesign(ua.astype(np.intp), ub.astype(np.intp), n_items), summed
+    return a, b

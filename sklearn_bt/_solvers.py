@@ -380,9 +380,10 @@ def newton_solve(
     )
     if B is None:
         hessian = H_cc
+    elif sp.issparse(H_cc):
+        hessian = sp.block_array([[H_cc, B], [B.T, C]], format="csr")
     else:
-        dense_cc = H_cc.toarray() if sp.issparse(H_cc) else H_cc
-        hessian = np.block([[dense_cc, B], [B.T, C]])
+        hessian = np.block([[H_cc, B], [B.T, C]])
     if alpha == 0 and not diverging:
         diverging = _looks_separated(delta)
     return NewtonResult(

@@ -3,6 +3,13 @@
 from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_limits
+
+# One BLAS thread: on small shared machines a multi-threaded OpenBLAS fights
+# the other processes and turns a millisecond Cholesky into a fraction of a
+# second. The test command then behaves the same with or without
+# OPENBLAS_NUM_THREADS=1 in the environment.
+threadpool_limits(1)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -56,6 +56,36 @@ SEPARABLE = (
     "maximum-likelihood estimate (alpha=0) does not exist and its finite stand-in "
     "is arbitrary; the check passes with alpha > 0 (the alpha=1 instance)"
 )
+# Tie models have three outcomes, [B won, tie, A won], read from y in fixed
+# encodings (tested in test_ranker_ties.py); a few checks assume otherwise.
+TIE_MODEL_CHECKS = {
+    "check_classifiers_train": (
+        "a tie model reads the check's binary y (0/1) as outcome scores without a "
+        "tie, so classes_ is [0, 0.5, 1] and predict_proba has three columns (by "
+        "design: a fold without ties still predicts all three outcomes); and the "
+        "check's 3-class blobs are not outcomes ordered by x_A - x_B, so the "
+        "accuracy threshold is out of reach"
+    ),
+    "check_classifiers_classes": (
+        "a tie model reads the check's binary y (-1/1) as signs without a tie, so "
+        "classes_ is [-1, 0, 1] (by design: a fold without ties still predicts all "
+        "three outcomes)"
+    ),
+}
+FOUR_CLASSES = (
+    "the check's y has four classes; a comparison has three outcomes (B won, tie, "
+    "A won), so a tie model refuses more than three labels"
+)
+TIE_MODEL_CHECKS.update(
+    dict.fromkeys(
+        [
+            "check_dtype_object",
+            "check_estimator_sparse_array",
+            "check_estimator_sparse_matrix",
+        ],
+        FOUR_CLASSES,
+    )
+)
 PIPELINE_OWN = (
     "Pipeline itself fails this check (scikit-learn declares it for Pipeline too)"
 )
@@ -80,18 +110,25 @@ class ZeroPair(TransformerMixin, BaseEstimator):
         return tags
 
 
-def zero_pair_pipeline():
-    return make_pipeline(ZeroPair(), BradleyTerryRanker(alpha=1.0))
+def zero_pair_pipeline(ties=None):
+    return make_pipeline(ZeroPair(), BradleyTerryRanker(alpha=1.0, ties=ties))
 
 
 ESTIMATORS = [
     BradleyTerryRanker(),
     BradleyTerryRanker(fit_intercept=True),
     BradleyTerryRanker(alpha=1.0, fit_intercept=True),
+    BradleyTerryRanker(ties="davidson", alpha=1.0),
+    BradleyTerryRanker(ties="rao-kupper", alpha=1.0),
     PairTransformer(StandardScaler()),
     PairTransformer(OneHotEncoder(handle_unknown="ignore")),
     zero_pair_pipeline(),
+    zero_pair_pipeline(ties="davidson"),
 ]
+
+
+def _is_tie_model(ranker):
+    return ranker.ties in ("davidson", "rao-kupper")
 
 
 def expected_failed_checks(estimator):
@@ -101,13 +138,18 @@ def expected_failed_checks(estimator):
         if estimator.alpha == 0 and estimator.fit_intercept:
             failures["check_sample_weight_equivalence_on_dense_data"] = SEPARABLE
             failures["check_sample_weight_equivalence_on_sparse_data"] = SEPARABLE
+        if _is_tie_model(estimator):
+            failures.update(TIE_MODEL_CHECKS)
         return failures
     if isinstance(estimator, PairTransformer):
         return dict.fromkeys(TRANSFORMER_ODD_COLUMN_CHECKS, ODD_COLUMNS)
-    return {
+    failures = {
         "check_estimators_overwrite_params": PIPELINE_OWN,
         "check_dont_overwrite_parameters": PIPELINE_OWN,
     }
+    if _is_tie_model(estimator[-1]):
+        failures.update(TIE_MODEL_CHECKS)
+    return failures
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)

@@ -1,0 +1,365 @@
+"""Outcome encodings: from scores and winner/loser tables to ``y``, and back.
+
+A comparison has three possible outcomes for item A: it lost, it tied, it won.
+The estimator reads them from ``y`` in any of the common encodings:
+
+* outcome scores ``0 / 0.5 / 1`` (chess, Chatbot Arena, the NFL's ``result1``
+  and the bundled data sets);
+* the sign of a score difference, ``-1 / 0 / 1``;
+* any three ordered labels, the middle one meaning a tie (``0 / 1 / 2``,
+  strings, ...).
+
+scikit-learn's classification metrics treat ``0 / 0.5 / 1`` as a *continuous*
+target and refuse it (``accuracy``, ``neg_log_loss``, stratified splits), so
+model selection with stock scorers needs labels of a discrete type: the signs
+``-1 / 0 / 1`` are the simplest (``encoding="sign"`` below).  This module
+turns raw data into either encoding, and maps any accepted ``y`` to the
+outcome codes ``[B won, tie, A won]`` of the losses.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils.multiclass import type_of_target
+
+from ._loss import A_WON, B_WON, TIE
+
+__all__ = ["outcomes_from_scores", "outcomes_from_winner_loser"]
+
+# The tie models, whose classes_ hold a tie label.
+TIE_MODELS = ("davidson", "rao-kupper")
+
+_SCORE_LABELS = (0.0, 0.5, 1.0)
+_SIGN_LABELS = (-1, 0, 1)
+_ENCODINGS = ("score", "sign")
+
+_MULTICLASS_MESSAGE = (
+    "Only binary classification is supported. The type of the target is {}."
+)
+_TIE_OPTIONS = (
+    "Set ties='davidson' (Davidson's model: a tie parameter fitted jointly with "
+    "the strengths), ties='rao-kupper' (Rao and Kupper's threshold model), or "
+    "ties='half' (a tie counts as half a win for each side)."
+)
+_ACCEPTED = (
+    "outcome scores 1 / 0.5 / 0, signs 1 / 0 / -1, or three ordered labels whose "
+    "middle one is the tie (A won / tie / B won)"
+)
+
+
+# ---------------------------------------------------------------------------
+# Public helpers.
+# ---------------------------------------------------------------------------
+
+
+def outcomes_from_scores(score_a, score_b, *, encoding="score"):
+    """Outcome of each comparison for item A, from the two sides' scores.
+
+    Parameters
+    ----------
+    score_a, score_b : array-like of shape (n_pairs,)
+        Points, goals or ratings of item A and of item B in each comparison.
+        Equal scores are a tie.
+    encoding : {"score", "sign"}, default="score"
+        ``"score"``: floats 1.0 (A won), 0.5 (tie), 0.0 (B won), the outcome
+        scores of chess and Chatbot Arena.  ``"sign"``: integers 1 / 0 / -1,
+        the sign of ``score_a - score_b``.  Prefer ``"sign"`` for model
+        selection with scikit-learn's stock scorers (``"accuracy"``,
+        ``"neg_log_loss"``) and stratified splits: they take 0 / 0.5 / 1 for a
+        continuous target and refuse it.
+
+    Returns
+    -------
+    y : ndarray of shape (n_pairs,)
+        The outcome for A, ready to be the ``y`` of
+        :class:`BradleyTerryRanker` with ``ties`` set.
+
+    See Also
+    --------
+    outcomes_from_winner_loser : The same for winner/loser rows with a tie flag.
+
+    Examples
+    --------
+    >>> from sklearn_bt import outcomes_from_scores
+    >>> outcomes_from_scores([2, 1, 0], [0, 1, 3])
+    array([1. , 0.5, 0. ])
+    >>> outcomes_from_scores([2, 1, 0], [0, 1, 3], encoding="sign")
+    array([ 1,  0, -1])
+    """
+    _check_encoding(encoding)
+    score_a = _as_scores(score_a, "score_a")
+    score_b = _as_scores(score_b, "score_b")
+    if score_a.shape != score_b.shape:
+        raise ValueError(
+            f"score_a and score_b must have the same length, one score per "
+            f"comparison; got {score_a.shape[0]} and {score_b.shape[0]}."
+        )
+    sign = np.sign(score_a - score_b).astype(np.int64)
+    return _encode(sign, encoding)
+
+
+def outcomes_from_winner_loser(tie, *, encoding="score"):
+    """Outcome for item A of winner/loser rows (A = winner) with a tie flag.
+
+    Winner/loser data list the winner as item A and the loser as item B, so
+    every decided comparison is "A won"; a drawn comparison lists its two
+    items in either order.
+
+    Parameters
+    ----------
+    tie : array-like of bool of shape (n_pairs,)
+        True (or 1) where the comparison was a tie.
+    encoding : {"score", "sign"}, default="score"
+        ``"score"``: 1.0 (A won) and 0.5 (tie); ``"sign"``: 1 and 0.  See
+        :func:`outcomes_from_scores`.
+
+    Returns
+    -------
+    y : ndarray of shape (n_pairs,)
+        The outcome for A.  Fit it with ``BradleyTerryRanker(ties=...)``; the
+        model still knows all three outcomes (``classes_``).  Stock scorers
+        need every label in each test fold: :func:`swap_pairs` turns half of
+        the wins into losses of B.
+
+    See Also
+    --------
+    outcomes_from_scores : Outcomes from the two sides' scores.
+    swap_pairs : Swap A and B in a random half of the rows.
+
+    Examples
+    --------
+    >>> from sklearn_bt import outcomes_from_winner_loser
+    >>> outcomes_from_winner_loser([False, True, False])
+    array([1. , 0.5, 1. ])
+    >>> outcomes_from_winner_loser([0, 1, 0], encoding="sign")
+    array([1, 0, 1])
+    """
+    _check_encoding(encoding)
+    tie = np.asarray(tie)
+    if tie.ndim != 1:
+        raise ValueError(
+            f"tie must be 1-D, one flag per comparison; got shape {tie.shape}."
+        )
+    if tie.dtype != bool:
+        if tie.dtype.kind not in "iuf" or not np.isin(tie, (0, 1)).all():
+            raise ValueError(
+                "tie must hold only True/False (or 1/0) values: True where the "
+                "comparison was a tie."
+            )
+        tie = tie.astype(bool)
+    return _encode(np.where(tie, 0, 1).astype(np.int64), encoding)
+
+
+def _check_encoding(encoding):
+    if encoding not in _ENCODINGS:
+        raise ValueError(
+            f"encoding must be 'score' (1 / 0.5 / 0) or 'sign' (1 / 0 / -1); "
+            f"got {encoding!r}."
+        )
+
+
+def _as_scores(values, name):
+    values = np.asarray(values)
+    if values.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D, one score per comparison; got shape {values.shape}."
+        )
+    if values.dtype.kind not in "biuf":
+        try:
+            values = values.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must hold numbers.") from exc
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        first = int(np.flatnonzero(np.isnan(values))[0])
+        raise ValueError(
+            f"{name} has {int(np.isnan(values).sum())} missing score(s), first at "
+            f"row {first}; drop those comparisons first."
+        )
+    return values.astype(np.float64) if values.dtype.kind == "b" else values
+
+
+def _encode(sign, encoding):
+    if encoding == "sign":
+        return sign
+    return 0.5 * (sign + 1.0)
+
+
+# ---------------------------------------------------------------------------
+# y -> classes_ and outcome codes, for the estimator.
+# ---------------------------------------------------------------------------
+
+
+def encode_outcomes(y, ties, fit_intercept):
+    """``classes_`` and the outcome code (``B_WON``, ``TIE``, ``A_WON``) of each row.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_pairs,)
+    ties : {None, "half", "davidson", "rao-kupper"}
+    fit_intercept : bool
+        With an intercept, data whose outcomes are all "A won" (or all "B
+        won") make it diverge: that is refused here with the way out.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        ``[B won, A won]`` for the binary and half-win models; for the tie
+        models ``[B won, tie, A won]``, or two labels when ``y`` has two
+        labels outside the standard sets (then no tie is possible).
+    outcome : ndarray of int of shape (n_pairs,)
+    """
+    labels = np.unique(y)
+    if ties in TIE_MODELS:
+        classes, outcome = _encode_tie_model(y, labels, ties)
+    elif ties == "half":
+        classes, outcome = _encode_half_win(y, labels)
+    else:
+        classes, outcome = _encode_binary(y, labels)
+    if fit_intercept and len(np.unique(outcome)) == 1 and outcome[0] != TIE:
+        raise ValueError(
+            "y has a single label (one class: winner/loser data), so the "
+            "first-position advantage is not identifiable: the intercept would "
+            "diverge to infinity. Set fit_intercept=False, or give both labels by "
+            "randomly swapping A and B in half of the rows (see swap_pairs)."
+        )
+    return classes, outcome
+
+
+def _is_numeric(labels):
+    # Booleans are excluded: True / False never encode a tie.
+    return labels.dtype.kind in "iuf"
+
+
+def _standard_tie_classes(labels):
+    """The full ``[B won, tie, A won]`` classes when ``labels`` are a subset of
+    the outcome scores 0 / 0.5 / 1 or of the signs -1 / 0 / 1, else None.
+
+    ``{0, 1}`` and its subsets read as outcome scores (no tie observed).
+    """
+    if not _is_numeric(labels):
+        return None
+    if np.isin(labels, _SCORE_LABELS).all():
+        return np.array(_SCORE_LABELS)
+    if np.isin(labels, _SIGN_LABELS).all():
+        return np.array(_SIGN_LABELS, dtype=labels.dtype)
+    return None
+
+
+def _codes(y, classes):
+    """Outcome code of each row for classes ``[B, tie, A]`` or ``[B, A]``."""
+    if len(classes) == 3:
+        return np.searchsorted(classes, y).astype(np.intp)
+    return np.where(y == classes[1], A_WON, B_WON)
+
+
+def _encode_tie_model(y, labels, ties):
+    classes = _standard_tie_classes(labels)
+    if classes is not None:
+        return classes, _codes(y, classes)
+    if len(labels) == 3:
+        _check_tie_in_the_middle(labels, ties)
+        return labels, _codes(y, labels)
+    if len(labels) == 2:
+        # Two labels outside the standard sets: nothing marks a tie, so the
+        # model is fitted at the boundary (no ties) and knows two classes.
+        return labels, _codes(y, labels)
+    if len(labels) == 1:
+        classes = _single_label_classes(labels[0])
+        return classes, _codes(y, classes)
+    raise ValueError(
+        f"With ties={ties!r}, y must hold {_ACCEPTED}; got a {_target_type(y)} "
+        f"target with {len(labels)} labels {_show(labels)}."
+    )
+
+
+def _encode_half_win(y, labels):
+    """``ties='half'``: classes ``[B won, A won]``; the tie label is half of each."""
+    if _is_numeric(labels) and np.isin(labels, _SIGN_LABELS).all() and -1 in labels:
+        classes, tie = np.array([-1, 1], dtype=labels.dtype), 0
+    elif _is_numeric(labels) and np.isin(labels, _SCORE_LABELS).all():
+        classes, tie = np.array([0, 1], dtype=labels.dtype), 0.5
+    elif len(labels) == 3:
+        _check_tie_in_the_middle(labels, "half")
+        classes, tie = labels[[0, 2]], labels[1]
+    elif len(labels) <= 2:
+        return _encode_binary(y, labels)
+    else:
+        raise ValueError(
+            f"With ties='half', y must hold {_ACCEPTED}; got a {_target_type(y)} "
+            f"target with {len(labels)} labels {_show(labels)}."
+        )
+    outcome = np.where(y == classes[1], A_WON, np.where(y == tie, TIE, B_WON))
+    return classes, outcome
+
+
+# Labels that name a tie.  Three labels are sorted, and the middle one is the
+# tie: "win" / "draw" / "loss" sort as draw < loss < win and would silently make
+# "loss" the tie, so a tie word elsewhere than in the middle is refused.
+_TIE_WORDS = frozenset({"d", "draw", "drawn", "t", "tie", "tied", "x"})
+
+
+def _check_tie_in_the_middle(labels, ties):
+    if labels.dtype.kind not in "OUS":
+        return
+    labels = labels.tolist()
+    words = [str(label).strip().lower() for label in labels]
+    for position in (0, 2):
+        if words[position] in _TIE_WORDS and words[1] not in _TIE_WORDS:
+            raise ValueError(
+                f"y has the labels {labels}: sorted, the middle one, "
+                f"{labels[1]!r}, would be the tie, but {labels[position]!r} looks "
+                "like the tie label and is not the middle one. Encode the outcome "
+                "for A as 1 / 0.5 / 0 or 1 / 0 / -1 (outcomes_from_scores helps), "
+                f"then fit with ties={ties!r}."
+            )
+
+
+def _encode_binary(y, labels):
+    """``ties=None``: two labels, the larger meaning "A won"; a tie is an error."""
+    if _is_numeric(labels) and np.isin(labels, _SCORE_LABELS).all() and 0.5 in labels:
+        raise ValueError(
+            "y contains 0.5, which reads as a tie (outcome scores 1 / 0.5 / 0), but "
+            f"ties=None fits the model without ties. {_TIE_OPTIONS}"
+        )
+    if _is_numeric(labels) and np.array_equal(labels, _SIGN_LABELS):
+        raise ValueError(
+            "y holds -1 / 0 / 1, which reads as signs of score differences with 0 "
+            f"a tie, but ties=None fits the model without ties. {_TIE_OPTIONS}"
+        )
+    y_type = type_of_target(y, input_name="y")
+    if y_type not in ("binary", "unknown") or len(labels) > 2:
+        message = _MULTICLASS_MESSAGE.format(y_type)
+        if len(labels) == 3:
+            message += (
+                f" If the middle label {labels.tolist()[1]!r} is a tie: {_TIE_OPTIONS}"
+            )
+        raise ValueError(message)
+    if len(labels) == 1:
+        labels = _single_label_classes(labels[0])
+    return labels, np.where(y == labels[1], A_WON, B_WON)
+
+
+def _single_label_classes(label):
+    """``classes_`` for one-label (winner/loser) data: the label must be 0/1."""
+    if isinstance(label, (bool, np.bool_)):
+        return np.array([False, True])
+    if isinstance(label, (Integral, Real, np.number)) and label in (0, 1):
+        return np.array([0, 1], dtype=np.asarray(label).dtype)
+    raise ValueError(
+        f"y has a single label {_python(label)!r}. Winner/loser data must be coded "
+        "1 (or True) for 'A won'; with other labels, y needs both of them."
+    )
+
+
+def _python(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _target_type(y):
+    # "continuous" is the word scikit-learn's checks look for in the message.
+    return type_of_target(y, input_name="y")
+
+
+def _show(labels, limit=6):
+    shown = labels[:limit].tolist()
+    return f"{shown}" if len(labels) <= limit else f"{shown[:-1]} ... ({len(labels)})"

@@ -1,0 +1,753 @@
+"""Correctness of BradleyTerryRanker against independent references: scikit-learn's
+LogisticRegression, statsmodels, scipy's trust-region solver, choix, and the
+published estimates of Agresti (2002) and Stigler (1994)."""
+
+import pickle
+import warnings
+
+import choix
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import statsmodels.api as sm
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.optimize import minimize
+from scipy.special import expit
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+import sklearn_bt._ranker as ranker_module
+import sklearn_bt._solvers as solvers_module
+from sklearn_bt import (
+    BradleyTerryRanker,
+    MLEDoesNotExistWarning,
+    PairTransformer,
+    swap_pairs,
+)
+
+SPARSE_FORMATS = [sp.csr_matrix, sp.csc_matrix, sp.csr_array, sp.csc_array]
+
+
+# ------------------------------------------------------------------ data
+
+
+def _features(seed=0, n=200, d=3, fit_intercept=False):
+    """Pair rows [x_A | x_B] and outcomes drawn from a known reward model."""
+    rng = np.random.default_rng(seed)
+    x_a, x_b = rng.normal(size=(n, d)), rng.normal(size=(n, d))
+    w = np.linspace(1.0, -0.5, d)
+    logit = (x_a - x_b) @ w + (0.4 if fit_intercept else 0.0)
+    y = (rng.random(n) < expit(logit)).astype(int)
+    return np.hstack([x_a, x_b]), y
+
+
+def _matches(seed=0, n_items=6, n=300):
+    """Winner and loser index of random matches; every item wins and loses."""
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(size=n_items)
+    a = rng.integers(0, n_items, n)
+    b = (a + rng.integers(1, n_items, n)) % n_items
+    a_won = rng.random(n) < expit(theta[a] - theta[b])
+    winner, loser = np.where(a_won, a, b), np.where(a_won, b, a)
+    assert set(winner) == set(loser) == set(range(n_items))
+    return winner, loser
+
+
+def _two_hot(a, b, n_items):
+    """Sparse one-hot pair rows: column a for item A, n_items + b for item B."""
+    n = len(a)
+    rows = np.repeat(np.arange(n), 2)
+    cols = np.column_stack([a, n_items + np.asarray(b)]).ravel()
+    return sp.csr_array((np.ones(2 * n), (rows, cols)), shape=(n, 2 * n_items))
+
+
+def _difference(X):
+    X = X.toarray() if sp.issparse(X) else np.asarray(X)
+    d = X.shape[1] // 2
+    return X[:, :d] - X[:, d:]
+
+
+def _reference_fit(D, y, sample_weight=None, alpha=0.0, fit_intercept=False):
+    """Penalised logistic MLE on D by scipy's exact trust-region Newton method,
+    with the objective, gradient and Hessian written out here."""
+    D = np.asarray(D, dtype=float)
+    if fit_intercept:
+        D = np.column_stack([D, np.ones(len(D))])
+    w = np.ones(len(D)) if sample_weight is None else np.asarray(sample_weight, float)
+    sign = 2.0 * np.asarray(y) - 1.0
+    penalty = np.full(D.shape[1], alpha)
+    if fit_intercept:
+        penalty[-1] = 0.0
+
+    def fun(beta):
+        return w @ np.logaddexp(0.0, -sign * (D @ beta)) + 0.5 * beta @ (penalty * beta)
+
+    def jac(beta):
+        return D.T @ (w * (expit(D @ beta) - y)) + penalty * beta
+
+    def hess(beta):
+        p = expit(D @ beta)
+        return D.T @ (D * (w * p * (1 - p))[:, None]) + np.diag(penalty)
+
+    result = minimize(
+        fun, np.zeros(D.shape[1]), jac=jac, hess=hess, method="trust-exact",
+        options={"gtol": 1e-10},
+    )  # fmt: skip
+    # trust-exact stops ("bad approximation") once the objective's decrease is
+    # below rounding; plain Newton steps on the gradient finish the job.
+    beta = result.x
+    for _ in range(3):
+        beta = beta - np.linalg.solve(hess(beta), jac(beta))
+    assert np.max(np.abs(jac(beta))) < 1e-10
+    if fit_intercept:
+        return beta[:-1], beta[-1]
+    return beta, 0.0
+
+
+def _fit_quietly(estimator, *args, **kwargs):
+    """Fit with every warning turned into an error: well-posed fits are silent."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return estimator.fit(*args, **kwargs)
+
+
+# ------------------------------------------- agreement with other libraries
+
+
+@pytest.mark.parametrize("C", [np.inf, 10.0, 1.0, 0.1])
+def test_equals_logistic_regression_on_differences(C):
+    X, y = _features()
+    model = _fit_quietly(BradleyTerryRanker(alpha=1 / C), X, y)
+    reference = LogisticRegression(
+        C=C, fit_intercept=False, solver="newton-cholesky", tol=1e-12, max_iter=1000
+    ).fit(_difference(X), y)
+    assert_allclose(model.coef_, reference.coef_.ravel(), rtol=0, atol=1e-8)
+    assert model.intercept_ == 0.0
+    assert_allclose(
+        model.predict_proba(X), reference.predict_proba(_difference(X)), atol=1e-9
+    )
+
+
+@pytest.mark.parametrize("C", [np.inf, 1.0])
+def test_equals_logistic_regression_with_intercept(C):
+    X, y = _features(1, fit_intercept=True)
+    model = _fit_quietly(BradleyTerryRanker(alpha=1 / C, fit_intercept=True), X, y)
+    reference = LogisticRegression(
+        C=C, fit_intercept=True, solver="newton-cholesky", tol=1e-12, max_iter=1000
+    ).fit(_difference(X), y)
+    assert_allclose(model.coef_, reference.coef_.ravel(), rtol=0, atol=1e-8)
+    assert model.intercept_ == pytest.approx(reference.intercept_[0], abs=1e-8)
+
+
+def test_lbfgs_logistic_regression_agrees_to_its_tolerance():
+    # The default LogisticRegression solver, as the issue asks: tight tol, many
+    # iterations; L-BFGS stops near 1e-7 where Newton reaches machine precision.
+    X, y = _features(2)
+    model = _fit_quietly(BradleyTerryRanker(), X, y)
+    reference = LogisticRegression(
+        C=np.inf, fit_intercept=False, tol=1e-12, max_iter=10_000
+    ).fit(_difference(X), y)
+    assert_allclose(model.coef_, reference.coef_.ravel(), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_equals_statsmodels_logit(fit_intercept):
+    X, y = _features(3, fit_intercept=fit_intercept)
+    D = _difference(X)
+    model = _fit_quietly(BradleyTerryRanker(fit_intercept=fit_intercept), X, y)
+    exog = np.column_stack([D, np.ones(len(D))]) if fit_intercept else D
+    reference = sm.Logit(y, exog).fit(method="newton", tol=1e-14, disp=0)
+    params = np.r_[model.coef_, model.intercept_] if fit_intercept else model.coef_
+    assert_allclose(params, reference.params, rtol=0, atol=1e-9)
+    # hessian_ is the observed information: the inverse of the covariance.
+    assert_allclose(model.hessian_, np.linalg.inv(reference.cov_params()), rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["features", "features, alpha and intercept", "item ids", "item ids, intercept"],
+)
+def test_converges_to_the_mle_without_warning(case):
+    alpha = 0.5 if "alpha" in case else 0.0
+    fit_intercept = "intercept" in case
+    if case.startswith("features"):
+        X, y = _features(4, fit_intercept=fit_intercept)
+        D = _difference(X)
+    else:
+        winner, loser = _matches(4)
+        X, y = swap_pairs(
+            _two_hot(winner, loser, 6), np.ones(len(winner)), random_state=0
+        )
+        # Fix the last strength at 0 so that the reference problem is identified.
+        D = _difference(X)[:, :-1]
+    model = _fit_quietly(
+        BradleyTerryRanker(alpha=alpha, fit_intercept=fit_intercept), X, y
+    )
+    coef, intercept = _reference_fit(D, y, alpha=alpha, fit_intercept=fit_intercept)
+    if not case.startswith("features"):
+        coef = np.r_[coef, 0.0]
+        coef -= coef.mean()
+    assert_allclose(model.coef_, coef, rtol=0, atol=1e-8)
+    assert model.intercept_ == pytest.approx(intercept, abs=1e-8)
+    assert model.n_iter_ < 20
+
+
+# --------------------------------------------- equivalent ways to give data
+
+
+def test_winner_loser_fit_equals_two_label_fit():
+    X, _ = _features(5)
+    winner_loser = _fit_quietly(BradleyTerryRanker(), X, np.ones(len(X)))
+    X_swapped, y_swapped = swap_pairs(X, np.ones(len(X)), random_state=0)
+    assert set(y_swapped) == {0.0, 1.0}
+    two_labels = _fit_quietly(BradleyTerryRanker(), X_swapped, y_swapped)
+    assert_allclose(two_labels.coef_, winner_loser.coef_, atol=1e-12)
+
+
+def test_winner_loser_item_fit_equals_two_label_fit():
+    winner, loser = _matches(5)
+    X = _two_hot(winner, loser, 6)
+    winner_loser = _fit_quietly(BradleyTerryRanker(), X, np.ones(len(winner)))
+    two_labels = _fit_quietly(
+        BradleyTerryRanker(), *swap_pairs(X, np.ones(len(winner)), random_state=1)
+    )
+    assert_allclose(two_labels.coef_, winner_loser.coef_, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["features", "item ids"])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_duplicated_rows_equal_integer_weights(kind, fit_intercept):
+    if kind == "features":
+        X, y = _features(6)
+    else:
+        X, y = swap_pairs(_two_hot(*_matches(6), 6), np.ones(300), random_state=0)
+    weights = np.random.default_rng(0).integers(0, 4, len(y))
+    repeat = np.repeat(np.arange(len(y)), weights)
+    X_repeated = X[repeat] if not sp.issparse(X) else sp.csr_array(X)[repeat]
+    model = BradleyTerryRanker(fit_intercept=fit_intercept)
+    weighted = _fit_quietly(clone(model), X, y, sample_weight=weights)
+    repeated = _fit_quietly(clone(model), X_repeated, y[repeat])
+    assert_allclose(weighted.coef_, repeated.coef_, atol=1e-10)
+    assert weighted.intercept_ == pytest.approx(repeated.intercept_, abs=1e-10)
+
+
+@pytest.mark.parametrize("to_sparse", SPARSE_FORMATS)
+def test_sparse_features_equal_dense(to_sparse):
+    X, y = _features(7)
+    X[np.abs(X) < 0.5] = 0.0
+    dense = _fit_quietly(BradleyTerryRanker(fit_intercept=True), X, y)
+    sparse = _fit_quietly(BradleyTerryRanker(fit_intercept=True), to_sparse(X), y)
+    assert_allclose(sparse.coef_, dense.coef_, atol=1e-12)
+    assert sparse.intercept_ == pytest.approx(dense.intercept_, abs=1e-12)
+    assert_allclose(sparse.predict_proba(to_sparse(X)), dense.predict_proba(X))
+
+
+@pytest.mark.parametrize("to_sparse", SPARSE_FORMATS)
+def test_sparse_item_ids_in_every_format_take_the_same_fit(to_sparse):
+    winner, loser = _matches(8)
+    X = _two_hot(winner, loser, 6)
+    reference = _fit_quietly(BradleyTerryRanker(), X.toarray(), np.ones(300))
+    model = _fit_quietly(BradleyTerryRanker(), to_sparse(X), np.ones(300))
+    assert_allclose(model.coef_, reference.coef_, atol=1e-12)
+
+
+def test_unsorted_sparse_indices_are_read_correctly_and_left_alone():
+    winner, loser = np.array([0, 1, 2, 0]), np.array([1, 2, 0, 2])
+    # Each row lists item B's column before item A's.
+    indices = np.column_stack([3 + loser, winner]).ravel()
+    X = sp.csr_matrix((np.ones(8), indices, np.arange(0, 9, 2)), shape=(4, 6))
+    assert not X.has_sorted_indices
+    before = X.indices.copy()
+    model = _fit_quietly(BradleyTerryRanker(), X, np.ones(4))
+    assert_array_equal(X.indices, before)
+    reference = _fit_quietly(BradleyTerryRanker(), X.toarray(), np.ones(4))
+    assert_allclose(model.coef_, reference.coef_, atol=1e-12)
+
+
+def test_float32_input_fits_like_its_float64_values():
+    X, y = _features(9)
+    X32 = X.astype(np.float32)
+    model = _fit_quietly(BradleyTerryRanker(), X32, y)
+    reference = _fit_quietly(BradleyTerryRanker(), X32.astype(np.float64), y)
+    assert model.coef_.dtype == np.float64
+    assert_allclose(model.coef_, reference.coef_, atol=1e-12)
+    assert_allclose(model.predict_proba(X32), reference.predict_proba(X), atol=1e-6)
+
+
+def test_dataframe_input_and_feature_names():
+    X, y = _features(10, d=2)
+    columns = ["rating_a", "age_a", "rating_b", "age_b"]
+    df = pd.DataFrame(X, columns=columns)
+    model = _fit_quietly(BradleyTerryRanker(), df, pd.Series(y))
+    reference = _fit_quietly(BradleyTerryRanker(), X, y)
+    assert_array_equal(model.feature_names_in_, columns)
+    assert_allclose(model.coef_, reference.coef_, atol=1e-12)
+    assert_allclose(model.predict_proba(df), reference.predict_proba(X))
+    assert not hasattr(reference, "feature_names_in_")
+
+
+def test_pickle_and_clone():
+    X, y = _features(11)
+    model = BradleyTerryRanker(alpha=0.3, fit_intercept=True).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+    assert_array_equal(restored.coef_, model.coef_)
+    fresh = clone(model)
+    assert fresh.get_params() == model.get_params()
+    assert not hasattr(fresh, "coef_")
+    assert_array_equal(fresh.fit(X, y).coef_, model.coef_)
+
+
+def test_pickle_of_an_item_fit_with_sparse_hessian():
+    model = BradleyTerryRanker().fit(_two_hot(*_matches(12), 6), np.ones(300))
+    assert sp.issparse(model.hessian_)
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.hessian_.toarray(), model.hessian_.toarray())
+
+
+def test_inputs_are_not_mutated():
+    X, y = _features(13)
+    weights = np.linspace(0.5, 2.0, len(y))
+    copies = X.copy(), y.copy(), weights.copy()
+    BradleyTerryRanker(fit_intercept=True).fit(X, y, sample_weight=weights)
+    assert_array_equal(X, copies[0])
+    assert_array_equal(y, copies[1])
+    assert_array_equal(weights, copies[2])
+
+    X_sparse = _two_hot(*_matches(13), 6)
+    sparse_copy = X_sparse.copy()
+    BradleyTerryRanker().fit(X_sparse, np.ones(300))
+    assert (X_sparse != sparse_copy).nnz == 0
+
+    df = pd.DataFrame(X, columns=[f"c{i}" for i in range(X.shape[1])])
+    df_copy = df.copy()
+    model = BradleyTerryRanker().fit(df, y)
+    model.predict_proba(df)
+    pd.testing.assert_frame_equal(df, df_copy)
+
+
+def test_fit_is_deterministic():
+    X, y = swap_pairs(_two_hot(*_matches(14), 6), np.ones(300), random_state=0)
+    first = BradleyTerryRanker(fit_intercept=True).fit(X, y)
+    second = BradleyTerryRanker(fit_intercept=True).fit(X, y)
+    assert_array_equal(first.coef_, second.coef_)
+    assert first.intercept_ == second.intercept_
+
+
+# ------------------------------------------------------------------ labels
+
+
+@pytest.mark.parametrize(
+    "labels", [[0, 1], [-1, 1], [False, True], ["lost", "won"], [0.0, 1.0]]
+)
+def test_any_two_labels_give_the_same_fit(labels):
+    X, y = _features(15)
+    labels = np.asarray(labels)
+    model = _fit_quietly(BradleyTerryRanker(), X, labels[y])
+    reference = _fit_quietly(BradleyTerryRanker(), X, y)
+    assert_array_equal(model.classes_, labels)
+    assert_allclose(model.coef_, reference.coef_, atol=1e-12)
+    assert_array_equal(model.predict(X), labels[reference.predict(X)])
+
+
+@pytest.mark.parametrize(
+    "y_value, classes",
+    [(1, [0, 1]), (1.0, [0.0, 1.0]), (True, [False, True]), (0, [0, 1])],
+)
+def test_single_label_winner_loser_classes(y_value, classes):
+    X, _ = _features(16)
+    model = _fit_quietly(BradleyTerryRanker(), X, np.full(len(X), y_value))
+    assert_array_equal(model.classes_, classes)
+    assert model.classes_.dtype == np.asarray(classes).dtype
+
+
+def test_all_zeros_is_the_mirror_of_all_ones():
+    X, _ = _features(17)
+    ones = _fit_quietly(BradleyTerryRanker(), X, np.ones(len(X), dtype=int))
+    zeros = _fit_quietly(BradleyTerryRanker(), X, np.zeros(len(X), dtype=int))
+    assert_allclose(zeros.coef_, -ones.coef_, atol=1e-12)
+
+
+def test_single_label_with_intercept_is_a_clear_error():
+    X, _ = _features(18)
+    with pytest.raises(ValueError, match="single label.*intercept would diverge"):
+        BradleyTerryRanker(fit_intercept=True).fit(X, np.ones(len(X)))
+
+
+def test_single_label_with_intercept_is_an_error_with_half_ties_too():
+    X, _ = _features(18)
+    with pytest.raises(ValueError, match="single label"):
+        BradleyTerryRanker(fit_intercept=True, ties="half").fit(X, np.ones(len(X)))
+
+
+@pytest.mark.parametrize("label", [2, -1, "won"])
+def test_single_label_other_than_zero_or_one_is_a_clear_error(label):
+    X, _ = _features(19)
+    with pytest.raises(ValueError, match="single label"):
+        BradleyTerryRanker().fit(X, np.full(len(X), label))
+
+
+# ------------------------------------------------------------ predictions
+
+
+def test_swapping_a_and_b_gives_one_minus_p():
+    X, y = _features(20)
+    model = BradleyTerryRanker(alpha=0.1).fit(X, y)
+    d = X.shape[1] // 2
+    X_swapped = np.hstack([X[:, d:], X[:, :d]])
+    assert_allclose(
+        model.predict_proba(X_swapped)[:, 1], model.predict_proba(X)[:, 0], atol=1e-15
+    )
+    assert_allclose(model.decision_function(X_swapped), -model.decision_function(X))
+
+
+def test_predictions_from_coefficients():
+    X, y = _features(21, fit_intercept=True)
+    model = BradleyTerryRanker(fit_intercept=True).fit(X, y)
+    d = X.shape[1] // 2
+    theta_a, theta_b = model.score_items(X[:, :d]), model.score_items(X[:, d:])
+    assert_allclose(theta_a, X[:, :d] @ model.coef_)
+    delta = model.intercept_ + theta_a - theta_b
+    assert_allclose(model.decision_function(X), delta)
+    assert_allclose(model.predict_proba(X)[:, 1], 1 / (1 + np.exp(-delta)))
+    assert_allclose(model.predict_log_proba(X), np.log(model.predict_proba(X)))
+    assert_array_equal(model.predict(X), (delta > 0).astype(int))
+
+
+def test_log_proba_is_exact_in_the_tails():
+    model = BradleyTerryRanker(alpha=1.0).fit([[1.0, 0.0], [0.0, 1.0]], [1, 0])
+    model.coef_ = np.array([800.0])  # fixed by hand: P(B beats A) = expit(-800)
+    log_proba = model.predict_log_proba([[1.0, 0.0]])
+    assert_allclose(log_proba, [[-800.0, 0.0]])
+
+
+# ----------------------------------------------------- item ids, fast path
+
+
+class _RecordingItemDesign(ranker_module.ItemDesign):
+    created = 0
+
+    def __init__(self, *args, **kwargs):
+        type(self).created += 1
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture
+def item_path_spy(monkeypatch):
+    """Counts the fits that go through the aggregated one-hot fast path."""
+    _RecordingItemDesign.created = 0
+    monkeypatch.setattr(solvers_module, "ItemDesign", _RecordingItemDesign)
+    return _RecordingItemDesign
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5, 4.0])
+def test_item_fast_path_equals_general_path_and_choix(item_path_spy, alpha):
+    winner, loser = _matches(22, n_items=8, n=400)
+    X = _two_hot(winner, loser, 8)
+    fast = _fit_quietly(BradleyTerryRanker(alpha=alpha), X, np.ones(400))
+    assert item_path_spy.created == 1
+    general = _fit_quietly(BradleyTerryRanker(alpha=alpha), X.toarray(), np.ones(400))
+    assert item_path_spy.created == 1  # the dense copy went through MatrixDesign
+    assert_allclose(fast.coef_, general.coef_, atol=1e-10)
+    assert_allclose(fast.hessian_.toarray(), general.hessian_, atol=1e-10)
+    # Strengths sum to zero: the minimum-norm MLE, and the stationarity of the
+    # penalised fit (the Laplacian's gradient sums to zero).
+    assert abs(fast.coef_.sum()) < 1e-10
+
+    data = list(zip(winner.tolist(), loser.tolist(), strict=True))
+    if alpha == 0:
+        reference = choix.ilsr_pairwise(8, data, alpha=0.0, tol=1e-12, max_iter=1000)
+        reference -= reference.mean()
+    else:
+        # choix.opt_pairwise minimises nll + alpha_choix * ||theta||^2: its alpha
+        # is half our prior precision (ours: nll + alpha / 2 * ||theta||^2).
+        reference = choix.opt_pairwise(8, data, alpha=alpha / 2, tol=1e-12)
+    assert_allclose(fast.coef_, reference, atol=1e-8)
+
+
+def test_item_fast_path_with_intercept_equals_general_path(item_path_spy):
+    winner, loser = _matches(23)
+    X, y = swap_pairs(_two_hot(winner, loser, 6), np.ones(300), random_state=2)
+    fast = _fit_quietly(BradleyTerryRanker(fit_intercept=True), X, y)
+    assert item_path_spy.created == 1
+    general = _fit_quietly(BradleyTerryRanker(fit_intercept=True), X.toarray(), y)
+    assert_allclose(fast.coef_, general.coef_, atol=1e-10)
+    assert fast.intercept_ == pytest.approx(general.intercept_, abs=1e-10)
+    assert_allclose(fast.hessian_.toarray(), general.hessian_, atol=1e-10)
+
+
+def test_item_fast_path_with_zero_weights_equals_dropping_rows():
+    winner, loser = _matches(24)
+    weights = np.random.default_rng(0).integers(0, 3, 300).astype(float)
+    X = _two_hot(winner, loser, 6)
+    weighted = BradleyTerryRanker().fit(X, np.ones(300), sample_weight=weights)
+    kept = weights > 0
+    dropped = BradleyTerryRanker().fit(
+        X[kept], np.ones(kept.sum()), sample_weight=weights[kept]
+    )
+    assert_allclose(weighted.coef_, dropped.coef_, atol=1e-12)
+
+
+# ------------------------------------------------- MLE that does not exist
+
+
+def test_item_that_never_lost_warns_and_stays_finite():
+    winner, loser = _matches(25)
+    # Item 6 beats three others and never loses.
+    winner, loser = np.r_[winner, 6, 6, 6], np.r_[loser, 0, 1, 2]
+    X = _two_hot(winner, loser, 7)
+    with pytest.warns(MLEDoesNotExistWarning, match="do(es)? not exist"):
+        model = BradleyTerryRanker().fit(X, np.ones(len(winner)))
+    assert np.all(np.isfinite(model.coef_))
+    assert model.coef_[6] == model.coef_.max()
+    penalised = _fit_quietly(BradleyTerryRanker(alpha=0.1), X, np.ones(len(winner)))
+    assert np.all(np.isfinite(penalised.coef_))
+    assert np.abs(penalised.coef_).max() < 5
+
+
+def test_item_that_never_won_warns():
+    winner, loser = _matches(26)
+    winner, loser = np.r_[winner, 0, 1, 2], np.r_[loser, 6, 6, 6]
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = BradleyTerryRanker().fit(_two_hot(winner, loser, 7), np.ones(303))
+    assert np.all(np.isfinite(model.coef_))
+    assert model.coef_[6] == model.coef_.min()
+
+
+def _group_always_wins():
+    """Items 0-2 and 3-5 each form a cycle; group 0-2 won every match between them."""
+    winner = np.array([0, 1, 2, 3, 4, 5, 0, 1])
+    loser = np.array([1, 2, 0, 4, 5, 3, 3, 4])
+    return _two_hot(winner, loser, 6), np.ones(8)
+
+
+def test_group_that_always_wins_warns_on_the_item_path():
+    X, y = _group_always_wins()
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = BradleyTerryRanker().fit(X, y)
+    assert np.all(np.isfinite(model.coef_))
+    assert model.coef_[:3].min() > model.coef_[3:].max()
+
+
+def test_group_that_always_wins_warns_on_the_general_path():
+    X, y = _group_always_wins()
+    with pytest.warns(MLEDoesNotExistWarning):
+        BradleyTerryRanker().fit(X.toarray(), y)
+
+
+def test_separable_features_warn_and_penalty_fixes_it():
+    rng = np.random.default_rng(27)
+    x_a, x_b = rng.normal(size=(60, 2)), rng.normal(size=(60, 2))
+    y = ((x_a - x_b)[:, 0] > 0).astype(int)
+    X = np.hstack([x_a, x_b])
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = BradleyTerryRanker().fit(X, y)
+    assert np.all(np.isfinite(model.coef_))
+    penalised = _fit_quietly(BradleyTerryRanker(alpha=1.0), X, y)
+    coef, _ = _reference_fit(_difference(X), y, alpha=1.0)
+    assert_allclose(penalised.coef_, coef, atol=1e-8)
+
+
+@pytest.mark.parametrize("unit", [1e-4, 1e6])
+def test_feature_units_do_not_change_the_fit(unit):
+    X, y = _features(28)
+    reference = _fit_quietly(BradleyTerryRanker(), X, y)
+    model = _fit_quietly(BradleyTerryRanker(), X * unit, y)
+    assert_allclose(model.coef_ * unit, reference.coef_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("unit", [1e-2, 1e2])
+def test_moderate_feature_units_do_not_change_the_fit(unit):
+    X, y = _features(28)
+    reference = _fit_quietly(BradleyTerryRanker(), X, y)
+    model = _fit_quietly(BradleyTerryRanker(), X * unit, y)
+    assert_allclose(model.coef_ * unit, reference.coef_, rtol=1e-9)
+
+
+# --------------------------------------------------------- item-id pipelines
+
+
+@pytest.mark.parametrize("ids", ["strings", "ints"])
+def test_item_id_pipeline_equals_one_hot_fit(ids):
+    winner, loser = _matches(29)
+    names = np.array(["ann", "bob", "cid", "dee", "eve", "fay"])
+    labels = names if ids == "strings" else np.arange(6) * 10 + 7
+    pairs = np.column_stack([labels[winner], labels[loser]])
+    pipeline = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    _fit_quietly(pipeline, pairs, np.ones(300))
+    direct = _fit_quietly(
+        BradleyTerryRanker(), _two_hot(winner, loser, 6), np.ones(300)
+    )
+    # OneHotEncoder sorts the categories, as labels already are.
+    assert_allclose(pipeline[-1].coef_, direct.coef_, atol=1e-12)
+    assert_allclose(
+        pipeline.predict_proba(pairs[:5]),
+        direct.predict_proba(_two_hot(winner[:5], loser[:5], 6)),
+    )
+
+
+def test_unseen_items_score_as_strength_zero():
+    winner, loser = _matches(30)
+    names = np.array(["ann", "bob", "cid", "dee", "eve", "fay"])
+    pipeline = make_pipeline(
+        PairTransformer(OneHotEncoder(handle_unknown="ignore")), BradleyTerryRanker()
+    )
+    pipeline.fit(np.column_stack([names[winner], names[loser]]), np.ones(300))
+    coef = pipeline[-1].coef_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "unknown categories"
+        delta = pipeline.decision_function(
+            [["bob", "new1"], ["new1", "bob"], ["new1", "new2"]]
+        )
+    assert_allclose(delta, [coef[1], -coef[1], 0.0], atol=1e-15)
+
+
+# ------------------------------------------------------- published numbers
+
+
+def _baseball(shared_data):
+    games = pd.read_csv(shared_data / "bt2_baseball.csv")
+    pairs = pd.concat([games[["home_team", "away_team"]]] * 2, ignore_index=True)
+    y = np.r_[np.ones(len(games)), np.zeros(len(games))]
+    wins = np.r_[games["home_wins"], games["away_wins"]]
+    return pairs, y, wins
+
+
+def _strengths(pipeline):
+    names = [n.split("_", 1)[1] for n in pipeline[0].get_item_feature_names_out()]
+    return pd.Series(pipeline[-1].coef_, index=names)
+
+
+def test_baseball_abilities_agresti_table_10_11(shared_data):
+    pairs, y, wins = _baseball(shared_data)
+    pipeline = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    _fit_quietly(pipeline, pairs, y, bradleyterryranker__sample_weight=wins)
+    theta = _strengths(pipeline)
+    relative = (theta - theta["Baltimore"]).drop("Baltimore").sort_values()
+    assert_array_equal(relative.round(2), [0.68, 1.11, 1.25, 1.29, 1.44, 1.58])
+
+
+def test_baseball_home_advantage_agresti_table_10_11(shared_data):
+    pairs, y, wins = _baseball(shared_data)
+    pipeline = make_pipeline(
+        PairTransformer(OneHotEncoder()), BradleyTerryRanker(fit_intercept=True)
+    )
+    _fit_quietly(pipeline, pairs, y, bradleyterryranker__sample_weight=wins)
+    assert round(pipeline[-1].intercept_, 3) == 0.302
+    share = np.sort(np.exp(pipeline[-1].coef_) / np.exp(pipeline[-1].coef_).sum())
+    assert_array_equal(
+        share.round(3), [0.044, 0.088, 0.137, 0.157, 0.164, 0.190, 0.220]
+    )
+
+
+def test_citations_stigler_1994(shared_data):
+    citations = pd.read_csv(shared_data / "bt2_citations.csv")
+    pipeline = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    _fit_quietly(
+        pipeline,
+        citations[["winner", "loser"]],
+        np.ones(len(citations)),
+        bradleyterryranker__sample_weight=citations["count"],
+    )
+    theta = _strengths(pipeline)
+    relative = theta - theta["Biometrika"]
+    assert round(relative["Comm Statist"], 3) == -2.949
+    assert round(relative["JASA"], 3) == -0.480
+    assert round(relative["JRSS-B"], 3) == 0.269
+
+
+# --------------------------------------------------------------- bad input
+
+
+def _bad_fit_cases():
+    X, y = _features(31, n=10, d=2)
+    X_nan, X_inf = X.copy(), X.copy()
+    X_nan[0, 0], X_inf[0, 0] = np.nan, np.inf
+    ties = y.astype(float)
+    ties[0] = 0.5
+    return [
+        ("nan", (X_nan, y), {}, "Input X contains NaN"),
+        ("inf", (X_inf, y), {}, "Input X contains infinity"),
+        ("odd width", (X[:, :3], y), {}, r"X has 3 feature\(s\)"),
+        ("odd sparse", (sp.csr_array(X[:, :3]), y), {}, r"X has 3 feature\(s\)"),
+        (
+            "three classes",
+            (X, np.arange(10) % 3),
+            {},
+            "Only binary classification is supported. The type of the target is "
+            "multiclass",
+        ),
+        ("tie without ties option", (X, ties), {}, "ties='half'"),
+        (
+            "negative weight",
+            (X, y),
+            {"sample_weight": -np.ones(10)},
+            "Negative values in data passed to `sample_weight`",
+        ),
+        ("length of y", (X, y[:9]), {}, "inconsistent numbers of samples"),
+        (
+            "length of weights",
+            (X, y),
+            {"sample_weight": np.ones(9)},
+            r"sample_weight.shape == \(9,\), expected \(10,\)",
+        ),
+        ("empty", (X[:0], y[:0]), {}, "0 sample"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [case[1:] for case in _bad_fit_cases()],
+    ids=[case[0] for case in _bad_fit_cases()],
+)
+def test_bad_fit_input_is_a_clear_error(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        BradleyTerryRanker().fit(*args, **kwargs)
+
+
+def test_wrong_width_at_predict_time():
+    X, y = _features(32, d=2)
+    model = BradleyTerryRanker().fit(X, y)
+    with pytest.raises(ValueError, match="X has 6 features, but BradleyTerryRanker"):
+        model.predict(np.hstack([X, X[:, :2]]))
+    with pytest.raises(ValueError, match="expecting 4 features"):
+        model.predict_proba(X[:, :2])
+
+
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+)
+def test_unfitted_use_raises_not_fitted(method):
+    X, _ = _features(33, n=5)
+    with pytest.raises(NotFittedError):
+        getattr(BradleyTerryRanker(), method)(X)
+
+
+def test_score_items_checks_fit_and_width():
+    X, y = _features(34, d=2)
+    with pytest.raises(NotFittedError):
+        BradleyTerryRanker().score_items(X[:, :2])
+    model = BradleyTerryRanker().fit(X, y)
+    with pytest.raises(
+        ValueError, match="X_items has 4 features.*describes items by 2"
+    ):
+        model.score_items(X)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"alpha": -1.0}, "'alpha' parameter"),
+        ({"ties": "davidsn"}, "'ties' parameter"),
+        ({"max_iter": 0}, "'max_iter' parameter"),
+        ({"tol": 0.0}, "'tol' parameter"),
+    ],
+)
+def test_invalid_parameters(params, message):
+    X, y = _features(35, n=10)
+    with pytest.raises(ValueError, match=message):
+        BradleyTerryRanker(**params).fit(X, y)
