@@ -68,7 +68,13 @@ class LogisticPairLoss:
         """Outcome probabilities, columns ``[B wins, A wins]``."""
         return np.column_stack([expit(-delta), expit(delta)])
 
-    @staticmethod
-    def _wins(counts):
+    def _wins(self, counts):
+        # The solver passes the same counts at every iteration: derive the
+        # wins once.
+        cached = getattr(self, "_cache", None)
+        if cached is not None and cached[0] is counts:
+            return cached[1]
         half_ties = 0.5 * counts[:, TIE]
-        return counts[:, A_WON] + half_ties, counts[:, B_WON] + half_ties
+        wins = counts[:, A_WON] + half_ties, counts[:, B_WON] + half_ties
+        self._cache = (counts, wins)
+        return wins

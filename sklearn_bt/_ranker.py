@@ -681,10 +681,11 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
         D = X[:, :n_item_features] - X[:, n_item_features:]
         design = MatrixDesign(sp.csr_array(D, dtype=np.float64))
     else:
-        # Difference in float64 straight from the halves: no full-width copy.
-        D = np.subtract(
-            X[:, :n_item_features], X[:, n_item_features:], dtype=np.float64
-        )
+        half_a, half_b = X[:, :n_item_features], X[:, n_item_features:]
+        if X.dtype == np.float64:
+            D = half_a - half_b
+        else:  # float32: difference in float64 without a full-width copy
+            D = np.subtract(half_a, half_b, dtype=np.float64)
         design = MatrixDesign(D)
     return design, _outcome_counts(outcome, sample_weight)
 
