@@ -133,8 +133,9 @@ class ItemDesign:
                 (np.arange(1, len(rows) + 1, dtype=np.float64), (rows, cols)),
                 shape=(k, k),
             ).tocsr()
-            self._permutation = slots.data.astype(np.intp) - 1
-            return None, slots.indices, slots.indptr
+            if slots.nnz == len(rows):  # no repeated pair was summed
+                self._permutation = slots.data.astype(np.intp) - 1
+                return None, slots.indices, slots.indptr
         keys = rows.astype(np.int64) * k + cols
         unique_keys, position = np.unique(keys, return_inverse=True)
         indptr = np.searchsorted(unique_keys // k, np.arange(k + 1))
