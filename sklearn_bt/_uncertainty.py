@@ -1,0 +1,1215 @@
+"""Standard errors, covariances and bootstrap samples of fitted Bradley-Terry models.
+
+The fitted ranker stores ``hessian_``, the observed Fisher information at the
+optimum over ``[coef_, intercept_ (if fitted), extra parameters]``.  Its inverse
+is the asymptotic covariance of the estimates, with one catch: item strengths
+(one-hot item ids) are defined up to a constant per connected part of the
+comparison graph, so without penalty the Hessian is singular along those
+directions and only *contrasts* of strengths have a variance.  Two
+parameterisations name a contrast per item:
+
+* sum-to-zero (``reference=None``): ``theta_j - mean(theta)`` over the item's
+  connected part, the strengths the solver returns;
+* relative to a reference item (``reference="Baltimore"``, as R's
+  BradleyTerry2 reports them): ``theta_j - theta_ref``, zero for the reference.
+
+Both are computed from one generalised inverse ``G`` of the Hessian: for every
+estimable contrast ``c``, ``Var(c . beta) = c' G c`` whatever generalised
+inverse is used.  When the null space is known (one-hot items: one direction per
+connected part), ``G`` drops one item per part and inverts the rest -- the
+reduced graph Laplacian, positive definite.  Only what is asked for is
+computed: for a few items (``covariance(model, items=[...])``) a few
+conjugate-gradient solves with the sparse Laplacian; for every standard error
+the diagonal of the inverse, densely (Cholesky) up to a few thousand items and
+by a sparse LU factorisation beyond.  When the reduced matrix is singular
+after all (descriptive features that are not identified), the pseudo-inverse
+comes from an eigendecomposition.
+"""
+
+import sys
+import warnings
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import LinearOperator, cg, splu
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted
+
+from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
+from ._ranker import BradleyTerryRanker
+from ._solvers import ItemDesign, MatrixDesign, newton_solve
+
+__all__ = [
+    "bootstrap",
+    "covariance",
+    "estimates",
+    "parameter_names",
+    "standard_errors",
+]
+
+# Up to this many parameters a sparse Hessian is inverted densely right away
+# (a Cholesky factorisation and its full inverse, O(K^3) but fast BLAS);
+# beyond, only the columns asked for are computed, by conjugate gradients.
+_EAGER_DENSE_MAX_PARAMS = 500
+# The diagonal of the inverse (all standard errors), or many of its columns,
+# is computed densely up to this many parameters (some 300 MB), by a sparse LU
+# factorisation beyond: on random comparison graphs its fill is large, so the
+# dense inverse is faster up to here.
+_DENSE_INVERSE_MAX_PARAMS = 6000
+# Eigenvalues below this fraction of the largest span the null space (the
+# solver uses the same threshold to find the directions it projects out).
+_NULL_RTOL = 1e-9
+# A contrast whose projection on the null space exceeds this is not estimable.
+_ESTIMABLE_ATOL = 1e-6
+# Right-hand sides per block when the diagonal of a sparse inverse is needed.
+_SOLVE_BLOCK = 64
+# Up to this many columns of the inverse, conjugate gradients beat a sparse
+# factorisation (whose fill is large on random comparison graphs).
+_CG_MAX_COLUMNS = 16
+# Largest covariance matrix (q x q) returned without an explicit ``items``.
+_MAX_FULL_COVARIANCE = 10_000
+# Penalty of the bootstrap refits whose resample has no finite MLE (see
+# ``bootstrap``): small enough not to move identified strengths, large enough
+# to keep an item with only wins at a finite (large) strength.
+BOOTSTRAP_SEPARATION_ALPHA = 1e-3
+
+
+# ---------------------------------------------------------------------------
+# The model's parameters: names, one-hot item groups, null space.
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    """Parameters that one-hot encode one categorical item feature."""
+
+    indices: np.ndarray  # positions in the parameter vector
+    categories: np.ndarray  # item label of each position
+
+
+@dataclass
+class _Structure:
+    ranker: BradleyTerryRanker
+    names: np.ndarray  # one per parameter, in the order of hessian_
+    groups: list
+    n_coef: int
+
+    @property
+    def n_params(self):
+        return len(self.names)
+
+    @property
+    def n_extra(self):
+        return self.n_params - self.n_coef - int(self.ranker.fit_intercept)
+
+
+def _unwrap(model):
+    """The fitted ranker and the steps before it (or None)."""
+    if isinstance(model, Pipeline):
+        ranker, prep = model.steps[-1][1], model[:-1]
+    else:
+        ranker, prep = model, None
+    if not isinstance(ranker, BradleyTerryRanker):
+        raise ValueError(
+            "model must be a fitted BradleyTerryRanker or a Pipeline ending in one; "
+            f"got {type(ranker).__name__}."
+        )
+    check_is_fitted(ranker)
+    if not hasattr(ranker, "hessian_"):
+        raise ValueError(
+            "the fitted ranker has no hessian_ (the observed Fisher information); "
+            "refit it with this version of sklearn_bt."
+        )
+    return ranker, prep
+
+
+def _item_feature_names(ranker, prep):
+    """Names of the item features weighed by ``coef_``."""
+    n_coef = len(ranker.coef_)
+    if prep is not None:
+        last = prep.steps[-1][1]
+        if hasattr(last, "get_item_feature_names_out"):
+            return np.asarray(last.get_item_feature_names_out(), dtype=object)
+        try:
+            names = np.asarray(prep.get_feature_names_out(), dtype=object)
+        except (AttributeError, ValueError, TypeError):
+            names = None
+        if names is not None and len(names) == 2 * n_coef:
+            return np.asarray([str(n).removeprefix("A__") for n in names[:n_coef]])
+    names_in = getattr(ranker, "feature_names_in_", None)
+    if names_in is not None:
+        return np.asarray(names_in[:n_coef], dtype=object)
+    return np.asarray([f"x{i}" for i in range(n_coef)], dtype=object)
+
+
+def _encoder_groups(encoder, offset):
+    """One group per input feature of a fitted OneHotEncoder (None if it drops)."""
+    if getattr(encoder, "drop_idx_", None) is not None or getattr(
+        encoder, "_infrequent_enabled", False
+    ):
+        # A dropped or merged category already fixes the constant: no null space.
+        return []
+    groups = []
+    for categories in encoder.categories_:
+        n = len(categories)
+        groups.append(_Group(np.arange(offset, offset + n), np.asarray(categories)))
+        offset += n
+    return groups
+
+
+def _one_hot_groups(ranker, prep):
+    """The one-hot item groups among the coefficients, from the preprocessing."""
+    n_coef = len(ranker.coef_)
+    if prep is not None:
+        inner = getattr(prep.steps[-1][1], "transformer_", None)
+        if isinstance(inner, OneHotEncoder):
+            return _encoder_groups(inner, 0)
+        if isinstance(inner, ColumnTransformer):
+            groups = []
+            for name, transformer, _ in inner.transformers_:
+                if isinstance(transformer, OneHotEncoder):
+                    start = inner.output_indices_[name].start
+                    groups += _encoder_groups(transformer, start)
+            return groups
+        return []
+    # A bare ranker fitted on one-hot ids: its Hessian is a graph Laplacian
+    # (plus alpha on the diagonal), whose rows sum to alpha.
+    H = ranker.hessian_
+    if sp.issparse(H) and H.shape == (n_coef, n_coef):
+        row_sums = np.asarray(H.sum(axis=1)).ravel() - ranker.alpha
+        if np.all(np.abs(row_sums) <= 1e-9 * np.maximum(H.diagonal(), 1.0)):
+            return [_Group(np.arange(n_coef), np.arange(n_coef))]
+    return []
+
+
+def _extra_names(ranker, n_extra):
+    known = {"davidson": ["log_nu"], "rao-kupper": ["log_log_theta"]}
+    names = known.get(ranker.ties, [])
+    if len(names) == n_extra:
+        return names
+    return [f"extra{i}" for i in range(n_extra)]
+
+
+def _structure(model):
+    ranker, prep = _unwrap(model)
+    item_names = _item_feature_names(ranker, prep)
+    n_coef = len(ranker.coef_)
+    n_params = ranker.hessian_.shape[0]
+    n_extra = n_params - n_coef - int(ranker.fit_intercept)
+    names = list(item_names)
+    if ranker.fit_intercept:
+        names.append("intercept")
+    names += _extra_names(ranker, n_extra)
+    groups = _one_hot_groups(ranker, prep)
+    if sum(len(g.indices) for g in groups) > n_coef:  # pragma: no cover - defensive
+        groups = []
+    return _Structure(ranker, np.asarray(names, dtype=object), groups, n_coef)
+
+
+def _extra_values(ranker, n_extra):
+    """Fitted extra parameters on the scale of ``hessian_`` (e.g. ``log nu``)."""
+    if n_extra == 0:
+        return np.zeros(0)
+    value = getattr(ranker, "_tie_extra", None)
+    if value is None and hasattr(ranker, "tie_parameter_"):
+        # hessian_ holds log(nu) (Davidson) or log(log(theta)) (Rao-Kupper).
+        to_internal = {"davidson": np.log, "rao-kupper": lambda t: np.log(np.log(t))}
+        if ranker.ties in to_internal:
+            value = to_internal[ranker.ties](ranker.tie_parameter_)
+    value = None if value is None else np.atleast_1d(np.asarray(value, dtype=float))
+    if value is None or len(value) != n_extra or not np.isfinite(value).all():
+        raise ValueError(
+            f"the ranker has {n_extra} extra parameter(s) in hessian_ but no finite "
+            "fitted value for them (tie_parameter_)."
+        )
+    return value
+
+
+def _parameter_vector(structure):
+    ranker = structure.ranker
+    parts = [np.asarray(ranker.coef_, dtype=float)]
+    if ranker.fit_intercept:
+        parts.append([float(ranker.intercept_)])
+    parts.append(_extra_values(ranker, structure.n_extra))
+    return np.concatenate(parts)
+
+
+def parameter_names(model):
+    """Names of the fitted parameters, in the order of ``hessian_``.
+
+    Parameters
+    ----------
+    model : BradleyTerryRanker or Pipeline
+        A fitted ranker, or a fitted Pipeline ending in one.
+
+    Returns
+    -------
+    names : ndarray of str of shape (n_params,)
+        The item feature names (``x0_Alice`` for item ids through
+        ``PairTransformer(OneHotEncoder())``), then ``"intercept"`` when
+        fitted, then the names of extra parameters such as ``"log_nu"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import OneHotEncoder
+    >>> from sklearn_bt import BradleyTerryRanker, PairTransformer, parameter_names
+    >>> X = np.array([["ann", "bob"], ["bob", "cid"], ["cid", "ann"], ["ann", "cid"]])
+    >>> model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    >>> parameter_names(model.fit(X, np.ones(4)))
+    array(['x0_ann', 'x0_bob', 'x0_cid'], dtype=object)
+    """
+    return _structure(model).names.copy()
+
+
+# ---------------------------------------------------------------------------
+# Parameterisation: which contrast each reported parameter is.
+# ---------------------------------------------------------------------------
+
+
+def _components(H, indices):
+    """Connected parts of the comparison graph of one item group (index arrays)."""
+    if sp.issparse(H):
+        block = sp.csr_array(H)[indices, :][:, indices]
+    else:
+        block = sp.csr_array(np.asarray(H)[np.ix_(indices, indices)])
+    block = sp.csr_array(block)
+    block.setdiag(0)
+    block.eliminate_zeros()
+    n_parts, labels = connected_components(block, directed=False)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(n_parts + 1))
+    return [indices[order[bounds[i] : bounds[i + 1]]] for i in range(n_parts)]
+
+
+def _find_item(structure, label):
+    """Position of an item in the parameter vector, by feature name or item label."""
+    names = structure.names.tolist()
+    matches = [i for i, name in enumerate(names) if name == label]
+    if not matches:
+        for exact in (True, False):
+            for group in structure.groups:
+                for position, category in zip(
+                    group.indices, group.categories.tolist(), strict=True
+                ):
+                    same = category == label if exact else str(category) == str(label)
+                    if same:
+                        matches.append(int(position))
+            if matches:
+                break
+    if len(matches) > 1:
+        raise ValueError(
+            f"{label!r} names {len(matches)} parameters "
+            f"({', '.join(names[i] for i in matches)}); give the feature name."
+        )
+    if not matches:
+        shown = ", ".join(str(n) for n in names[:5])
+        raise ValueError(
+            f"{label!r} is not an item of the model (its parameters are {shown}"
+            f"{' ...' if len(names) > 5 else ''}); give an item label or a feature "
+            "name from parameter_names(model)."
+        )
+    return matches[0]
+
+
+@dataclass
+class _Parameterisation:
+    """Each reported parameter is ``beta_j - v_j . beta`` with ``v_j`` a column of V.
+
+    ``which[j] = -1`` means no offset (``beta_j`` itself).  The columns of V are
+    the averaging vectors of the connected parts (sum-to-zero) and, with a
+    reference item, its unit vector.
+    """
+
+    V: np.ndarray  # (n_params, n_offsets)
+    which: np.ndarray  # (n_params,) column of V, or -1
+    null: np.ndarray  # (n_params, n_null) orthonormal basis, structural
+    drop: np.ndarray  # one item per null direction: dropped by the g-inverse
+    reference: int | None
+
+    def contrasts(self, positions):
+        """The contrast vectors of the given parameters, as columns."""
+        C = np.zeros((self.V.shape[0], len(positions)))
+        C[positions, np.arange(len(positions))] = 1.0
+        has = self.which[positions] >= 0
+        C[:, has] -= self.V[:, self.which[positions][has]]
+        return C
+
+    def apply(self, params):
+        """Reported parameters from raw ones; ``params`` may be (n_samples, p)."""
+        params = np.asarray(params, dtype=float)
+        offsets = params @ self.V
+        out = params.copy()
+        has = self.which >= 0
+        out[..., has] -= offsets[..., self.which[has]]
+        return out
+
+
+def _parameterisation(structure, reference):
+    H = structure.ranker.hessian_
+    p = structure.n_params
+    ref = None if reference is None else _find_item(structure, reference)
+    columns, which = [], np.full(p, -1)
+    null_columns, drop = [], []
+    ref_group = None
+    for group in structure.groups:
+        if ref is not None and ref in group.indices:
+            ref_group = group
+        for part in _components(H, group.indices):
+            u = np.zeros(p)
+            u[part] = 1.0
+            null_columns.append(u / np.sqrt(len(part)))
+            drop.append(ref if ref is not None and ref in part else int(part[0]))
+            if ref_group is not group:
+                which[part] = len(columns)
+                columns.append(u / len(part))
+    if ref is not None:
+        if ref_group is None:
+            raise ValueError(
+                f"reference {reference!r} is not an item (a one-hot encoded id); "
+                "strengths can be made relative to items only."
+            )
+        e = np.zeros(p)
+        e[ref] = 1.0
+        which[ref_group.indices] = len(columns)
+        columns.append(e)
+    V = np.column_stack(columns) if columns else np.zeros((p, 0))
+    null = np.column_stack(null_columns) if null_columns else np.zeros((p, 0))
+    if structure.ranker.alpha > 0:
+        null, drop = np.zeros((p, 0)), []
+    return _Parameterisation(V, which, null, np.asarray(drop, dtype=np.intp), ref)
+
+
+# ---------------------------------------------------------------------------
+# A generalised inverse of the Hessian.
+# ---------------------------------------------------------------------------
+
+
+class _GInverse:
+    """``G`` with ``c' G c = Var(c . beta)`` for every estimable contrast ``c``.
+
+    ``G`` is the inverse of the Hessian with the rows and columns in ``drop``
+    removed (zero elsewhere), or, when that reduced matrix is singular, the
+    Moore-Penrose pseudo-inverse (``null`` then comes from its eigenvectors).
+    The work is done only when asked: a few columns of a large sparse Hessian
+    by conjugate gradients; the diagonal, or many columns, by a dense
+    inverse (Cholesky, then LAPACK's ``potri``) up to
+    ``_DENSE_INVERSE_MAX_PARAMS`` parameters, and by a sparse LU factorisation
+    beyond.
+    """
+
+    def __init__(self, H, drop, null):
+        self.p = H.shape[0]
+        self.null = null
+        self.keep = np.setdiff1d(np.arange(self.p), drop)
+        self._H = H
+        self._inverse = self._lu = None
+        self._M = (H.tocsr() if sp.issparse(H) else np.asarray(H, dtype=float))[
+            self.keep, :
+        ][:, self.keep]
+        if not sp.issparse(H) or len(self.keep) <= _EAGER_DENSE_MAX_PARAMS:
+            # Dense anyway, or small: factorise now, which also detects a
+            # Hessian singular beyond the known null space.
+            self._dense_inverse()
+
+    def _dense_inverse(self):
+        M = self._M.toarray() if sp.issparse(self._M) else self._M
+        try:
+            self._inverse = _spd_inverse(M)
+        except np.linalg.LinAlgError:
+            # Singular beyond the known null space (an unidentified feature,
+            # collinear columns): fall back to the pseudo-inverse.
+            H = self._H.toarray() if sp.issparse(self._H) else np.asarray(self._H)
+            self._pseudo_inverse(H)
+
+    def _pseudo_inverse(self, dense):
+        eigval, eigvec = scipy.linalg.eigh(dense)
+        null = eigval <= _NULL_RTOL * max(eigval[-1], np.finfo(float).tiny)
+        self.null = eigvec[:, null]
+        kept = eigvec[:, ~null]
+        self._inverse = (kept / eigval[~null]) @ kept.T
+        self.keep = np.arange(self.p)
+
+    def _factor(self):
+        if self._lu is None:
+            try:
+                # A symmetric fill-reducing ordering suits the Laplacian.
+                self._lu = splu(sp.csc_array(self._M), permc_spec="MMD_AT_PLUS_A")
+            except RuntimeError as exc:
+                raise ValueError(
+                    f"the Hessian of {self.p:,} parameters is singular beyond the "
+                    "item constants (an unidentified feature?); set alpha > 0."
+                ) from exc
+        return self._lu
+
+    def _reduced_solve(self, R):
+        """``M^-1 R`` for the reduced matrix M."""
+        if self._inverse is None and self._lu is None:
+            if R.shape[1] <= _CG_MAX_COLUMNS:
+                solved = [_cg_solve(self._M, r) for r in R.T]
+                if all(x is not None for x in solved):
+                    return np.column_stack(solved) if solved else R.copy()
+            if len(self.keep) <= _DENSE_INVERSE_MAX_PARAMS:
+                self._dense_inverse()
+        if self._inverse is not None:
+            return self._inverse @ R
+        return self._factor().solve(np.asfortranarray(R))
+
+    def solve(self, M):
+        """``G @ M`` for a dense ``M`` of shape (p, q)."""
+        out = np.zeros((self.p, M.shape[1]))
+        if M.shape[1]:
+            out[self.keep] = self._reduced_solve(M[self.keep])
+        return out
+
+    def diag(self):
+        out = np.zeros(self.p)
+        if self._inverse is None and len(self.keep) <= _DENSE_INVERSE_MAX_PARAMS:
+            self._dense_inverse()
+        if self._inverse is not None:
+            out[self.keep] = np.diagonal(self._inverse)
+            return out
+        lu, m = self._factor(), len(self.keep)
+        for start in range(0, m, _SOLVE_BLOCK):
+            stop = min(start + _SOLVE_BLOCK, m)
+            rhs = np.zeros((m, stop - start), order="F")
+            rhs[np.arange(start, stop), np.arange(stop - start)] = 1.0
+            block = lu.solve(rhs)
+            out[self.keep[start:stop]] = block[
+                np.arange(start, stop), np.arange(stop - start)
+            ]
+        return out
+
+
+def _spd_inverse(M):
+    """Inverse of a symmetric positive definite matrix (LinAlgError if it is not)."""
+    if M.shape[0] == 0:
+        return M.copy()
+    factor, _ = scipy.linalg.cho_factor(M, lower=False, check_finite=False)
+    inverse, info = scipy.linalg.lapack.dpotri(factor, lower=False)
+    if info != 0:  # pragma: no cover - cho_factor has checked definiteness
+        raise np.linalg.LinAlgError("the Hessian is singular")
+    # potri fills the upper triangle only.
+    return np.triu(inverse) + np.triu(inverse, 1).T
+
+
+def _cg_solve(M, r):
+    """Jacobi-preconditioned conjugate gradients; None if they do not converge."""
+    diag = M.diagonal()
+    precond = LinearOperator(M.shape, matvec=lambda v: v / diag, dtype=float)
+    x, info = cg(M, r, rtol=1e-12, atol=0.0, maxiter=10 * M.shape[0], M=precond)
+    return x if info == 0 else None
+
+
+def _ginverse(structure, param):
+    return _GInverse(structure.ranker.hessian_, param.drop, param.null)
+
+
+def _estimable(ginv, param, positions):
+    """Which reported parameters are contrasts in the row space of the design.
+
+    ``N' (e_j - v_j)`` is read off the null basis ``N`` without building the
+    contrast vectors (each has norm between 1 and 2).
+    """
+    N = ginv.null
+    if N.shape[1] == 0:
+        return np.ones(len(positions), dtype=bool)
+    projection = N[positions].copy()
+    which = param.which[positions]
+    has = which >= 0
+    projection[has] -= (N.T @ param.V).T[which[has]]
+    return np.abs(projection).max(axis=1) <= _ESTIMABLE_ATOL
+
+
+def _warn_not_estimable(names):
+    shown = ", ".join(str(n) for n in names[:5])
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    warnings.warn(
+        f"{len(names)} parameter(s) are not identifiable from the data ({shown}"
+        f"{more}): their standard error is infinite. Items in different parts of "
+        "the comparison graph cannot be put on one scale, and a feature that never "
+        "differs within a pair has no effect. Set alpha > 0, or restrict the data "
+        "to one connected part.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def _variances(structure, param):
+    """Variance of every reported parameter (inf when not estimable)."""
+    ginv = _ginverse(structure, param)
+    d = ginv.diag()
+    GV = ginv.solve(param.V)
+    vGv = np.einsum("ij,ij->j", param.V, GV)
+    var = d.copy()
+    has = np.flatnonzero(param.which >= 0)
+    w = param.which[has]
+    var[has] = d[has] - 2.0 * GV[has, w] + vGv[w]
+    # The reference's own contrast is zero: rounding must not make it negative.
+    var = np.maximum(var, 0.0)
+    estimable = _estimable(ginv, param, np.arange(structure.n_params))
+    var[~estimable] = np.inf
+    return var, estimable
+
+
+# ---------------------------------------------------------------------------
+# Public functions.
+# ---------------------------------------------------------------------------
+
+
+def estimates(model, *, reference=None):
+    """Fitted parameters, with item strengths centred or relative to a reference.
+
+    Parameters
+    ----------
+    model : BradleyTerryRanker or Pipeline
+        A fitted ranker, or a fitted Pipeline ending in one.
+    reference : item label or feature name, default=None
+        ``None``: item strengths that sum to zero over each connected part of
+        the comparison graph.  An item (its label such as ``"Baltimore"``, or
+        its feature name such as ``"x0_Baltimore"``): strengths relative to it,
+        ``theta_j - theta_ref`` (zero for the reference), as R's BradleyTerry2
+        reports them.
+
+    Returns
+    -------
+    values : ndarray of shape (n_params,)
+        In the order of :func:`parameter_names`: ``coef_`` (item strengths in
+        the chosen parameterisation; other features as fitted), then
+        ``intercept_`` and the extra parameters when present.
+
+    See Also
+    --------
+    standard_errors : Their standard errors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import OneHotEncoder
+    >>> from sklearn_bt import BradleyTerryRanker, PairTransformer, estimates
+    >>> X = np.array([["a", "b"], ["a", "c"], ["b", "c"], ["c", "a"], ["b", "a"]])
+    >>> X = np.vstack([X, [["a", "b"]]])  # six comparisons, A won each
+    >>> model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    >>> model.fit(X, np.ones(6))  # doctest: +ELLIPSIS
+    Pipeline(...)
+    >>> estimates(model).round(3)
+    array([ 0.314,  0.128, -0.442])
+    >>> estimates(model, reference="c").round(3)
+    array([0.756, 0.571, 0.   ])
+    """
+    structure = _structure(model)
+    param = _parameterisation(structure, reference)
+    return param.apply(_parameter_vector(structure))
+
+
+def standard_errors(model, *, reference=None):
+    """Standard errors of the fitted parameters, from the observed information.
+
+    The covariance of the estimates is the inverse of ``hessian_`` (the
+    penalised observed Fisher information, so with ``alpha > 0`` these are the
+    posterior standard deviations of the Laplace approximation).  Item
+    strengths are defined up to a constant, so their standard errors depend
+    on the parameterisation: see ``reference``.
+
+    Parameters
+    ----------
+    model : BradleyTerryRanker or Pipeline
+        A fitted ranker, or a fitted Pipeline ending in one.
+    reference : item label or feature name, default=None
+        ``None``: standard errors of the sum-to-zero strengths (each item
+        against the average of its connected part).  An item: standard errors
+        of ``theta_j - theta_ref`` (zero for the reference), as in R's
+        BradleyTerry2.
+
+    Returns
+    -------
+    se : ndarray of shape (n_params,)
+        In the order of :func:`parameter_names`.  A parameter that the data do
+        not identify (an item in another connected part than the reference,
+        with ``alpha=0``) has ``inf``, with a warning.
+
+    See Also
+    --------
+    covariance : The full covariance matrix, or a block of it.
+    estimates : The parameters in the same parameterisation.
+
+    Notes
+    -----
+    For one-hot items the reduced graph Laplacian (one item dropped per
+    connected part) is inverted: densely up to 6,000 parameters (``O(K^3)``
+    time, ``K^2`` memory), beyond by a sparse LU factorisation whose inverse's
+    diagonal is read by blocks of solves (fast on clustered graphs such as
+    sports leagues, slow on random ones).  A sum-to-zero variance is then
+    ``G_jj - 2 (G u)_j + u' G u`` with ``u`` the averaging vector, one more
+    solve.  For a few items only, :func:`covariance` with ``items`` is much
+    cheaper on large models: it runs conjugate gradients on the sparse
+    Laplacian, one solve per item.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import OneHotEncoder
+    >>> from sklearn_bt import BradleyTerryRanker, PairTransformer, standard_errors
+    >>> X = np.array([["a", "b"], ["a", "c"], ["b", "c"], ["c", "a"], ["b", "a"]])
+    >>> X = np.vstack([X, [["a", "b"]]])  # six comparisons, A won each
+    >>> model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    >>> model.fit(X, np.ones(6))  # doctest: +ELLIPSIS
+    Pipeline(...)
+    >>> standard_errors(model, reference="c").round(3)
+    array([1.279, 1.407, 0.   ])
+    >>> standard_errors(model).round(3)  # of the sum-to-zero strengths
+    array([0.626, 0.712, 0.824])
+    """
+    structure = _structure(model)
+    param = _parameterisation(structure, reference)
+    var, estimable = _variances(structure, param)
+    if not estimable.all():
+        _warn_not_estimable(structure.names[~estimable])
+    return np.sqrt(var)
+
+
+def covariance(model, *, reference=None, items=None):
+    """Covariance matrix of the fitted parameters (or of some of them).
+
+    Parameters
+    ----------
+    model : BradleyTerryRanker or Pipeline
+        A fitted ranker, or a fitted Pipeline ending in one.
+    reference : item label or feature name, default=None
+        Parameterisation of the item strengths, as in :func:`standard_errors`.
+    items : array-like of item labels or parameter names, default=None
+        The parameters to include (item labels such as ``"Alice"``, or names
+        from :func:`parameter_names` such as ``"intercept"``), in this order.
+        Default: all parameters.  For many items ask for the few you need:
+        only those columns of the inverse are computed.
+
+    Returns
+    -------
+    cov : ndarray of shape (n_selected, n_selected)
+        Rows and columns of parameters that the data do not identify are
+        ``inf`` (with a warning).
+
+    See Also
+    --------
+    standard_errors : The square roots of its diagonal, computed faster.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import OneHotEncoder
+    >>> from sklearn_bt import BradleyTerryRanker, PairTransformer, covariance
+    >>> X = np.array([["a", "b"], ["a", "c"], ["b", "c"], ["c", "a"], ["b", "a"]])
+    >>> X = np.vstack([X, [["a", "b"]]])  # six comparisons, A won each
+    >>> model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    >>> model.fit(X, np.ones(6))  # doctest: +ELLIPSIS
+    Pipeline(...)
+    >>> covariance(model, items=["a", "b"]).round(3)
+    array([[ 0.392, -0.11 ],
+           [-0.11 ,  0.507]])
+    """
+    structure = _structure(model)
+    param = _parameterisation(structure, reference)
+    if items is None:
+        positions = np.arange(structure.n_params)
+        if len(positions) > _MAX_FULL_COVARIANCE:
+            raise ValueError(
+                f"the model has {len(positions):,} parameters: a full covariance "
+                "matrix would not fit in memory. Pass items=[...] with the "
+                "parameters you need, or use standard_errors(model)."
+            )
+    else:
+        labels = np.atleast_1d(np.asarray(items, dtype=object))
+        positions = np.asarray([_find_item(structure, lab) for lab in labels])
+    ginv = _ginverse(structure, param)
+    C = param.contrasts(positions)
+    cov = C.T @ ginv.solve(C)
+    cov = 0.5 * (cov + cov.T)
+    estimable = _estimable(ginv, param, positions)
+    if not estimable.all():
+        cov[~estimable, :] = np.inf
+        cov[:, ~estimable] = np.inf
+        _warn_not_estimable(structure.names[positions[~estimable]])
+    return cov
+
+
+# ---------------------------------------------------------------------------
+# Bootstrap.
+# ---------------------------------------------------------------------------
+
+
+class _KnownNullItemDesign(ItemDesign):
+    """An item design whose null space is known (strongly connected resample)."""
+
+    def __init__(self, a, b, n_items, null):
+        super().__init__(a, b, n_items)
+        self._known_null = null
+
+    def null_basis(self, gram):
+        if self._known_null is not None:
+            return self._known_null
+        return super().null_basis(gram)
+
+
+class _KnownNullMatrixDesign(MatrixDesign):
+    """A matrix design whose null space is known (spares an eigendecomposition)."""
+
+    def __init__(self, D, null):
+        super().__init__(D)
+        self._known_null = null
+
+    def null_basis(self, gram):
+        if self._known_null is not None:
+            return self._known_null
+        return super().null_basis(gram)
+
+
+@dataclass
+class _BootstrapProblem:
+    """What every refit needs; small and picklable, sent once to each worker.
+
+    ``counts`` (n_rows, 3) are the outcome counts ``[B won, tie, A won]`` of the
+    design rows.  ``item_a`` / ``item_b`` (item codes per row) let a resample
+    be checked for strong connectivity before its refit; ``null`` is then the
+    null basis of a connected resample.
+    """
+
+    loss: object
+    counts: np.ndarray
+    params0: np.ndarray
+    alpha: float
+    fit_intercept: bool
+    tol: float
+    max_iter: int
+    D: object = None  # MatrixDesign rows, or None for an item design
+    item_a: np.ndarray = None
+    item_b: np.ndarray = None
+    n_items: int = 0
+    null: np.ndarray = None
+
+    @property
+    def n_coef(self):
+        return self.D.shape[1] if self.D is not None else self.n_items
+
+    def cells(self):
+        """The non-empty (row, outcome) cells and their weights."""
+        rows, cols = np.nonzero(self.counts > 0)
+        return rows, cols, self.counts[rows, cols]
+
+
+def _resample_counts(problem, rng, cells, n_draws, scale):
+    rows, cols, weights = cells
+    draws = rng.multinomial(n_draws, weights / weights.sum())
+    counts = np.zeros_like(problem.counts)
+    counts[rows, cols] = draws * scale
+    return counts
+
+
+def _unbounded_items(problem, counts):
+    """Items outside the largest strongly connected component of a resample."""
+    k = problem.n_items
+    a_won = counts[:, A_WON] > 0
+    b_won = counts[:, B_WON] > 0
+    tie = counts[:, TIE] > 0
+    a, b = problem.item_a, problem.item_b
+    # Edges run from the loser to the winner; a tie runs both ways.
+    rows = np.concatenate([b[a_won | tie], a[b_won | tie]])
+    cols = np.concatenate([a[a_won | tie], b[b_won | tie]])
+    graph = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(k, k))
+    n_parts, labels = connected_components(graph, directed=True, connection="strong")
+    if n_parts == 1:
+        return np.zeros(k, dtype=bool)
+    largest = np.argmax(np.bincount(labels, minlength=n_parts))
+    return labels != largest
+
+
+def _design(problem, null):
+    """The solver's design over all rows (empty rows in a resample weigh nothing)."""
+    if problem.D is None:
+        return _KnownNullItemDesign(
+            problem.item_a, problem.item_b, problem.n_items, null
+        )
+    return _KnownNullMatrixDesign(problem.D, null)
+
+
+def _refit(problem, design, counts, alpha):
+    p = problem.n_coef
+    start = problem.params0
+    result = newton_solve(
+        design,
+        problem.loss,
+        counts,
+        alpha=alpha,
+        fit_intercept=problem.fit_intercept,
+        coef0=start[:p],
+        intercept0=start[p] if problem.fit_intercept else 0.0,
+        extra0=start[p + int(problem.fit_intercept) :],
+        tol=problem.tol,
+        max_iter=problem.max_iter,
+    )
+    params = np.concatenate(
+        [
+            result.coef,
+            [result.intercept] if problem.fit_intercept else [],
+            result.extra,
+        ]
+    )
+    return params, result.diverging or not result.converged
+
+
+def _refit_chunk(problem, seeds, n_draws, scale):
+    """Refit the model on one resample per seed; return parameters and flags.
+
+    With item codes, a resample is first checked for strong connectivity: a
+    connected one has the full data's null space (so the design, and its
+    cached sparsity pattern, serve every replicate), and one that is not gets
+    the small penalty straight away.  Without them, a refit that fails is
+    redone with the penalty.
+    """
+    cells = problem.cells()
+    n_flags = max(problem.n_items, 1)
+    params = np.empty((len(seeds), len(problem.params0)))
+    flags = np.zeros((len(seeds), n_flags), dtype=bool)
+    shared = _design(problem, problem.null) if problem.null is not None else None
+    for i, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+        counts = _resample_counts(problem, rng, cells, n_draws, scale)
+        alpha = problem.alpha
+        if problem.item_a is not None:
+            flags[i] = _unbounded_items(problem, counts)
+            if alpha == 0 and flags[i].any():
+                alpha = BOOTSTRAP_SEPARATION_ALPHA
+        # Without a known null space, a fresh design finds this resample's own.
+        design = shared if shared is not None else _design(problem, None)
+        params[i], failed = _refit(problem, design, counts, alpha)
+        if failed and alpha == 0:
+            # No finite MLE on this resample (separated features): refit it
+            # with the small penalty, and flag it.
+            params[i], _ = _refit(problem, design, counts, BOOTSTRAP_SEPARATION_ALPHA)
+            flags[i] = True
+    return params, flags
+
+
+def _seed_sequence(random_state):
+    """A SeedSequence from an int, None, a SeedSequence or a numpy generator."""
+    if random_state is None or isinstance(random_state, (Integral, np.integer)):
+        return np.random.SeedSequence(random_state)
+    if isinstance(random_state, np.random.SeedSequence):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.SeedSequence(int(random_state.randint(2**31 - 1)))
+    if isinstance(random_state, np.random.Generator):
+        return np.random.SeedSequence(int(random_state.integers(2**63 - 1)))
+    raise ValueError(
+        "random_state must be None, an int, a numpy SeedSequence, RandomState or "
+        f"Generator; got {type(random_state).__name__}."
+    )
+
+
+class _Progress:
+    """Replicates done so far, on stderr (through tqdm when it is installed)."""
+
+    def __init__(self, total, enabled, description="bootstrap"):
+        self.total, self.done, self.enabled = total, 0, enabled
+        self.description, self._bar = description, None
+        if enabled:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                tqdm = None
+            if tqdm is not None:
+                self._bar = tqdm(total=total, desc=description, file=sys.stderr)
+
+    def update(self, n):
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+        elif self.enabled:
+            print(
+                f"\r{self.description}: {self.done}/{self.total} resamples",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self):
+        if self._bar is not None:
+            self._bar.close()
+        elif self.enabled:
+            print(file=sys.stderr, flush=True)
+
+
+def _draw_size(counts, n_rows):
+    """How many comparisons a resample draws, and the weight each one carries.
+
+    Integer counts are numbers of comparisons: a resample draws as many.
+    Other weights are relative: it draws one per original row with a positive
+    weight and scales them back to the total weight.
+    """
+    total = counts.sum()
+    if np.allclose(counts, np.round(counts)):
+        return int(round(total)), 1.0
+    n_draws = max(int(n_rows), 1)
+    return n_draws, total / n_draws
+
+
+def _run_bootstrap(problem, n_bootstrap, random_state, n_jobs, progress, n_rows=None):
+    """Parameters of ``n_bootstrap`` refits (rows) and per-item unbounded flags.
+
+    Each replicate has its own child seed of one SeedSequence, so the result
+    does not depend on how the replicates are split among workers.
+    """
+    seeds = _seed_sequence(random_state).spawn(n_bootstrap)
+    n_draws, scale = _draw_size(
+        problem.counts, n_rows if n_rows is not None else problem.counts.shape[0]
+    )
+    n_chunks = min(n_bootstrap, 20 if progress else 8)
+    chunks = np.array_split(np.arange(n_bootstrap), n_chunks)
+    tasks = (
+        delayed(_refit_chunk)(problem, [seeds[i] for i in chunk], n_draws, scale)
+        for chunk in chunks
+    )
+    bar = _Progress(n_bootstrap, progress)
+    params, flags = [], []
+    try:
+        for chunk_params, chunk_flags in Parallel(n_jobs=n_jobs, return_as="generator")(
+            tasks
+        ):
+            params.append(chunk_params)
+            flags.append(chunk_flags)
+            bar.update(len(chunk_params))
+    finally:
+        bar.close()
+    return np.vstack(params), np.vstack(flags)
+
+
+def _loss_of(ranker, n_extra):
+    """The loss the ranker minimised (half-win ties: the logistic one)."""
+    if ranker.ties in (None, "half") or n_extra == 0:
+        # A tie model fitted without ties in y is the plain model (no extra).
+        return LogisticPairLoss()
+    from . import _ties
+
+    losses = {"davidson": "DavidsonPairLoss", "rao-kupper": "RaoKupperPairLoss"}
+    if ranker.ties in losses:
+        return getattr(_ties, losses[ranker.ties])()
+    raise ValueError(f"no bootstrap for ties={ranker.ties!r}.")
+
+
+def _item_codes(D):
+    """Item of A and of B per row when every row of D is ``e_a - e_b``, else None."""
+    if sp.issparse(D):
+        D = sp.csr_array(D)
+        if not np.all(np.diff(D.indptr) == 2):
+            return None
+        values = D.data.reshape(-1, 2)
+        columns = D.indices.reshape(-1, 2)
+    else:
+        D = np.asarray(D)
+        nonzero = D != 0
+        if not np.all(nonzero.sum(axis=1) == 2):
+            return None
+        columns = np.nonzero(nonzero)[1].reshape(-1, 2)
+        values = np.take_along_axis(D, columns, axis=1)
+    if not np.all(np.sort(values, axis=1) == [-1.0, 1.0]):
+        return None
+    a_first = values[:, 0] > 0
+    a = np.where(a_first, columns[:, 0], columns[:, 1])
+    b = np.where(a_first, columns[:, 1], columns[:, 0])
+    return a.astype(np.intp), b.astype(np.intp)
+
+
+def _use_item_design(problem, structure, param):
+    """Switch a pure item-id problem to the item design, checked per resample.
+
+    With one-hot ids only (no intercept), every design row is ``e_a - e_b``:
+    the refits then use the graph-Laplacian design, each resample is checked
+    for strong connectivity first, and a connected one reuses the null basis.
+    """
+    groups = structure.groups
+    if (
+        problem.fit_intercept
+        or len(groups) != 1
+        or len(groups[0].indices) != structure.n_coef
+    ):
+        return
+    codes = _item_codes(problem.D)
+    if codes is None:
+        return
+    k = structure.n_coef
+    # The item design takes unique pairs: identical rows are summed into one.
+    keys = codes[0].astype(np.int64) * k + codes[1]
+    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    problem.counts = np.column_stack(
+        [np.bincount(inverse, problem.counts[:, j], len(unique_keys)) for j in range(3)]
+    )
+    a, b = np.divmod(unique_keys, k)
+    problem.item_a, problem.item_b = a.astype(np.intp), b.astype(np.intp)
+    problem.n_items = k
+    problem.D = None
+    problem.null = np.full((k, 1), 1.0 / np.sqrt(k))
+
+
+def _outcome_codes(ranker, y):
+    """Outcome of each row as B_WON / TIE / A_WON, as the ranker read it."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D; got shape {y.shape}.")
+    # classes_ is [B won, A won], or [B won, tie, A won] with a tie model.
+    classes = ranker.classes_
+    a_won = y == classes[-1]
+    b_won = y == classes[0]
+    codes = np.where(a_won, A_WON, np.where(b_won, B_WON, TIE))
+    if ranker.ties is None and not (a_won | b_won).all():
+        raise ValueError(
+            f"y holds labels other than the model's classes {classes.tolist()}."
+        )
+    return codes
+
+
+def bootstrap(
+    model,
+    X,
+    y,
+    *,
+    sample_weight=None,
+    reference=None,
+    n_bootstrap=1000,
+    random_state=None,
+    n_jobs=None,
+    progress=False,
+):
+    """Bootstrap samples of the fitted parameters, by fast warm-started refits.
+
+    Each replicate resamples the comparisons with replacement and refits the
+    model.  Identical comparisons are sufficient statistics, so the resample
+    is drawn as multinomial counts over the distinct (pair, outcome) cells,
+    and each refit starts from the full-data solution: Newton's method then
+    needs two or three iterations.
+
+    Parameters
+    ----------
+    model : BradleyTerryRanker or Pipeline
+        A ranker, or a Pipeline ending in one, fitted on ``X``, ``y``; its
+        settings (``alpha``, ``fit_intercept``, ``ties``, ``tol``) are kept.
+    X : {array-like, sparse matrix, DataFrame} of shape (n_pairs, n_columns)
+        The data the model was fitted on (what its first step takes).
+    y : array-like of shape (n_pairs,)
+        The outcomes it was fitted on.
+    sample_weight : array-like of shape (n_pairs,), default=None
+        The frequency weights it was fitted with.  Integer weights count
+        comparisons: a resample draws as many comparisons as their total.
+    reference : item label or feature name, default=None
+        Parameterisation of item strengths, as in :func:`estimates`.
+    n_bootstrap : int, default=1000
+        Number of resamples.
+    random_state : int, numpy Generator, RandomState or None, default=None
+        Seed.  Each replicate has its own child seed, so the result depends on
+        the seed only, not on ``n_jobs``.
+    n_jobs : int, default=None
+        Number of processes for the refits (joblib; ``None`` means one unless
+        in a ``joblib.parallel_config`` context).
+    progress : bool, default=False
+        Print the number of resamples done to stderr (a tqdm bar when tqdm is
+        installed).
+
+    Returns
+    -------
+    samples : ndarray of shape (n_bootstrap, n_params)
+        One row of parameters per resample, in the order and parameterisation
+        of :func:`estimates`.  Percentiles of the columns are percentile
+        confidence intervals.
+
+    See Also
+    --------
+    leaderboard : Bootstrap intervals of ratings from winner/loser records.
+
+    Notes
+    -----
+    A resample may hold no finite maximum-likelihood estimate although the
+    full data do: an item drawn with only wins or only losses (a source of
+    wild bootstrap outliers, ComparIA issue 470), or separable features.
+    Without penalty, such replicates are refitted with a small penalty
+    ``alpha = 1e-3`` (``BOOTSTRAP_SEPARATION_ALPHA``): identified strengths
+    barely move, and the unbounded item gets a large but finite strength, so
+    its percentile interval reaches far out -- the honest answer when the
+    data cannot bound it.  A warning says how many replicates needed it; fit
+    with ``alpha > 0`` to avoid it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import OneHotEncoder
+    >>> from sklearn_bt import BradleyTerryRanker, PairTransformer, bootstrap
+    >>> X = np.array([["a", "b"], ["b", "c"], ["c", "a"], ["b", "a"], ["c", "b"]])
+    >>> X = np.repeat(X, [8, 6, 4, 5, 3], axis=0)
+    >>> model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    >>> y = np.ones(len(X))
+    >>> samples = bootstrap(model.fit(X, y), X, y, n_bootstrap=200, random_state=0)
+    >>> samples.shape
+    (200, 3)
+    >>> np.percentile(samples[:, 0], [5, 95]).round(1)  # 90% interval for "a"
+    array([-0.7,  0.7])
+    """
+    structure = _structure(model)
+    ranker, prep = _unwrap(model)
+    param = _parameterisation(structure, reference)
+    Xt = prep.transform(X) if prep is not None else X
+    if hasattr(Xt, "iloc"):
+        Xt = Xt.to_numpy()
+    Xt = sp.csr_array(Xt) if sp.issparse(Xt) else np.asarray(Xt, dtype=float)
+    d = structure.n_coef
+    if Xt.shape[1] != 2 * d:
+        raise ValueError(
+            f"X gives {Xt.shape[1]} pair columns, but the model was fitted on {2 * d}."
+        )
+    D = Xt[:, :d] - Xt[:, d:]
+    n = D.shape[0]
+    weights = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    if weights.shape != (n,) or not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError(
+            f"sample_weight must hold {n} finite non-negative weights, one per row."
+        )
+    counts = np.zeros((n, 3))
+    counts[np.arange(n), _outcome_codes(ranker, y)] = weights
+    problem = _BootstrapProblem(
+        loss=_loss_of(ranker, structure.n_extra),
+        counts=counts,
+        params0=_parameter_vector(structure),
+        alpha=ranker.alpha,
+        fit_intercept=ranker.fit_intercept,
+        tol=ranker.tol,
+        max_iter=ranker.max_iter,
+        D=D,
+    )
+    _use_item_design(problem, structure, param)
+    samples, flags = _run_bootstrap(
+        problem,
+        n_bootstrap,
+        random_state,
+        n_jobs,
+        progress,
+        n_rows=int((weights > 0).sum()),
+    )
+    n_flagged = int(flags.any(axis=1).sum())
+    if n_flagged:
+        warnings.warn(
+            f"In {n_flagged} of {n_bootstrap} resamples the maximum-likelihood "
+            "estimate did not exist (separated outcomes); they were refitted with "
+            f"alpha={BOOTSTRAP_SEPARATION_ALPHA:g}. Their outlying values widen the "
+            "percentile intervals; fit with alpha > 0 to avoid it.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return param.apply(samples)

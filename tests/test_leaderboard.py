@@ -1,0 +1,474 @@
+"""Tests of leaderboard(): Elo scale, intervals, ranks, win matrices, real data."""
+
+import io
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from joblib import parallel_config
+from scipy.stats import norm
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_bt import (
+    BradleyTerryRanker,
+    Leaderboard,
+    MLEDoesNotExistWarning,
+    PairTransformer,
+    _leaderboard,
+    elo_ratings,
+    leaderboard,
+    leaderboard_from_win_matrix,
+    standard_errors,
+    win_matrix,
+)
+from sklearn_bt._leaderboard import _interval_ranks, _ranks
+
+ELO = 400 / np.log(10)
+
+
+def _battles(n_items=6, n_rows=600, seed=0, ties=0.0):
+    """Random battles with known strengths; a share of them ties."""
+    rng = np.random.default_rng(seed)
+    theta = np.linspace(-1, 1, n_items)
+    a = rng.integers(n_items, size=n_rows)
+    b = (a + rng.integers(1, n_items, size=n_rows)) % n_items
+    p = 1 / (1 + np.exp(-(theta[a] - theta[b])))
+    outcome = (rng.random(n_rows) < p).astype(float)
+    outcome[rng.random(n_rows) < ties] = 0.5
+    names = np.array([f"m{k:02d}" for k in range(n_items)])
+    return names[a], names[b], outcome
+
+
+def _by_item(board, column):
+    return dict(zip(board.table["item"], board.table[column], strict=True))
+
+
+# ---------------------------------------------------------------------------
+# The Elo scale
+# ---------------------------------------------------------------------------
+
+
+def test_elo_ratings_formula_and_anchor():
+    theta = np.array([0.5, 0.0, -0.5])
+    np.testing.assert_allclose(elo_ratings(theta), 1000 + ELO * theta)
+    np.testing.assert_allclose(
+        elo_ratings(theta, scale=173.7178, base=np.e, offset=1500),
+        1500 + 173.7178 * theta,
+    )
+    anchored = elo_ratings(theta, items=["a", "b", "c"], anchor="c", anchor_rating=1114)
+    assert anchored[2] == 1114
+    np.testing.assert_allclose(np.diff(anchored), np.diff(elo_ratings(theta)))
+    # 2-D: each row anchored on its own.
+    rows = elo_ratings(np.vstack([theta, theta + 1]), items=["a", "b", "c"], anchor="b")
+    np.testing.assert_allclose(rows[:, 1], 1000)
+    with pytest.raises(ValueError, match="anchor_rating is set but anchor is None"):
+        elo_ratings(theta, anchor_rating=1200)
+    with pytest.raises(ValueError, match="'zz' is not one of the items"):
+        elo_ratings(theta, items=["a", "b", "c"], anchor="zz")
+
+
+def test_leaderboard_is_the_model_on_the_elo_scale():
+    a, b, outcome = _battles(seed=1)
+    board = leaderboard(a, b, outcome)
+    model = board.model
+    # The same fit as the pipeline written by hand.
+    X = np.column_stack([a, b])
+    by_hand = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker()).fit(
+        X, outcome
+    )
+    items = by_hand[0].transformer_.categories_[0]
+    theta = dict(zip(items, by_hand[-1].coef_, strict=True))
+    se = dict(zip(items, standard_errors(by_hand), strict=True))
+    for item, rating, strength, error in zip(
+        board.table["item"],
+        board.table["rating"],
+        board.table["strength"],
+        board.table["se"],
+        strict=True,
+    ):
+        assert strength == pytest.approx(theta[item], abs=1e-8)
+        assert rating == pytest.approx(1000 + ELO * theta[item], abs=1e-6)
+        assert error == pytest.approx(ELO * se[item], rel=1e-8)
+    z = norm.ppf(0.975)
+    np.testing.assert_allclose(
+        board.table["upper"] - board.table["lower"], 2 * z * board.table["se"]
+    )
+    assert np.all(np.diff(board.table["rating"]) <= 0)
+    assert model.predict_proba([["m05", "m00"]])[0, 1] > 0.5
+
+
+def test_anchor_pins_one_rating_and_keeps_differences():
+    a, b, outcome = _battles(seed=2)
+    free = leaderboard(a, b, outcome, scale=100, base=2, offset=0)
+    pinned = leaderboard(
+        a, b, outcome, scale=100, base=2, offset=0, anchor="m02", anchor_rating=1114
+    )
+    assert _by_item(pinned, "rating")["m02"] == pytest.approx(1114)
+    assert _by_item(pinned, "se")["m02"] == 0
+    assert _by_item(pinned, "lower")["m02"] == _by_item(pinned, "upper")["m02"]
+    free_r, pinned_r = _by_item(free, "rating"), _by_item(pinned, "rating")
+    for item in free_r:
+        assert pinned_r[item] - pinned_r["m02"] == pytest.approx(
+            free_r[item] - free_r["m02"]
+        )
+    # Anchored standard errors are those of the differences to the anchor.
+    se_ref = dict(
+        zip(
+            [f"m{k:02d}" for k in range(6)],
+            standard_errors(pinned.model, reference="m02"),
+            strict=True,
+        )
+    )
+    for item, se in _by_item(pinned, "se").items():
+        assert se == pytest.approx(100 / np.log(2) * se_ref[item])
+    # Anchoring without a rating puts the anchor at the offset.
+    assert _by_item(leaderboard(a, b, outcome, anchor="m04"), "rating")[
+        "m04"
+    ] == pytest.approx(1000)
+
+
+# ---------------------------------------------------------------------------
+# Ranks
+# ---------------------------------------------------------------------------
+
+
+def test_rank_lower_counts_items_surely_better():
+    lower = np.array([10.0, 8.0, 7.0, 1.0, 0.0, 0.0])
+    upper = np.array([12.0, 11.0, 9.5, 9.0, 2.0, 0.5])
+    # Brute force, from the definition.
+    expected = [1 + np.sum(lower > u) for u in upper]
+    np.testing.assert_array_equal(_interval_ranks(lower, upper), expected)
+    np.testing.assert_array_equal(_interval_ranks(lower, upper), [1, 1, 2, 2, 4, 5])
+    # Competition ranks: equal ratings share a rank.
+    np.testing.assert_array_equal(_ranks(np.array([3.0, 5.0, 3.0, 1.0])), [2, 1, 2, 4])
+
+
+def test_rank_lower_in_a_leaderboard():
+    a, b, outcome = _battles(n_items=8, n_rows=400, seed=3)
+    board = leaderboard(a, b, outcome, confidence=0.9)
+    t = board.table
+    for i in range(len(t)):
+        assert t["rank_lower"][i] == 1 + np.sum(t["lower"] > t["upper"][i])
+        assert t["rank_lower"][i] <= t["rank"][i]
+    assert list(t["rank"]) == sorted(t["rank"])
+
+
+# ---------------------------------------------------------------------------
+# Ties, weights and win matrices
+# ---------------------------------------------------------------------------
+
+
+def test_ties_need_a_tie_model():
+    a, b, outcome = _battles(seed=4, ties=0.2)
+    with pytest.raises(ValueError, match="ties='half'"):
+        leaderboard(a, b, outcome)
+    board = leaderboard(a, b, outcome, ties="half")
+    ranker = BradleyTerryRanker(ties="half").fit(
+        PairTransformer(OneHotEncoder()).fit_transform(np.column_stack([a, b])),
+        outcome,
+    )
+    np.testing.assert_allclose(
+        np.sort(board.table["strength"]), np.sort(ranker.coef_), atol=1e-8
+    )
+    n_ties = pd.Series(np.concatenate([a, b])[np.tile(outcome == 0.5, 2)])
+    assert _by_item(board, "ties") == pytest.approx(n_ties.value_counts().to_dict())
+    assert board.tie_parameter is None
+    with pytest.raises(ValueError, match=r"1 \(A won\), 0.5 \(tie\) or 0"):
+        leaderboard(a, b, np.where(outcome == 0.5, 2, outcome), ties="half")
+
+
+def test_davidson_ties_are_passed_to_the_ranker():
+    options = BradleyTerryRanker._parameter_constraints["ties"][0].options
+    if "davidson" not in options:
+        pytest.skip("the ranker has no Davidson tie model yet")
+    a, b, outcome = _battles(n_rows=1000, seed=5, ties=0.2)
+    board = leaderboard(a, b, outcome, ties="davidson")
+    ranker = board.model[-1]
+    nu = board.tie_parameter
+    assert nu.value == pytest.approx(ranker.tie_parameter_)
+    # The Wald interval is exp(log nu +- z se(log nu)); by the delta method
+    # se(nu) = nu se(log nu), which the ranker computes its own way.
+    se_log_nu = np.log(nu.upper / nu.lower) / (2 * norm.ppf(0.975))
+    assert nu.value * se_log_nu == pytest.approx(ranker.tie_parameter_se_, rel=1e-6)
+    # 20% ties at random, mostly between unequal items: nu / (2 + nu) > 0.2.
+    assert 0.5 < nu.value < 1.0
+    assert "tie model" in str(board) and "Tie parameter: " in str(board)
+
+    boot = leaderboard(
+        a,
+        b,
+        outcome,
+        ties="davidson",
+        interval="bootstrap",
+        n_bootstrap=100,
+        random_state=0,
+    )
+    assert boot.tie_parameter.value == pytest.approx(nu.value)
+    assert boot.tie_parameter.upper - boot.tie_parameter.lower == pytest.approx(
+        nu.upper - nu.lower, rel=0.3
+    )
+
+
+def test_weights_are_counts():
+    a, b, outcome = _battles(n_rows=200, seed=6)
+    weights = np.random.default_rng(0).integers(1, 4, size=len(a))
+    weighted = leaderboard(a, b, outcome, sample_weight=weights)
+    repeated = leaderboard(
+        np.repeat(a, weights), np.repeat(b, weights), np.repeat(outcome, weights)
+    )
+    for column in ("rating", "se", "comparisons", "wins", "losses"):
+        np.testing.assert_allclose(
+            weighted.table[column], repeated.table[column], rtol=1e-9
+        )
+
+
+def test_win_matrix_gives_the_same_leaderboard():
+    a, b, outcome = _battles(n_items=5, n_rows=300, seed=7)
+    winners, losers = np.where(outcome == 1, a, b), np.where(outcome == 1, b, a)
+    W, items = win_matrix(winners, losers)
+    from_matrix = leaderboard_from_win_matrix(W, items=items, anchor="m01")
+    from_rows = leaderboard(winners, losers, anchor="m01")
+    pd.testing.assert_frame_equal(from_matrix.table, from_rows.table, rtol=1e-9)
+    frame = pd.DataFrame(W, index=items, columns=items)
+    pd.testing.assert_frame_equal(
+        leaderboard_from_win_matrix(frame, anchor="m01").table,
+        from_rows.table,
+        rtol=1e-9,
+    )
+    with pytest.raises(ValueError, match="cannot be combined with a win matrix"):
+        leaderboard_from_win_matrix(W, items=items, sample_weight=np.ones(3))
+
+
+# ---------------------------------------------------------------------------
+# Published numbers: the home advantage in baseball
+# ---------------------------------------------------------------------------
+
+
+def test_home_advantage_reproduces_agresti(shared_data):
+    data = pd.read_csv(shared_data / "bt2_baseball.csv")
+    n = len(data)
+    home = np.concatenate([data["home_team"], data["home_team"]])
+    away = np.concatenate([data["away_team"], data["away_team"]])
+    outcome = np.concatenate([np.ones(n), np.zeros(n)])
+    counts = np.concatenate([data["home_wins"], data["away_wins"]])
+    board = leaderboard(
+        home, away, outcome, sample_weight=counts, home_a=np.ones(2 * n)
+    )
+    # Agresti (2002): home advantage 0.302 (SE about 0.13) in log-odds.
+    value, lower, upper = board.home_advantage
+    assert value / ELO == pytest.approx(0.3023, abs=5e-4)
+    assert (upper - lower) / (2 * norm.ppf(0.975) * ELO) == pytest.approx(
+        0.131, abs=0.002
+    )
+    pi = np.exp(board.table["strength"])
+    np.testing.assert_allclose(
+        np.sort(pi / pi.sum()),
+        [0.044, 0.088, 0.137, 0.157, 0.164, 0.190, 0.220],
+        atol=6e-4,
+    )
+    # The model takes the documented DataFrame layout.
+    frame = pd.DataFrame(
+        {"item_a": ["Boston"], "home_a": [1.0], "item_b": ["Boston"], "home_b": [0.0]}
+    )
+    assert board.model.decision_function(frame)[0] == pytest.approx(value / ELO)
+    assert "Home advantage: " in str(board)
+
+    boot = leaderboard(
+        home,
+        away,
+        outcome,
+        sample_weight=counts,
+        home_a=np.ones(2 * n),
+        interval="bootstrap",
+        n_bootstrap=300,
+        random_state=0,
+    )
+    b_value, b_lower, b_upper = boot.home_advantage
+    assert b_value == pytest.approx(value)
+    assert b_upper - b_lower == pytest.approx(upper - lower, rel=0.2)
+
+
+# ---------------------------------------------------------------------------
+# Bootstrap intervals
+# ---------------------------------------------------------------------------
+
+
+def test_bootstrap_leaderboard_is_reproducible_and_agrees_with_wald():
+    a, b, outcome = _battles(n_items=6, n_rows=1500, seed=8, ties=0.1)
+    kwargs = dict(ties="half", interval="bootstrap", n_bootstrap=200, anchor="m03")
+    first = leaderboard(a, b, outcome, random_state=3, **kwargs)
+    again = leaderboard(a, b, outcome, random_state=3, **kwargs)
+    with parallel_config(backend="threading"):
+        parallel = leaderboard(a, b, outcome, random_state=3, n_jobs=2, **kwargs)
+    pd.testing.assert_frame_equal(first.table, again.table)
+    pd.testing.assert_frame_equal(first.table, parallel.table)
+    assert first.bootstrap_ratings.shape == (200, 6)
+    assert _by_item(first, "lower")["m03"] == _by_item(first, "upper")["m03"] == 1000
+    wald = leaderboard(a, b, outcome, ties="half", anchor="m03")
+    np.testing.assert_allclose(first.table["rating"], wald.table["rating"])
+    others = first.table["item"] != "m03"
+    np.testing.assert_allclose(
+        first.table["se"][others], wald.table["se"][others], rtol=0.2
+    )
+    lo, hi = np.percentile(first.bootstrap_ratings, [2.5, 97.5], axis=0)
+    np.testing.assert_allclose(first.table["lower"], lo)
+    np.testing.assert_allclose(first.table["upper"], hi)
+    assert first.bootstrap_unbounded.sum() == 0
+
+
+def test_bootstrap_progress_goes_to_stderr(capsys):
+    a, b, outcome = _battles(n_items=4, n_rows=100, seed=11)
+    leaderboard(a, b, outcome, interval="bootstrap", n_bootstrap=20, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "20/20" in captured.err
+
+
+def test_bootstrap_reports_items_with_only_wins_in_resamples():
+    # x, y and z beat each other both ways; "new" won 4 of its 5 comparisons,
+    # so a third of the resamples hold no loss of it.
+    a = np.array(["x", "y", "z", "y", "z", "x"] * 10 + ["new"] * 5)
+    b = np.array(["y", "z", "x", "x", "y", "z"] * 10 + ["x", "y", "z", "x", "y"])
+    outcome = np.concatenate([np.ones(60), [1, 1, 1, 1, 0]])
+    with pytest.warns(UserWarning, match=r"only wins or only losses.*\(new\)"):
+        board = leaderboard(
+            a, b, outcome, interval="bootstrap", n_bootstrap=200, random_state=0
+        )
+    unbounded = _by_item(board, "rating")
+    counts = dict(zip(board.table["item"], board.bootstrap_unbounded, strict=True))
+    assert 30 < counts["new"] < 110  # about 200 * 0.8**5 = 66
+    assert np.isfinite(board.bootstrap_ratings).all()
+    assert _by_item(board, "upper")["new"] > unbounded["new"] + 500
+    # With a prior, no refit needs rescuing and nothing is said.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        leaderboard(
+            a,
+            b,
+            outcome,
+            alpha=1.0,
+            interval="bootstrap",
+            n_bootstrap=50,
+            random_state=0,
+        )
+
+
+# ---------------------------------------------------------------------------
+# Existence of the MLE: the tennis data
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def atp_2024(shared_data):
+    data = pd.read_csv(
+        shared_data / "atp_matches_2000_2024.csv",
+        usecols=["date", "winner_name", "loser_name", "outcome_type"],
+    )
+    keep = data["date"].str.startswith("2024") & (data["outcome_type"] != "walkover")
+    return data[keep]
+
+
+def test_tennis_warns_names_and_offers_two_ways_out(atp_2024):
+    winners, losers = atp_2024["winner_name"], atp_2024["loser_name"]
+    with pytest.warns(MLEDoesNotExistWarning) as record:
+        board = leaderboard(winners, losers)
+    message = str(record[0].message)
+    assert "alpha > 0" in message and "restrict='largest'" in message
+    never_lost = board.graph.never_lost
+    assert len(never_lost) > 5
+    assert str(never_lost[0]) in message and "never lost" in message
+    # Only our warning, not the ranker's as well.
+    assert len(record) == 1
+
+    largest = leaderboard(winners, losers, restrict="largest")
+    assert set(largest.table["item"]) == set(board.graph.largest_component)
+    assert len(largest.dropped) == board.graph.n_items - largest.n_items
+    assert np.isfinite(largest.table["se"]).all()
+    assert largest.table["item"][0] == "Jannik Sinner"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MLEDoesNotExistWarning)
+        shrunk = leaderboard(winners, losers, alpha=1.0)
+    assert shrunk.n_items == board.graph.n_items
+    assert np.isfinite(shrunk.table["upper"]).all()
+    assert shrunk.table["item"][0] == "Jannik Sinner"
+    # Strengths are centred; the prior pulls them towards zero.
+    assert abs(np.sum(shrunk.table["strength"])) < 1e-8
+    assert np.ptp(shrunk.table["strength"]) < np.ptp(largest.table["strength"])
+
+
+# ---------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------
+
+
+def test_outputs_agree_with_the_table(tmp_path):
+    a, b, outcome = _battles(n_items=4, n_rows=200, seed=9)
+    board = leaderboard(a, b, outcome)
+    assert isinstance(board, Leaderboard) and len(board) == 4
+    assert list(board.table.columns) == [
+        "item", "strength", "rating", "se", "lower", "upper", "rank",
+        "rank_lower", "comparisons", "wins", "losses", "ties",
+    ]  # fmt: skip
+    pd.testing.assert_frame_equal(
+        pd.read_csv(io.StringIO(board.to_csv())), board.table, check_dtype=False
+    )
+    board.to_csv(tmp_path / "board.csv")
+    assert (tmp_path / "board.csv").read_text() == board.to_csv()
+    document = json.loads(board.to_json())
+    assert [row["item"] for row in document["items"]] == list(board.table["item"])
+    assert document["settings"]["interval"] == "wald"
+    text = str(board)
+    assert text.splitlines()[1].split()[:3] == ["rank", "item", "rating"]
+    assert all(item in text for item in board.table["item"])
+    top = board.head(2)
+    assert len(top) == 2 and list(top.table["item"]) == list(board.table["item"][:2])
+    frame = board.to_frame()
+    frame.loc[0, "rating"] = -1.0
+    assert board.table["rating"][0] != -1.0
+
+    plain = leaderboard(a, b, outcome, interval=None)
+    assert "lower" not in plain.table and "rank_lower" not in plain.table
+    assert "interval" not in str(plain).splitlines()[1]
+
+
+def test_works_without_pandas(monkeypatch):
+    a, b, outcome = _battles(n_items=4, n_rows=200, seed=12)
+    home = (np.arange(len(a)) % 3 == 0).astype(int)
+    expected = leaderboard(a, b, outcome, home_a=home)
+    monkeypatch.setattr(_leaderboard, "_pandas", lambda: None)
+    board = leaderboard(a, b, outcome, home_a=home)
+    assert isinstance(board.table, dict)
+    np.testing.assert_allclose(board.table["rating"], expected.table["rating"])
+    assert board.home_advantage == pytest.approx(expected.home_advantage)
+    assert str(board) == str(expected)
+    assert board.to_csv() == expected.to_csv()
+    with pytest.raises(ImportError, match="pip install pandas"):
+        board.to_frame()
+    # The model takes plain arrays [item_a, home_a, item_b, home_b].
+    row = np.array([["m03", 1.0, "m03", 0.0]], dtype=object)
+    assert board.model.decision_function(row)[0] == pytest.approx(
+        board.home_advantage.value / ELO
+    )
+
+
+def test_bad_input_is_a_clear_error():
+    a, b, outcome = _battles(n_items=3, n_rows=30, seed=10)
+    with pytest.raises(ValueError, match="same length"):
+        leaderboard(a, b[:-1])
+    with pytest.raises(ValueError, match="anchor 'zz' is not one of the items"):
+        leaderboard(a, b, outcome, anchor="zz")
+    with pytest.raises(ValueError, match="anchor_rating is set but anchor is None"):
+        leaderboard(a, b, outcome, anchor_rating=1200)
+    with pytest.raises(ValueError, match="home_a must hold 1"):
+        leaderboard(a, b, outcome, home_a=np.full(len(a), 2))
+    with pytest.raises(ValueError, match="compared with itself"):
+        leaderboard(["a", "b"], ["a", "c"])
+    with pytest.raises(InvalidParameterError, match="interval"):
+        leaderboard(a, b, outcome, interval="profile")
+    with pytest.raises(InvalidParameterError, match="restrict"):
+        leaderboard(a, b, outcome, restrict="all")

@@ -1,0 +1,430 @@
+"""Tests of standard errors, covariances and the bootstrap.
+
+Independent references: R's BradleyTerry2 as published (Agresti 2002), and
+statsmodels' GLM / Logit fits, whose standard errors come from their own IRLS
+or Newton code on a design built here with one reference column dropped.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import statsmodels.api as sm
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+from sklearn_bt import (
+    BradleyTerryRanker,
+    MLEDoesNotExistWarning,
+    PairTransformer,
+    _uncertainty,
+    bootstrap,
+    covariance,
+    estimates,
+    parameter_names,
+    standard_errors,
+)
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _item_model(**params):
+    return make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker(**params))
+
+
+def _fit(model, X, y, weight=None):
+    return model.fit(X, y, bradleyterryranker__sample_weight=weight)
+
+
+def _glm_relative(winners, losers, counts, reference):
+    """statsmodels GLM fit of BT with the reference column dropped (BT2's way)."""
+    items = np.unique(np.concatenate([winners, losers]))
+    others = [i for i in items if i != reference]
+    D = np.zeros((len(winners), len(others)))
+    for j, item in enumerate(others):
+        D[:, j] = (winners == item).astype(float) - (losers == item)
+    glm = sm.GLM(
+        np.ones(len(winners)),
+        D,
+        family=sm.families.Binomial(),
+        freq_weights=np.asarray(counts, float),
+    ).fit(tol=1e-12)
+    return dict(zip(others, glm.params, strict=True)), dict(
+        zip(others, glm.bse, strict=True)
+    )
+
+
+def _random_items(n_items=6, n_rows=400, seed=0, connected=True):
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(size=n_items)
+    a = rng.integers(n_items, size=n_rows)
+    b = (a + rng.integers(1, n_items, size=n_rows)) % n_items
+    p = 1 / (1 + np.exp(-(theta[a] - theta[b])))
+    y = (rng.random(n_rows) < p).astype(float)
+    names = np.array([f"i{k}" for k in range(n_items)])
+    return np.column_stack([names[a], names[b]]), y
+
+
+# ---------------------------------------------------------------------------
+# R's BradleyTerry2, as published
+# ---------------------------------------------------------------------------
+
+
+def _baseball(shared_data):
+    data = pd.read_csv(shared_data / "bt2_baseball.csv")
+    X = np.concatenate(
+        [
+            data[["home_team", "away_team"]].to_numpy(),
+            data[["away_team", "home_team"]].to_numpy(),
+        ]
+    )
+    counts = np.concatenate([data["home_wins"], data["away_wins"]]).astype(float)
+    return data, X, counts
+
+
+def test_baseball_abilities_relative_to_baltimore(shared_data):
+    _, X, counts = _baseball(shared_data)
+    model = _fit(_item_model(), X, np.ones(len(X)), counts)
+    names = parameter_names(model)
+    est = estimates(model, reference="Baltimore")
+    se = standard_errors(model, reference="Baltimore")
+    others = names != "x0_Baltimore"
+    # Agresti (2002), Table 10.11.
+    np.testing.assert_allclose(
+        np.sort(est[others]), [0.68, 1.11, 1.25, 1.29, 1.44, 1.58], atol=0.006
+    )
+    np.testing.assert_allclose(se[others], 0.33, atol=0.015)
+    assert se[~others] == 0.0
+    # statsmodels' GLM on the design without Baltimore: the same to 1e-6.
+    glm_est, glm_se = _glm_relative(X[:, 0], X[:, 1], counts, "Baltimore")
+    for name, value, error in zip(names, est, se, strict=True):
+        team = name.removeprefix("x0_")
+        if team != "Baltimore":
+            assert value == pytest.approx(glm_est[team], abs=1e-6)
+            assert error == pytest.approx(glm_se[team], rel=1e-6)
+
+
+def test_baseball_home_advantage(shared_data):
+    data, _, _ = _baseball(shared_data)
+    home_first = data[["home_team", "away_team"]].to_numpy()
+    X = np.concatenate([home_first, home_first])
+    y = np.concatenate([np.ones(len(data)), np.zeros(len(data))])
+    counts = np.concatenate([data["home_wins"], data["away_wins"]]).astype(float)
+    model = _fit(_item_model(fit_intercept=True), X, y, counts)
+    names = parameter_names(model)
+    assert names[-1] == "intercept"
+    est = estimates(model, reference="Baltimore")
+    se = standard_errors(model, reference="Baltimore")
+    # Agresti (2002): home advantage 0.302 (SE about 0.13), abilities
+    # normalised to sum to one.
+    assert est[-1] == pytest.approx(0.3023, abs=5e-4)
+    assert se[-1] == pytest.approx(0.131, abs=0.002)
+    pi = np.exp(est[:-1])
+    np.testing.assert_allclose(
+        np.sort(pi / pi.sum()),
+        [0.044, 0.088, 0.137, 0.157, 0.164, 0.190, 0.220],
+        atol=6e-4,
+    )
+    # The home effect as an item feature (home team as A, always at home)
+    # is the same parameter, with the same standard error.
+    frame = pd.DataFrame(
+        {"team_a": X[:, 0], "home_a": 1.0, "team_b": X[:, 1], "home_b": 0.0}
+    )
+    inner = ColumnTransformer(
+        [("item", OneHotEncoder(), ["team"]), ("home", "passthrough", ["home"])]
+    )
+    feature_model = make_pipeline(PairTransformer(inner), BradleyTerryRanker())
+    _fit(feature_model, frame, y, counts)
+    feature_names = parameter_names(feature_model)
+    assert feature_names[-1] == "home__home"
+    feature_se = standard_errors(feature_model, reference="Baltimore")
+    np.testing.assert_allclose(feature_se, se, rtol=1e-6)
+    np.testing.assert_allclose(
+        estimates(feature_model, reference="Baltimore"), est, atol=1e-7
+    )
+
+
+def test_citations_relative_to_biometrika(shared_data):
+    data = pd.read_csv(shared_data / "bt2_citations.csv")
+    X = data[["winner", "loser"]].to_numpy()
+    counts = data["count"].to_numpy(float)
+    model = _fit(_item_model(), X, np.ones(len(X)), counts)
+    names = parameter_names(model)
+    est = dict(zip(names, estimates(model, reference="Biometrika"), strict=True))
+    se = dict(zip(names, standard_errors(model, reference="Biometrika"), strict=True))
+    # Stigler (1994) via Agresti (2002).
+    published = {
+        "Comm Statist": (-2.949, 0.103),
+        "JASA": (-0.480, 0.061),
+        "JRSS-B": (0.269, 0.071),
+    }
+    for journal, (value, error) in published.items():
+        assert est[f"x0_{journal}"] == pytest.approx(value, abs=6e-4)
+        assert se[f"x0_{journal}"] == pytest.approx(error, abs=6e-4)
+    # Sum-to-zero strengths are the fitted coef_, up to rounding.
+    np.testing.assert_allclose(estimates(model), model[-1].coef_, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# statsmodels on a feature model
+# ---------------------------------------------------------------------------
+
+
+def test_feature_model_matches_statsmodels_logit():
+    rng = np.random.default_rng(3)
+    n, d = 300, 3
+    x_a, x_b = rng.normal(size=(n, d)), rng.normal(size=(n, d))
+    w = np.array([1.0, -0.5, 0.25])
+    p = 1 / (1 + np.exp(-(0.3 + (x_a - x_b) @ w)))
+    y = (rng.random(n) < p).astype(int)
+    model = BradleyTerryRanker(fit_intercept=True).fit(np.hstack([x_a, x_b]), y)
+    logit = sm.Logit(y, np.column_stack([x_a - x_b, np.ones(n)])).fit(
+        disp=0, method="newton", tol=1e-12
+    )
+    np.testing.assert_allclose(
+        estimates(model), np.append(model.coef_, model.intercept_)
+    )
+    np.testing.assert_allclose(estimates(model), logit.params, rtol=1e-7)
+    np.testing.assert_allclose(standard_errors(model), logit.bse, rtol=1e-7)
+    np.testing.assert_allclose(covariance(model), logit.cov_params(), rtol=1e-6)
+    assert list(parameter_names(model)) == ["x0", "x1", "x2", "intercept"]
+
+
+def test_penalised_feature_model_inverts_the_penalised_hessian():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(50, 4))
+    y = (X[:, 0] - X[:, 2] + rng.normal(size=50) > 0).astype(int)
+    model = BradleyTerryRanker(alpha=2.0).fit(X, y)
+    D = X[:, :2] - X[:, 2:]
+    p = 1 / (1 + np.exp(-D @ model.coef_))
+    # The penalised information, built here from its definition.
+    information = (D * (p * (1 - p))[:, None]).T @ D + 2.0 * np.eye(2)
+    np.testing.assert_allclose(covariance(model), np.linalg.inv(information), rtol=1e-8)
+
+
+# ---------------------------------------------------------------------------
+# Parameterisations
+# ---------------------------------------------------------------------------
+
+
+def test_reference_and_sum_to_zero_agree_on_differences():
+    X, y = _random_items(n_items=7, seed=1)
+    model = _fit(_item_model(), X, y)
+    cov_sum = covariance(model)
+    cov_ref = covariance(model, reference="i3")
+    est_sum, est_ref = estimates(model), estimates(model, reference="i3")
+    for i, j in [(0, 1), (2, 6), (3, 5)]:
+        var_sum = cov_sum[i, i] + cov_sum[j, j] - 2 * cov_sum[i, j]
+        var_ref = cov_ref[i, i] + cov_ref[j, j] - 2 * cov_ref[i, j]
+        assert var_sum == pytest.approx(var_ref, rel=1e-9)
+        assert est_sum[i] - est_sum[j] == pytest.approx(est_ref[i] - est_ref[j])
+    # Sum-to-zero strengths sum to zero, with a singular covariance.
+    assert abs(est_sum.sum()) < 1e-10
+    np.testing.assert_allclose(cov_sum.sum(axis=0), 0, atol=1e-10)
+    # The reference has no variance; standard_errors is the covariance diagonal.
+    assert cov_ref[3, 3] == 0 and cov_ref[3].max() == 0
+    np.testing.assert_allclose(standard_errors(model), np.sqrt(np.diag(cov_sum)))
+    np.testing.assert_allclose(
+        standard_errors(model, reference="x0_i3"), np.sqrt(np.diag(cov_ref))
+    )
+    # Sum-to-zero variances are the centred reference covariance, P C P.
+    P = np.eye(7) - 1 / 7
+    np.testing.assert_allclose(P @ cov_ref @ P, cov_sum, atol=1e-12)
+
+
+def test_sparse_factorisation_matches_the_dense_one(monkeypatch):
+    X, y = _random_items(n_items=9, n_rows=300, seed=2)
+    for alpha in (0.0, 0.5):
+        model = _fit(_item_model(alpha=alpha), X, y)
+        dense = [
+            standard_errors(model),
+            standard_errors(model, reference="i4"),
+            covariance(model, items=["i0", "i8", "i4"]),
+        ]
+        # Sparse: a few columns by conjugate gradients, the diagonal densely or
+        # by LU factors; or everything by the LU factors.
+        for cg_columns, dense_diag in [(16, 100), (16, 2), (0, 2)]:
+            with monkeypatch.context() as m:
+                m.setattr(_uncertainty, "_EAGER_DENSE_MAX_PARAMS", 2)
+                m.setattr(_uncertainty, "_DENSE_INVERSE_MAX_PARAMS", dense_diag)
+                m.setattr(_uncertainty, "_SOLVE_BLOCK", 4)
+                m.setattr(_uncertainty, "_CG_MAX_COLUMNS", cg_columns)
+                sparse = [
+                    standard_errors(model),
+                    standard_errors(model, reference="i4"),
+                    covariance(model, items=["i0", "i8", "i4"]),
+                ]
+            for got, expected in zip(sparse, dense, strict=True):
+                np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-14)
+
+
+def test_bare_ranker_on_one_hot_rows_finds_the_items():
+    X, y = _random_items(n_items=5, seed=5)
+    pipe = _fit(_item_model(), X, y)
+    X_one_hot = pipe[0].transform(X)
+    ranker = BradleyTerryRanker().fit(X_one_hot, y)
+    np.testing.assert_allclose(standard_errors(ranker), standard_errors(pipe))
+    np.testing.assert_allclose(
+        standard_errors(ranker, reference=2),
+        standard_errors(pipe, reference="i2"),
+    )
+
+
+def test_disconnected_items_are_not_identified_across_parts():
+    # Two groups of items never compared with each other.
+    X = np.array([["a", "b"], ["b", "a"], ["a", "b"], ["c", "d"], ["d", "c"]])
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = _fit(_item_model(), X, np.ones(len(X)))
+    with pytest.warns(UserWarning, match="not identifiable.*x0_c, x0_d"):
+        se = standard_errors(model, reference="a")
+    assert se[0] == 0 and np.isfinite(se[1]) and np.isinf(se[2:]).all()
+    # Sum-to-zero within each part is fine.
+    se_parts = standard_errors(model)
+    assert np.isfinite(se_parts).all()
+    np.testing.assert_allclose(estimates(model)[:2].sum(), 0, atol=1e-12)
+    # With a prior everything is identified.
+    penalised = _fit(_item_model(alpha=1.0), X, np.ones(len(X)))
+    assert np.isfinite(standard_errors(penalised, reference="a")).all()
+
+
+def test_bad_reference_and_model_are_clear_errors():
+    X, y = _random_items(n_items=4, seed=6)
+    model = _fit(_item_model(), X, y)
+    with pytest.raises(ValueError, match="'zz' is not an item"):
+        standard_errors(model, reference="zz")
+    with pytest.raises(ValueError, match="must be a fitted BradleyTerryRanker"):
+        standard_errors(OneHotEncoder().fit(X))
+    features = BradleyTerryRanker().fit(
+        np.random.default_rng(0).normal(size=(20, 4)), np.arange(20) % 2
+    )
+    with pytest.raises(ValueError, match="not an item"):
+        standard_errors(features, reference="x0")
+
+
+# ---------------------------------------------------------------------------
+# Bootstrap
+# ---------------------------------------------------------------------------
+
+
+def test_bootstrap_is_reproducible_and_independent_of_n_jobs():
+    X, y = _random_items(n_items=5, n_rows=200, seed=7)
+    model = _fit(_item_model(), X, y)
+    first = bootstrap(model, X, y, n_bootstrap=30, random_state=11)
+    again = bootstrap(model, X, y, n_bootstrap=30, random_state=11)
+    parallel = bootstrap(model, X, y, n_bootstrap=30, random_state=11, n_jobs=2)
+    other = bootstrap(model, X, y, n_bootstrap=30, random_state=12)
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(first, parallel)
+    assert not np.allclose(first, other)
+    # Sum-to-zero samples; relative to a reference the reference stays at 0.
+    np.testing.assert_allclose(first.sum(axis=1), 0, atol=1e-10)
+    relative = bootstrap(model, X, y, reference="i0", n_bootstrap=30, random_state=11)
+    np.testing.assert_allclose(relative[:, 0], 0)
+    np.testing.assert_allclose(
+        relative[:, 1] - relative[:, 2], first[:, 1] - first[:, 2]
+    )
+
+
+def test_bootstrap_equals_refits_on_resampled_rows():
+    # Each replicate is a multinomial draw of the comparisons: refitting the
+    # ranker on the same draw, as row weights, must give the same parameters.
+    # With one row per ordered pair, in sorted order, the cells of the draw
+    # are the rows.
+    names = np.array(list("abcd"))
+    a, b = np.nonzero(~np.eye(4, dtype=bool))
+    X = np.column_stack([names[a], names[b]])
+    y = np.array([1, 1, 0, 1, 0, 1, 1, 1, 0, 0, 1, 0], dtype=float)
+    weights = np.arange(1.0, 13.0)
+    model = _fit(_item_model(), X, y, weights)
+    samples = bootstrap(
+        model, X, y, sample_weight=weights, n_bootstrap=3, random_state=5
+    )
+    seeds = np.random.SeedSequence(5).spawn(3)
+    for seed, sample in zip(seeds, samples, strict=True):
+        rng = np.random.default_rng(seed)
+        draws = rng.multinomial(int(weights.sum()), weights / weights.sum())
+        refit = _fit(_item_model(), X, y, draws.astype(float))
+        np.testing.assert_allclose(sample, estimates(refit), atol=1e-7)
+
+
+def test_bootstrap_of_a_feature_model_matches_wald():
+    rng = np.random.default_rng(9)
+    n = 800
+    X = rng.normal(size=(n, 4))
+    p = 1 / (1 + np.exp(-(0.2 + (X[:, :2] - X[:, 2:]) @ [0.8, -0.4])))
+    y = (rng.random(n) < p).astype(int)
+    model = BradleyTerryRanker(fit_intercept=True).fit(X, y)
+    samples = bootstrap(model, X, y, n_bootstrap=300, random_state=0)
+    np.testing.assert_allclose(samples.mean(axis=0), estimates(model), atol=0.03)
+    np.testing.assert_allclose(samples.std(axis=0), standard_errors(model), rtol=0.15)
+
+
+def test_bootstrap_coverage_with_known_strengths():
+    """90% percentile intervals cover the true centred strengths about 90% of
+    the time: 40 data sets of 5 items (200 comparisons each), 200 resamples."""
+    theta = np.array([-0.8, -0.4, 0.0, 0.4, 0.8])
+    names = np.array(list("abcde"))
+    a, b = np.triu_indices(5, 1)
+    a, b = np.repeat(a, 20), np.repeat(b, 20)
+    X = np.column_stack([names[a], names[b]])
+    p = 1 / (1 + np.exp(-(theta[a] - theta[b])))
+    rng = np.random.default_rng(2024)
+    covered, widths, wald = [], [], []
+    for _ in range(40):
+        y = (rng.random(len(a)) < p).astype(float)
+        model = _fit(_item_model(), X, y)
+        samples = bootstrap(model, X, y, n_bootstrap=200, random_state=rng)
+        lower, upper = np.percentile(samples, [5, 95], axis=0)
+        covered.append((lower <= theta) & (theta <= upper))
+        widths.append(upper - lower)
+        wald.append(2 * 1.645 * standard_errors(model))
+    coverage = np.mean(covered)
+    # 200 intervals: a binomial standard deviation of 0.021 around 0.90.
+    assert 0.83 <= coverage <= 0.97, coverage
+    # And the intervals are as wide as the asymptotic ones, not just wide.
+    assert np.mean(widths) == pytest.approx(np.mean(wald), rel=0.1)
+
+
+def test_bootstrap_flags_resamples_without_mle():
+    # "c" lost only once: about a third of the resamples drop that loss... and
+    # its only win, leaving it without a finite strength.
+    X = np.array([["a", "b"]] * 6 + [["b", "a"]] * 5 + [["c", "a"], ["b", "c"]])
+    y = np.ones(len(X))
+    model = _fit(_item_model(), X, y)
+    with pytest.warns(UserWarning, match=r"resamples the maximum-likelihood"):
+        samples = bootstrap(model, X, y, n_bootstrap=100, random_state=0)
+    assert np.isfinite(samples).all()
+    # Far-out values come from the penalised refits, not from divergence.
+    assert np.abs(samples).max() < 50
+
+
+def test_sparse_design_matrix_is_accepted():
+    X, y = _random_items(n_items=4, n_rows=80, seed=10)
+    model = _fit(_item_model(), X, y)
+    X_one_hot = sp.csr_matrix(model[0].transform(X))
+    ranker = BradleyTerryRanker().fit(X_one_hot, y)
+    samples = bootstrap(ranker, X_one_hot, y, n_bootstrap=5, random_state=0)
+    np.testing.assert_allclose(
+        samples, bootstrap(model, X, y, n_bootstrap=5, random_state=0), atol=1e-8
+    )
+
+
+def test_tie_parameter_standard_error_matches_the_ranker():
+    # The ranker computes se(nu) by the delta method from a Schur complement;
+    # here log(nu) comes out of the generalised inverse with the strengths.
+    rng = np.random.default_rng(12)
+    X, y = _random_items(n_items=5, n_rows=500, seed=12)
+    y = np.where(rng.random(len(y)) < 0.25, 0.5, y)
+    model = _fit(_item_model(ties="davidson"), X, y)
+    ranker = model[-1]
+    assert parameter_names(model)[-1] == "log_nu"
+    est, se = estimates(model), standard_errors(model)
+    assert np.exp(est[-1]) == pytest.approx(ranker.tie_parameter_)
+    assert ranker.tie_parameter_ * se[-1] == pytest.approx(
+        ranker.tie_parameter_se_, rel=1e-6
+    )
+    # Relative to a reference, log(nu) and its standard error do not change.
+    assert standard_errors(model, reference="i1")[-1] == pytest.approx(se[-1])
