@@ -22,7 +22,7 @@ from ._graph import _strong_components, comparison_graph
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._outcomes import TIE_MODELS, encode_outcomes
 from ._solvers import (
-    DENSE_SOLVE_MAX_PARAMS,
+    ITEM_DENSE_SOLVE_MAX_PARAMS,
     ItemDesign,
     MatrixDesign,
     aggregate_item_pairs,
@@ -596,7 +596,7 @@ def _trailing_covariance(hessian, k, null):
     makes ``A`` positive definite.
     """
     p = hessian.shape[0] - k
-    if sp.issparse(hessian) and p > DENSE_SOLVE_MAX_PARAMS:
+    if sp.issparse(hessian) and p > ITEM_DENSE_SOLVE_MAX_PARAMS:
         # Many items: never densify the K x K Laplacian. B is orthogonal to
         # its null space (B = D' h_cross), so conjugate gradients on the
         # singular but consistent system converge.

@@ -170,7 +170,7 @@ def test_conjugate_gradient_path_equals_dense_solve(monkeypatch, fit_intercept):
     dense = newton_solve(
         ItemDesign(a, b, 7), DavidsonPairLoss(), counts, fit_intercept=fit_intercept
     )
-    monkeypatch.setattr(_solvers, "DENSE_SOLVE_MAX_PARAMS", 0)
+    monkeypatch.setattr(_solvers, "ITEM_DENSE_SOLVE_MAX_PARAMS", 0)
     iterative = newton_solve(
         ItemDesign(a, b, 7), DavidsonPairLoss(), counts, fit_intercept=fit_intercept
     )
