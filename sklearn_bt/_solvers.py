@@ -458,7 +458,7 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
         outcome = np.where(swap, 2 - outcome, outcome)
     keys = a * n_items + b
     n_cells = n_items * n_items
-    if n_cells <= max(4 * len(keys), 1 << 20):
+    if n_cells <= max(4 * len(keys), 1 << 16):
         # Few items (an arena): count straight into the K x K x 3 cells, in
         # one linear pass; no sort.
         cells = np.bincount(keys * 3 + outcome, weights=weight, minlength=3 * n_cells)
