@@ -208,14 +208,14 @@ def encode_outcomes(y, ties, fit_intercept):
         labels outside the standard sets (then no tie is possible).
     outcome : ndarray of int of shape (n_pairs,)
     """
-    labels = np.unique(y)
+    labels = _unique_labels(y)
     if ties in TIE_MODELS:
         classes, outcome = _encode_tie_model(y, labels, ties)
     elif ties == "half":
         classes, outcome = _encode_half_win(y, labels)
     else:
         classes, outcome = _encode_binary(y, labels)
-    if fit_intercept and len(np.unique(outcome)) == 1 and outcome[0] != TIE:
+    if fit_intercept and outcome[0] != TIE and np.all(outcome == outcome[0]):
         raise ValueError(
             "y has a single label (one class: winner/loser data), so the "
             "first-position advantage is not identifiable: the intercept would "
@@ -223,6 +223,13 @@ def encode_outcomes(y, ties, fit_intercept):
             "randomly swapping A and B in half of the rows (see swap_pairs)."
         )
     return classes, outcome
+
+
+def _unique_labels(y):
+    """``np.unique(y)``, in one pass for winner/loser data (a single label)."""
+    if y.dtype.kind in "biuf" and len(y) and np.all(y == y[0]):
+        return y[:1].copy()
+    return np.unique(y)
 
 
 def _is_numeric(labels):
@@ -326,7 +333,8 @@ def _encode_binary(y, labels):
             "y holds -1 / 0 / 1, which reads as signs of score differences with 0 "
             f"a tie, but ties=None fits the model without ties. {_TIE_OPTIONS}"
         )
-    y_type = type_of_target(y, input_name="y")
+    # The type of the unique labels is the type of y, at a fraction of the cost.
+    y_type = type_of_target(labels, input_name="y")
     if y_type not in ("binary", "unknown") or len(labels) > 2:
         message = _MULTICLASS_MESSAGE.format(y_type)
         if len(labels) == 3:

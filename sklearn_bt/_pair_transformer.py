@@ -368,13 +368,43 @@ def _fast_item_ids(encoder, half_a, half_b):
     """Codes of A and B and the sorted unique ids, or None to use the encoder."""
     if not _simple_one_hot(encoder, half_a):
         return None
-    values = np.concatenate([_id_column(half_a), _id_column(half_b)])
-    factorised = _factorise(values)
+    column_a, column_b = _id_column(half_a), _id_column(half_b)
+    factorised = _factorise_small_ints(column_a, column_b)
     if factorised is None:
-        return None
+        factorised = _factorise(np.concatenate([column_a, column_b]))
+        if factorised is None:
+            return None
+        codes, uniques = factorised
+        n = len(column_a)
+        factorised = (codes[:n], codes[n:]), uniques
     codes, uniques = factorised
-    n = len(values) // 2
-    return _ItemCodes((codes[:n], codes[n:])), uniques
+    return _ItemCodes(codes), uniques
+
+
+def _factorise_small_ints(column_a, column_b):
+    """Linear-time factorisation of integer ids in a small range, else None.
+
+    Each half is counted on its own (no concatenated copy), and ids that are
+    already 0..K-1 are their own codes.
+    """
+    if column_a.dtype.kind not in "iu" or column_b.dtype != column_a.dtype:
+        return None
+    if len(column_a) == 0:
+        return None
+    low = min(column_a.min(), column_b.min())
+    high = max(column_a.max(), column_b.max())
+    span = int(high) - int(low) + 1
+    if span > 4 * (len(column_a) + len(column_b)) + 1024:
+        return None
+    if low != 0:
+        column_a, column_b = column_a - low, column_b - low
+    present = np.bincount(column_a, minlength=span) > 0
+    present |= np.bincount(column_b, minlength=span) > 0
+    uniques = (np.flatnonzero(present) + low).astype(column_a.dtype)
+    if present.all():
+        return (column_a, column_b), uniques
+    lookup = np.cumsum(present) - 1
+    return (lookup[column_a], lookup[column_b]), uniques
 
 
 def _factorise(values):

@@ -449,26 +449,31 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
     counts : ndarray of shape (n_unique, 3)
         Summed ``[B won, tie, A won]`` per unique pair.
     """
-    a = np.asarray(a, dtype=np.int64)
-    b = np.asarray(b, dtype=np.int64)
-    outcome = np.asarray(outcome, dtype=np.int64)
+    a, b, outcome = np.asarray(a), np.asarray(b), np.asarray(outcome)
     if fold:
         swap = a > b
-        a, b = np.minimum(a, b), np.maximum(a, b)
+        a, b = np.where(swap, b, a), np.where(swap, a, b)
         outcome = np.where(swap, 2 - outcome, outcome)
-    keys = a * n_items + b
+    # In place, in int64: few passes and temporaries over millions of rows.
+    keys = a.astype(np.int64)
+    keys *= n_items
+    keys += b
     n_cells = n_items * n_items
     if n_cells <= max(4 * len(keys), 1 << 16):
         # Few items (an arena): count straight into the K x K x 3 cells, in
         # one linear pass; no sort.
-        cells = np.bincount(keys * 3 + outcome, weights=weight, minlength=3 * n_cells)
+        keys *= 3
+        keys += outcome
+        cells = np.bincount(keys, weights=weight, minlength=3 * n_cells)
         cells = cells.reshape(n_cells, 3)
         unique_keys = np.flatnonzero(cells.any(axis=1))
         counts = cells[unique_keys].astype(np.float64)
     else:
         unique_keys, inverse = np.unique(keys, return_inverse=True)
+        inverse *= 3
+        inverse += outcome
         counts = np.bincount(
-            inverse * 3 + outcome, weights=weight, minlength=3 * len(unique_keys)
+            inverse, weights=weight, minlength=3 * len(unique_keys)
         ).reshape(-1, 3)
     ua, ub = np.divmod(unique_keys, n_items)
     return ItemDesign(ua.astype(np.intp), ub.astype(np.intp), n_items), counts
