@@ -1,0 +1,68 @@
+"""Smoke test of the benchmark harness in ``benchmarks/`` (no timing checks)."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from sklearn.metrics import log_loss
+
+BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    """The benchmark modules, importable as the run script imports them."""
+    monkeypatch.syspath_prepend(str(BENCH_DIR))
+    import _anchors
+    import _exact
+    import _harness
+    import _workloads
+
+    yield _workloads, _exact, _anchors, _harness
+    for name in ("_anchors", "_exact", "_harness", "_workloads"):
+        sys.modules.pop(name, None)
+
+
+def test_tiny_items_workload_runs_ours_and_an_anchor(bench):
+    pytest.importorskip("choix")
+    _workloads, _exact, _anchors, _harness = bench
+    wl = _workloads.registry()["tiny-items"][0]()
+    wl.name = "tiny-items"
+    names = [
+        "ours",
+        "choix.ilsr_pairwise",
+        "reference Newton",
+        "floor (1 gradient pass)",
+    ]
+    entries = [_anchors.get_entry("items", name) for name in names]
+
+    rows, ll_ref = _harness.run_workload(
+        wl, entries, repeats=1, cap=60, entry_budget=60, log=lambda msg: None
+    )
+
+    # The shared log-likelihood agrees with scikit-learn's log loss at the
+    # reference optimum (an independent formula), and the reference solve has
+    # a zero gradient there.
+    theta = _exact.reference(wl)
+    p_win = expit(theta[wl.w_idx] - theta[wl.l_idx])
+    expected = -log_loss(np.ones(len(p_win)), p_win, labels=[0, 1], normalize=False)
+    assert ll_ref == pytest.approx(expected, rel=1e-12)
+    assert np.abs(_exact.floor_gradient(wl, theta)).max() < 1e-9
+
+    by_entry = {row["entry"]: row for row in rows}
+    assert list(by_entry) == names
+    assert all(by_entry[name]["status"] == "ok" for name in names), rows
+    assert abs(by_entry["reference Newton"]["ll_gap"]) < 1e-12
+    assert abs(by_entry["ours"]["ll_gap"]) < 1e-6
+    assert abs(by_entry["choix.ilsr_pairwise"]["ll_gap"]) < 1e-6
+    assert by_entry["floor (1 gradient pass)"]["ll_gap"] is None
+    assert by_entry["floor (1 gradient pass)"]["x_floor"] == pytest.approx(1.0)
+
+    table = _harness.format_table(rows).splitlines()
+    assert len(table) == 2 + len(names)
+    assert all(
+        line.startswith(f"| {name} |")
+        for line, name in zip(table[2:], names, strict=True)
+    )
