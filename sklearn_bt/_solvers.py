@@ -52,6 +52,7 @@ class MatrixDesign:
             SPARSE_DENSE_SOLVE_MAX_PARAMS if self.is_sparse else DENSE_SOLVE_MAX_PARAMS
         )
         self._null_basis = None
+        self._buffer = None
 
     def matvec(self, coef):
         return np.asarray(self.D @ coef).ravel()
@@ -66,8 +67,12 @@ class MatrixDesign:
             return G.toarray() if dense else G
         if np.all(h >= 0):
             # (D sqrt(h))' (D sqrt(h)): numpy sees A.T @ A and calls syrk,
-            # half the flops of D' (h D).
-            scaled = self.D * np.sqrt(h)[:, None]
+            # half the flops of D' (h D).  The n x p product goes to one buffer
+            # kept across iterations: a fresh one each time would be a fresh
+            # memory map, page-faulted in on every Newton step.
+            if self._buffer is None:
+                self._buffer = np.empty_like(self.D)
+            scaled = np.multiply(self.D, np.sqrt(h)[:, None], out=self._buffer)
             return scaled.T @ scaled
         return self.D.T @ (self.D * h[:, None])
 
