@@ -344,7 +344,8 @@ def _encode_binary(y, labels):
         raise ValueError(message)
     if len(labels) == 1:
         labels = _single_label_classes(labels[0])
-    return labels, np.where(y == labels[1], A_WON, B_WON)
+    # int8 codes: an eighth of the memory of int64 over millions of rows.
+    return labels, np.where(y == labels[1], np.int8(A_WON), np.int8(B_WON))
 
 
 def _single_label_classes(label):

@@ -293,9 +293,12 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             y_numeric=False,
         )
         n_item_features = _check_pair_width(X.shape[1])
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
+        if sample_weight is not None:
+            # Without weights the item path counts rows as they are; an array
+            # of ones would only cost memory (the matrix path makes its own).
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
         self.classes_, outcome = encode_outcomes(y, self.ties, self.fit_intercept)
         design, counts = _make_design(
             X, outcome, sample_weight, n_item_features, self.fit_intercept
@@ -659,7 +662,9 @@ def _validate_items(X_items, n_item_features):
 def _outcome_counts(outcome, sample_weight):
     """Counts ``[B won, tie, A won]`` of shape (n, 3) for raw comparisons."""
     counts = np.zeros((len(outcome), 3))
-    counts[np.arange(len(outcome)), outcome] = sample_weight
+    counts[np.arange(len(outcome)), outcome] = (
+        1.0 if sample_weight is None else sample_weight
+    )
     return counts
 
 
