@@ -572,15 +572,7 @@ class Leaderboard:
         writer.writerow(names)
         for i in range(self.n_items):
             writer.writerow([_plain(self._columns[name][i]) for name in names])
-        text = out.getvalue()
-        if path_or_buf is None:
-            return text
-        if hasattr(path_or_buf, "write"):
-            path_or_buf.write(text)
-        else:
-            with open(path_or_buf, "w", encoding="utf-8", newline="") as file:
-                file.write(text)
-        return None
+        return _write_text(out.getvalue(), path_or_buf)
 
     def to_json(self, path_or_buf=None):
         """The table and the settings as JSON.
@@ -607,15 +599,7 @@ class Leaderboard:
                 for i in range(self.n_items)
             ],
         }
-        text = json.dumps(document, indent=2)
-        if path_or_buf is None:
-            return text
-        if hasattr(path_or_buf, "write"):
-            path_or_buf.write(text)
-        else:
-            with open(path_or_buf, "w", encoding="utf-8") as file:
-                file.write(text)
-        return None
+        return _write_text(json.dumps(document, indent=2), path_or_buf)
 
     def head(self, n=10):
         """The leaderboard of the ``n`` best-rated items.
@@ -1223,3 +1207,15 @@ def leaderboard_from_win_matrix(W, items=None, **kwargs):
     if len(X) == 0:
         raise ValueError("W holds no win: every count is zero.")
     return leaderboard(X[:, 0], X[:, 1], sample_weight=weights, **kwargs)
+
+
+def _write_text(text, path_or_buf):
+    """Return ``text`` (``path_or_buf=None``), or write it to a file or a path."""
+    if path_or_buf is None:
+        return text
+    if hasattr(path_or_buf, "write"):
+        path_or_buf.write(text)
+    else:
+        with open(path_or_buf, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+    return None
