@@ -307,10 +307,13 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
 
         max_iter = self.max_iter
         warned = False
+        mle_known_to_exist = False
         if self.alpha == 0 and isinstance(design, ItemDesign):
             warned = self._warn_if_graph_not_strongly_connected(design, counts)
             if warned:
                 max_iter = min(max_iter, _DIVERGENT_MAX_ITER)
+            # Zermelo/Ford: a strongly connected graph has a finite MLE.
+            mle_known_to_exist = not warned and not self.fit_intercept
         result = newton_solve(
             design,
             loss,
@@ -319,6 +322,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             fit_intercept=self.fit_intercept,
             tol=self.tol,
             max_iter=max_iter,
+            detect_divergence=not mle_known_to_exist,
         )
         self.coef_ = result.coef
         self.intercept_ = result.intercept

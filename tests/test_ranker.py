@@ -26,6 +26,7 @@ from sklearn_bt import (
     BradleyTerryRanker,
     MLEDoesNotExistWarning,
     PairTransformer,
+    restrict_to_largest_component,
     swap_pairs,
 )
 
@@ -751,3 +752,31 @@ def test_invalid_parameters(params, message):
     X, y = _features(35, n=10)
     with pytest.raises(ValueError, match=message):
         BradleyTerryRanker(**params).fit(X, y)
+
+
+def test_atp_largest_component_fits_exactly_without_warning(shared_data):
+    # Real, ill-conditioned data (1,528 players, strengths far apart): the
+    # MLE exists on the largest strongly connected component, so the fit
+    # must reach it (zero gradient) without any warning.  A log-odds start
+    # once overshot here into a numerically singular Hessian.
+    matches = pd.read_csv(
+        shared_data / "atp_matches_2000_2024.csv",
+        usecols=["winner_id", "loser_id", "outcome_type"],
+    )
+    matches = matches[matches.outcome_type != "walkover"]
+    winners, losers = matches.winner_id.to_numpy(), matches.loser_id.to_numpy()
+    keep = restrict_to_largest_component(winners, losers)
+    X = np.column_stack([winners[keep], losers[keep]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+        model.fit(X, np.ones(len(X)))
+    players = model[0].transformer_.categories_[0]
+    theta = model[-1].coef_
+    w = np.searchsorted(players, X[:, 0])
+    lo = np.searchsorted(players, X[:, 1])
+    p_upset = expit(theta[lo] - theta[w])
+    gradient = np.bincount(lo, p_upset, len(players)) - np.bincount(
+        w, p_upset, len(players)
+    )
+    assert np.abs(gradient).max() < 1e-6
