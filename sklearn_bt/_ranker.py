@@ -99,10 +99,12 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         1 / 0 / -1 (the sign of a score difference), or any three ordered
         labels whose middle one is the tie; see Notes.
     tol : float, default=1e-8
-        Convergence tolerance: the fit stops when the largest Newton step is
-        below ``tol`` times the largest parameter (at least 1).  Newton's
-        method converges quadratically, so the result is then exact to about
-        ``tol ** 2``.
+        Convergence tolerance: the fit takes a last Newton step and stops
+        when the Newton decrement (twice the predicted decrease of the
+        objective, in log-likelihood units whatever the units of ``X``) is
+        below ``tol ** 2``, or the largest step below ``tol`` times the
+        largest parameter.  Newton's method converges quadratically, so the
+        result is then exact to far below ``tol``.
     max_iter : int, default=100
         Maximum number of Newton iterations (a well-posed fit takes about 5-15).
 
@@ -142,7 +144,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         when fitted, then the tie parameter on its internal scale when a tie
         model is fitted with ties in ``y``: ``log(nu)`` for Davidson,
         ``log(log(theta))`` for Rao-Kupper.  Its (pseudo-)inverse is the
-        asymptotic covariance of the estimates.
+        asymptotic covariance of the estimates.  A scipy sparse array for
+        one-hot item ids (the weighted graph Laplacian, bordered by the other
+        parameters), a dense array otherwise.
 
     See Also
     --------
