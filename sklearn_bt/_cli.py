@@ -21,7 +21,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.utils._param_validation import InvalidParameterError
 
 PROG = "sklearn-bt"
 
@@ -782,19 +781,6 @@ def _tie_choice(args, comparisons):
     return "davidson", f"{comparisons.tie_noun} by Davidson's model"
 
 
-def _is_unsupported_davidson(exc):
-    """Whether ``exc`` says that this version cannot fit Davidson ties.
-
-    Parameter validation rejects an unknown ``ties`` option with an
-    InvalidParameterError naming the parameter; other versions may say it in
-    words.  Any other error of a Davidson fit is a real error, not a fallback.
-    """
-    message = str(exc).lower()
-    if isinstance(exc, InvalidParameterError):
-        return "'ties'" in message
-    return "davidson" in message and "support" in message
-
-
 def _fit(args, comparisons, restrict):
     """Fit the leaderboard; return it with the library's warnings and notes."""
     leaderboard = _leaderboard_function()
@@ -823,36 +809,13 @@ def _fit(args, comparisons, restrict):
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", UserWarning)
         warnings.simplefilter("always", RuntimeWarning)
-        try:
-            board = leaderboard(
-                comparisons.item_a,
-                comparisons.item_b,
-                comparisons.outcome,
-                ties=ties,
-                **kwargs,
-            )
-        except ValueError as exc:
-            if ties != "davidson" or not _is_unsupported_davidson(exc):
-                raise
-            if args.ties == "davidson":
-                raise CommandError(
-                    "this version of sklearn_bt cannot fit Davidson's tie model; "
-                    "use --ties half or --ties drop"
-                ) from None
-            # The default asks for Davidson's model only when available.
-            ties = "half"
-            tie_words = (
-                f"{comparisons.tie_noun} count half a win each (Davidson's tie "
-                "model is not available in this version)"
-            )
-            caught.clear()
-            board = leaderboard(
-                comparisons.item_a,
-                comparisons.item_b,
-                comparisons.outcome,
-                ties=ties,
-                **kwargs,
-            )
+        board = leaderboard(
+            comparisons.item_a,
+            comparisons.item_b,
+            comparisons.outcome,
+            ties=ties,
+            **kwargs,
+        )
     if tie_words:
         notes.insert(0, tie_words)
     return board, _warning_lines(caught), notes

@@ -90,7 +90,7 @@ def swap_pairs(X, y, *, fraction=0.5, random_state=None):
 
     Returns
     -------
-    X_swapped : same type as X
+    X_swapped : same type as X (an ndarray for lists)
         A copy with the halves of the chosen rows exchanged.
     y_swapped : ndarray of shape (n_pairs,)
         A copy with the outcomes of the chosen rows flipped.

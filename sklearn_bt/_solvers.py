@@ -101,7 +101,6 @@ class ItemDesign:
         self.a = a
         self.b = b
         self.n_params = n_items
-        self.is_sparse = True
         self.dense_solve_max_params = ITEM_DENSE_SOLVE_MAX_PARAMS
         self._null_basis = None
         self._pattern = None

@@ -14,9 +14,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_bt import MLEDoesNotExistWarning, _cli
+from sklearn_bt import MLEDoesNotExistWarning
 from sklearn_bt._cli import main
 from sklearn_bt._leaderboard import leaderboard
 
@@ -360,27 +359,6 @@ def test_standard_input(capsys, monkeypatch):
     got = read_csv_output(out)
     reference = games_reference().table
     np.testing.assert_allclose(got["rating"], reference["rating"])
-
-
-def test_davidson_falls_back_to_half_with_a_note(capsys, monkeypatch, matches_csv):
-    def without_davidson(*args, ties=None, **kwargs):
-        if ties == "davidson":
-            # What parameter validation says in a version without the option.
-            raise InvalidParameterError(
-                "The 'ties' parameter of leaderboard must be a str among {'half'} "
-                "or None. Got 'davidson' instead."
-            )
-        return leaderboard(*args, ties=ties, **kwargs)
-
-    monkeypatch.setattr(_cli, "_leaderboard_function", lambda: without_davidson)
-    status, out, err = call(capsys, matches_csv, *MATCH_COLUMNS)
-    assert status == 0, err
-    assert "half a win each (Davidson's tie model is not available" in out
-
-    # Asked for explicitly, it is an error instead.
-    status, out, err = call(capsys, matches_csv, *MATCH_COLUMNS, "--ties", "davidson")
-    assert status == 1
-    assert "cannot fit Davidson's tie model" in err
 
 
 def test_dates_weights_and_delimiter(capsys, tmp_path, matches):
