@@ -1,0 +1,113 @@
+"""Fast factorisation of item ids into integer codes.
+
+Item ids arrive as ints or strings, one column for side A and one for side B.
+Everything downstream (one-hot encoding, aggregation into pair counts, the
+comparison graph) works on integer codes ``0..K-1`` into the sorted unique ids,
+so this is done once, in linear time where possible: a ``bincount`` for
+integer ids in a small range, a hash-based ``pandas.factorize`` for strings
+(sorting millions of strings is what makes ``np.unique`` slow), and
+``np.unique`` otherwise.
+"""
+
+import numpy as np
+
+
+def factorise_pair_ids(column_a, column_b):
+    """Integer codes of the ids of A and B, into their sorted unique ids.
+
+    Parameters
+    ----------
+    column_a, column_b : ndarray of shape (n,)
+        Ids of the two sides of each comparison.
+
+    Returns
+    -------
+    ((codes_a, codes_b), uniques) or None
+        None when the ids need a general encoder's rules: missing values
+        (NaN or None) or unorderable mixed types.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_bt._ids import factorise_pair_ids
+    >>> (codes_a, codes_b), uniques = factorise_pair_ids(
+    ...     np.array(["cid", "ann"]), np.array(["bob", "cid"])
+    ... )
+    >>> codes_a, codes_b, uniques
+    (array([2, 0]), array([1, 2]), array(['ann', 'bob', 'cid'], dtype='<U3'))
+    """
+    column_a, column_b = np.asarray(column_a), np.asarray(column_b)
+    factorised = _factorise_small_ints(column_a, column_b)
+    if factorised is not None:
+        return factorised
+    factorised = _factorise(np.concatenate([column_a, column_b]))
+    if factorised is None:
+        return None
+    codes, uniques = factorised
+    n = len(column_a)
+    return (codes[:n], codes[n:]), uniques
+
+
+def _factorise_small_ints(column_a, column_b):
+    """Linear-time factorisation of integer ids in a small range, else None.
+
+    Each half is counted on its own (no concatenated copy), and ids that are
+    already 0..K-1 are their own codes.
+    """
+    if column_a.dtype.kind not in "iu" or column_b.dtype != column_a.dtype:
+        return None
+    if len(column_a) == 0:
+        return None
+    low = min(column_a.min(), column_b.min())
+    high = max(column_a.max(), column_b.max())
+    span = int(high) - int(low) + 1
+    if span > 4 * (len(column_a) + len(column_b)) + 1024:
+        return None
+    if low != 0:
+        column_a, column_b = column_a - low, column_b - low
+    present = np.bincount(column_a, minlength=span) > 0
+    present |= np.bincount(column_b, minlength=span) > 0
+    uniques = (np.flatnonzero(present) + low).astype(column_a.dtype)
+    if present.all():
+        return (column_a, column_b), uniques
+    lookup = np.cumsum(present) - 1
+    return (lookup[column_a], lookup[column_b]), uniques
+
+
+def _factorise(values):
+    """``(codes, sorted uniques)`` of ids, or None when the encoder must decide."""
+    kind = values.dtype.kind
+    if kind in "iu":
+        low, high = values.min(), values.max()
+        if int(high) - int(low) <= 4 * len(values) + 1024:
+            # Dense small ints: a bincount is a linear-time factorisation.
+            offset = values - low
+            present = np.bincount(offset, minlength=int(high - low) + 1) > 0
+            lookup = np.cumsum(present) - 1
+            return lookup[offset], (np.flatnonzero(present) + low).astype(values.dtype)
+        uniques, codes = np.unique(values, return_inverse=True)
+        return codes, uniques
+    if kind == "f":
+        if np.isnan(values).any():
+            return None  # missing ids: the encoder's own rules apply
+        uniques, codes = np.unique(values, return_inverse=True)
+        return codes, uniques
+    if kind in "OUS":
+        try:
+            import pandas as pd
+        except ImportError:
+            pd = None
+        try:
+            if pd is not None:
+                # Hashing beats sorting millions of strings.
+                codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+                if (codes < 0).any():
+                    return None
+                if len({type(u) for u in uniques}) > 1:
+                    return None  # mixed types: pandas would order them its way
+                return codes, np.asarray(uniques, dtype=values.dtype)
+            uniques, codes = np.unique(values, return_inverse=True)
+            return codes, uniques
+        except TypeError:  # unorderable mixed types: let the encoder explain
+            return None
+    return None

@@ -1,0 +1,60 @@
+"""Tests of the id factorisation (``_ids.py``)."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from sklearn_bt._ids import factorise_pair_ids
+
+
+def _reference(column_a, column_b):
+    uniques, codes = np.unique(
+        np.concatenate([column_a, column_b]), return_inverse=True
+    )
+    n = len(column_a)
+    return codes[:n], codes[n:], uniques
+
+
+@pytest.mark.parametrize(
+    "make_ids",
+    [
+        lambda ids: ids,  # 0..K-1: the ids are their own codes
+        lambda ids: ids + 1000,  # offset small range
+        lambda ids: ids * 7 - 50,  # gaps and negative ids
+        lambda ids: ids.astype(np.int32) * 10**9,  # a range too wide to count
+        lambda ids: ids.astype(np.uint16),
+        lambda ids: ids * 0.5,  # float ids
+        lambda ids: np.array([f"item-{i:03d}" for i in ids]),  # numpy str
+        lambda ids: np.array([f"m{i}" for i in ids], dtype=object),  # Python str
+    ],
+)
+def test_codes_index_the_sorted_unique_ids(make_ids):
+    rng = np.random.default_rng(0)
+    ids_a, ids_b = rng.integers(0, 40, 300), rng.integers(0, 40, 300)
+    ids_a[0], ids_b[0] = 0, 39  # both ends present
+    column_a, column_b = make_ids(ids_a), make_ids(ids_b)
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    expected_a, expected_b, expected_uniques = _reference(column_a, column_b)
+    assert_array_equal(uniques, expected_uniques)
+    assert_array_equal(codes_a, expected_a)
+    assert_array_equal(codes_b, expected_b)
+    assert uniques.dtype == np.concatenate([column_a, column_b]).dtype
+
+
+def test_ids_missing_from_one_side_are_still_coded():
+    (codes_a, codes_b), uniques = factorise_pair_ids(np.array([5, 5]), np.array([9, 7]))
+    assert_array_equal(uniques, [5, 7, 9])
+    assert_array_equal(codes_a, [0, 0])
+    assert_array_equal(codes_b, [2, 1])
+
+
+@pytest.mark.parametrize(
+    "column_a, column_b",
+    [
+        (np.array([1.0, np.nan]), np.array([2.0, 3.0])),  # missing float id
+        (np.array(["a", None], dtype=object), np.array(["b", "c"], dtype=object)),
+        (np.array(["a", 1], dtype=object), np.array(["b", 2], dtype=object)),  # mixed
+    ],
+)
+def test_ids_that_need_the_encoders_rules_give_none(column_a, column_b):
+    assert factorise_pair_ids(column_a, column_b) is None
