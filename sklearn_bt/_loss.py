@@ -34,7 +34,7 @@ class LogisticPairLoss:
         return np.zeros(0)
 
     def loss(self, delta, counts, extra):
-        a_won, b_won = self._wins(counts)
+        a_won, b_won, _ = self._wins(counts)
         # log_expit is exact in both tails, where log(expit(.)) underflows to -inf.
         return -(a_won @ log_expit(delta) + b_won @ log_expit(-delta))
 
@@ -53,14 +53,29 @@ class LogisticPairLoss:
         hess_cross : ndarray of shape (n, n_extra)
             d2 loss / d delta_i d extra_k.
         """
-        a_won, b_won = self._wins(counts)
-        log_p = log_expit(delta)
-        log_q = log_p - delta  # log(1 - p) = log_expit(-delta), without a 2nd log
-        p, q = np.exp(log_p), np.exp(log_q)
-        loss = -(a_won @ log_p + b_won @ log_q)
-        total = a_won + b_won
-        grad = total * p - a_won
-        hess = total * p * q
+        a_won, b_won, total = self._wins(counts)
+        # One exp and one log1p per row (log_expit and two exps cost twice as
+        # much): with e = exp(-|delta|), -log p = max(-delta, 0) + log1p(e),
+        # -log q = max(delta, 0) + log1p(e), p = 1 / (1 + e) or e / (1 + e) by
+        # the sign of delta, and p q = e / (1 + e)^2.  Exact in both tails; the
+        # loss is summed from nonnegative terms, so nothing cancels.
+        e = np.abs(delta)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        log1p_e = np.log1p(e)
+        loss = (
+            total @ log1p_e
+            + a_won @ np.maximum(-delta, 0.0)
+            + b_won @ np.maximum(delta, 0.0)
+        )
+        inv = 1.0 + e
+        np.reciprocal(inv, out=inv)
+        p = np.where(delta >= 0, inv, e * inv)
+        grad = total * p
+        grad -= a_won
+        hess = e * inv
+        hess *= inv
+        hess *= total
         empty = np.zeros(0)
         return loss, grad, hess, empty, np.zeros((0, 0)), np.zeros((len(delta), 0))
 
@@ -75,6 +90,7 @@ class LogisticPairLoss:
         if cached is not None and cached[0] is counts:
             return cached[1]
         half_ties = 0.5 * counts[:, TIE]
-        wins = counts[:, A_WON] + half_ties, counts[:, B_WON] + half_ties
+        a_won, b_won = counts[:, A_WON] + half_ties, counts[:, B_WON] + half_ties
+        wins = a_won, b_won, a_won + b_won
         self._cache = (counts, wins)
         return wins
