@@ -15,7 +15,7 @@ sparse adjacency matrix, so it costs O(n_comparisons + n_items).
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 __all__ = ["ComparisonGraph", "comparison_graph", "restrict_to_largest_component"]
@@ -32,13 +32,16 @@ _MAX_NAMED = 5
 def _adjacency(losers, winners, n_items, both_ways):
     """Sparse loser -> winner adjacency; rows in ``both_ways`` also get winner -> loser.
 
-    Only the structure matters to the component search, so every edge has the value
-    one; ``tocsr`` sums repeated edges, which keeps the matrix small.
+    Only the structure matters to the component search.  The values are float64
+    ones because scipy's graph routines work in float64 (other dtypes are
+    copied); repeated edges are harmless.  ``both_ways=None`` means none.
     """
-    rows = np.concatenate([losers, winners[both_ways]])
-    cols = np.concatenate([winners, losers[both_ways]])
-    data = np.ones(rows.shape[0], dtype=np.int8)
-    return coo_matrix((data, (rows, cols)), shape=(n_items, n_items)).tocsr()
+    rows, cols = losers, winners
+    if both_ways is not None and both_ways.any():
+        rows = np.concatenate([losers, winners[both_ways]])
+        cols = np.concatenate([winners, losers[both_ways]])
+    data = np.ones(rows.shape[0])
+    return csr_matrix((data, (rows, cols)), shape=(n_items, n_items))
 
 
 def _canonical_labels(labels, n_components):
@@ -96,16 +99,20 @@ def _strong_components(
     """
     codes_a = np.asarray(codes_a, dtype=np.intp)
     codes_b = np.asarray(codes_b, dtype=np.intp)
-    keep = np.ones(codes_a.shape[0], dtype=bool)
-    if weights is not None:
-        keep = np.asarray(weights) > 0
-    winners, losers = codes_a, codes_b
-    if a_won is not None:
-        a_won = np.asarray(a_won, dtype=bool)
-        winners = np.where(a_won, codes_a, codes_b)
-        losers = np.where(a_won, codes_b, codes_a)
-    both_ways = np.zeros_like(keep) if ties is None else np.asarray(ties, dtype=bool)
-    adjacency = _adjacency(losers[keep], winners[keep], n_items, both_ways[keep])
+    if weights is None and a_won is None and ties is None:
+        # The plain case (the estimator's): no masks to apply.
+        adjacency = _adjacency(codes_b, codes_a, n_items, None)
+    else:
+        keep = np.ones(codes_a.shape[0], dtype=bool)
+        if weights is not None:
+            keep = np.asarray(weights) > 0
+        winners, losers = codes_a, codes_b
+        if a_won is not None:
+            a_won = np.asarray(a_won, dtype=bool)
+            winners = np.where(a_won, codes_a, codes_b)
+            losers = np.where(a_won, codes_b, codes_a)
+        both_ways = np.zeros_like(keep) if ties is None else np.asarray(ties, bool)
+        adjacency = _adjacency(losers[keep], winners[keep], n_items, both_ways[keep])
     n_components, labels = connected_components(
         adjacency, directed=True, connection="strong"
     )

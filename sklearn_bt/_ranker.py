@@ -387,6 +387,8 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         strength, which the fit sets to 0, but they do not make it diverge.
         """
         n_items = design.n_params
+        if _graph_is_strongly_connected(design, counts):
+            return False
         rows = design.a != design.b  # an item against itself carries no signal
         a, b, counts = design.a[rows], design.b[rows], counts[rows]
         codes_a, codes_b = np.tile(a, 3), np.tile(b, 3)
@@ -394,13 +396,8 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         n = len(a)
         a_won = np.repeat([True, False, True], n)
         tied = np.repeat([False, False, True], n)
-        _, labels = _strong_components(
-            codes_a, codes_b, n_items, weights, a_won=a_won, ties=tied
-        )
         used = np.bincount(codes_a, weights, n_items) > 0
         used |= np.bincount(codes_b, weights, n_items) > 0
-        if len(np.unique(labels[used])) <= 1:
-            return False
 
         names = getattr(self, "feature_names_in_", None)
         if names is None:
@@ -703,17 +700,37 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
     return design, _outcome_counts(outcome, sample_weight)
 
 
+def _graph_is_strongly_connected(design, counts):
+    """Whether the items in some comparison form one strongly connected graph.
+
+    The common case, checked lean on the aggregated pairs: one edge per
+    direction that saw a win (a tie counts both ways).
+    """
+    a, b = design.a, design.b
+    informative = a != b  # an item against itself carries no signal
+    beat_b = informative & (counts[:, A_WON] + counts[:, TIE] > 0)
+    beat_a = informative & (counts[:, B_WON] + counts[:, TIE] > 0)
+    winners = np.concatenate([a[beat_b], b[beat_a]])
+    losers = np.concatenate([b[beat_b], a[beat_a]])
+    _, labels = _strong_components(winners, losers, design.n_params)
+    used = np.zeros(design.n_params, dtype=bool)
+    used[winners] = True
+    used[losers] = True
+    return bool(np.all(labels[used] == labels[winners[0]])) if len(winners) else True
+
+
 def _two_hot_codes(X, d):
     """Item index of A and B per row when X is one-hot in each half, else None."""
     n = X.shape[0]
     if X.format != "csr" or X.nnz != 2 * n:
         return None
-    if not np.all(np.diff(X.indptr) == 2):
+    # Two entries per row: indptr is 0, 2, 4, ...
+    if not np.array_equal(X.indptr, np.arange(0, 2 * n + 1, 2, dtype=X.indptr.dtype)):
         return None
     pairs = X.indices.reshape(n, 2)
     if not X.has_sorted_indices:
         pairs = np.sort(pairs, axis=1)
-    a, b = pairs[:, 0], pairs[:, 1] - d
-    if np.any(a >= d) or np.any(b < 0) or not np.all(X.data == 1):
+    a, b = pairs[:, 0], pairs[:, 1]
+    if a.max(initial=0) >= d or b.min(initial=d) < d or np.any(X.data != 1):
         return None
-    return a, b
+    return a, b - d

@@ -120,6 +120,23 @@ def test_matrix_design_gram_equals_explicit(sparse):
     assert_allclose(design.cross(h[:, None]), D.T @ h[:, None])
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_matrix_design_blocked_gram_and_gradient(monkeypatch, order, sign):
+    # Blocks of 8 rows: the pass over D ends on a partial block.
+    monkeypatch.setattr(_solvers, "_GRAM_BLOCK_BYTES", 8 * 4 * 8)
+    rng = np.random.default_rng(5)
+    D = np.asarray(rng.normal(size=(30, 4)), order=order)
+    h = rng.uniform(0.0, 2.0, size=30)
+    h[3] *= sign  # a negative weight takes the D' (h D) branch
+    g = rng.normal(size=30)
+    design = MatrixDesign(D)
+    rmatvec_g, gram = design.rmatvec_gram(g, h)
+    assert_allclose(gram, D.T @ np.diag(h) @ D, atol=1e-12)
+    assert_allclose(rmatvec_g, D.T @ g, atol=1e-12)
+    assert_allclose(design.gram(h), gram, atol=1e-14)
+
+
 # ------------------------------------------------- solves against scipy
 
 
@@ -228,3 +245,44 @@ def test_null_space_of_collinear_features_gives_minimum_norm():
     assert duplicated.converged
     w = single.coef
     assert_allclose(duplicated.coef, [w[0] / 2, w[1], w[0] / 2], atol=1e-10)
+
+
+def _aggregate_by_dict(a, b, outcome, weight, fold):
+    """Reference aggregation: a dict of ordered pairs, one row at a time."""
+    table = {}
+    for i, j, o, w in zip(a, b, outcome, weight, strict=True):
+        if fold and i > j:
+            i, j, o = j, i, 2 - o
+        table.setdefault((i, j), np.zeros(3))[o] += w
+    return table
+
+
+@pytest.mark.parametrize("fold", [True, False])
+@pytest.mark.parametrize("weighted", [True, False])
+@pytest.mark.parametrize(
+    "n_items, n_rows, one_outcome",
+    [
+        (6, 400, False),  # few cells: counted in a K x K x 3 array
+        (6, 400, True),  # winner/loser data: one outcome column
+        (3000, 200, False),  # many cells: sorted unique pairs
+    ],
+)
+def test_aggregate_item_pairs_matches_a_dictionary(
+    n_items, n_rows, one_outcome, weighted, fold
+):
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, n_items, n_rows)
+    b = rng.integers(0, n_items, n_rows)
+    a[:3], b[:3] = 2, 2  # self-comparisons stay on the diagonal
+    outcome = np.full(n_rows, A_WON) if one_outcome else rng.integers(0, 3, n_rows)
+    weight = rng.uniform(0.5, 2.0, n_rows) if weighted else None
+    design, counts = _solvers.aggregate_item_pairs(
+        a, b, outcome.astype(np.int8), weight, n_items, fold=fold
+    )
+    expected = _aggregate_by_dict(
+        a, b, outcome, np.ones(n_rows) if weight is None else weight, fold
+    )
+    assert sorted(expected) == list(
+        zip(design.a.tolist(), design.b.tolist(), strict=True)
+    )
+    assert_allclose(counts, np.array([expected[key] for key in sorted(expected)]))
