@@ -25,9 +25,11 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ._exceptions import MLEDoesNotExistWarning
 from ._graph import comparison_graph, restrict_to_largest_component
+from ._ids import factorise_pair_ids
 from ._loss import A_WON, B_WON, TIE
 from ._pair_transformer import PairTransformer
 from ._ranker import BradleyTerryRanker
+from ._solvers import aggregate_item_pairs
 from ._uncertainty import (
     BOOTSTRAP_SEPARATION_ALPHA,
     _BootstrapProblem,
@@ -262,9 +264,14 @@ def _check_home(home_a, n):
 
 
 class _Records:
-    """Validated comparison rows: A, B, outcome for A, weight, home flag of A."""
+    """Validated comparison rows: A, B, outcome for A, weight, home flag of A.
 
-    def __init__(self, a, b, outcome, weight, home):
+    After :func:`_compress`, a row stands for all the comparisons with the same
+    (A, B, home, outcome): ``weight`` is their summed weight and ``rows`` how
+    many input rows they were (None: one each).
+    """
+
+    def __init__(self, a, b, outcome, weight, home, rows=None):
         self.a, self.b, self.outcome, self.weight, self.home = (
             a,
             b,
@@ -272,12 +279,24 @@ class _Records:
             weight,
             home,
         )
+        self.rows = rows
 
     def subset(self, mask):
         home = None if self.home is None else self.home[mask]
+        rows = None if self.rows is None else self.rows[mask]
         return _Records(
-            self.a[mask], self.b[mask], self.outcome[mask], self.weight[mask], home
+            self.a[mask],
+            self.b[mask],
+            self.outcome[mask],
+            self.weight[mask],
+            home,
+            rows,
         )
+
+    @property
+    def n_input_rows(self):
+        """How many input rows (of positive weight) these records stand for."""
+        return len(self.a) if self.rows is None else int(self.rows.sum())
 
     @property
     def winners(self):
@@ -311,17 +330,74 @@ def _records(item_a, item_b, outcome, sample_weight, home_a, ties):
     if len(a) == 0:
         raise ValueError("no comparisons: item_a and item_b are empty.")
     n = len(a)
-    records = _Records(
+    # None stays None (A won / weight one everywhere) until it is needed: on
+    # millions of rows, arrays of ones cost as much as the counting.
+    outcome = None if outcome is None else _check_outcome(outcome, n, ties)
+    weight = None if sample_weight is None else _check_weights(sample_weight, n)
+    home = _check_home(home_a, n)
+    if weight is not None:
+        keep = weight > 0
+        if not keep.any():
+            raise ValueError("every comparison has a weight of zero.")
+        if not keep.all():
+            a, b, weight = a[keep], b[keep], weight[keep]
+            outcome = None if outcome is None else outcome[keep]
+            home = None if home is None else home[keep]
+    compressed = _compress(a, b, outcome, weight, home)
+    if compressed is not None:
+        return compressed
+    n = len(a)
+    return _Records(
         a,
         b,
-        _check_outcome(outcome, n, ties),
-        _check_weights(sample_weight, n),
-        _check_home(home_a, n),
+        np.ones(n) if outcome is None else outcome,
+        np.ones(n) if weight is None else weight,
+        home,
     )
-    keep = records.weight > 0
-    if not keep.any():
-        raise ValueError("every comparison has a weight of zero.")
-    return records.subset(keep) if not keep.all() else records
+
+
+def _compress(a, b, outcome, weight, home):
+    """Records with one row per distinct (A, B, home of A, outcome), weights summed.
+
+    Counts are sufficient statistics: the graph, the fit, the intervals and
+    the bootstrap give the same answers on them, at a cost set by the number
+    of distinct pairs instead of the number of comparisons (an arena has
+    millions of battles among a few hundred models).  None when the ids need
+    the general path (missing or mixed-type ids, which the graph explains).
+    """
+    factorised = factorise_pair_ids(a, b)
+    if factorised is None:
+        return None
+    (codes_a, codes_b), items = factorised
+    n_items = len(items)
+    if home is not None:
+        # A at home is a (virtual) item of its own on the A side.
+        codes_a = codes_a + n_items * home.astype(np.intp)
+    n_sides = n_items * (1 if home is None else 2)
+    if outcome is None:  # A won every comparison
+        column = np.broadcast_to(np.int8(A_WON), codes_a.shape)
+    else:
+        column = (2 * outcome).astype(np.int8)  # B won 0, tie 1, A won 2
+    if weight is not None and not np.any(weight != 1):
+        weight = None
+    design, counts = aggregate_item_pairs(
+        codes_a, codes_b, column, weight, n_sides, fold=False
+    )
+    raw = counts
+    if weight is not None:
+        raw = aggregate_item_pairs(codes_a, codes_b, column, None, n_sides, fold=False)[
+            1
+        ]
+    pair, outcome = np.nonzero(counts > 0)
+    side_a, side_b = design.a[pair], design.b[pair]
+    return _Records(
+        items[side_a % n_items],
+        items[side_b],
+        np.array([0.0, 0.5, 1.0])[outcome],
+        counts[pair, outcome],
+        None if home is None else (side_a // n_items).astype(float),
+        raw[pair, outcome],
+    )
 
 
 def _aggregate(records, items):
@@ -973,7 +1049,12 @@ def leaderboard(
     elif interval == "bootstrap":
         problem = _bootstrap_problem(model, fit.structure, unique, counts, with_home)
         samples, flags = _run_bootstrap(
-            problem, n_bootstrap, random_state, n_jobs, progress, n_rows=len(records.a)
+            problem,
+            n_bootstrap,
+            random_state,
+            n_jobs,
+            progress,
+            n_rows=records.n_input_rows,
         )
         intervals = _bootstrap_intervals(fit, fit.param.apply(samples), confidence)
         boot_ratings = ratings + intervals.pop("shifts")

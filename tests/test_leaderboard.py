@@ -226,6 +226,38 @@ def test_weights_are_counts():
         )
 
 
+@pytest.mark.parametrize("home", [False, True])
+@pytest.mark.parametrize("interval", ["wald", "bootstrap"])
+def test_compressed_records_give_the_leaderboard_of_the_raw_rows(
+    monkeypatch, home, interval
+):
+    # leaderboard() folds duplicate comparisons into counts before anything
+    # else; with the fast factorisation switched off it works on raw rows.
+    a, b, outcome = _battles(n_rows=300, seed=8, ties=0.1)
+    rng = np.random.default_rng(3)
+    weights = rng.uniform(0.5, 2.0, size=len(a))  # not counts: draws per row
+    kwargs = dict(
+        sample_weight=weights,
+        home_a=(rng.random(len(a)) < 0.5).astype(float) if home else None,
+        ties="davidson",
+        interval=interval,
+        n_bootstrap=40,
+        random_state=0,
+    )
+    compressed = leaderboard(a, b, outcome, **kwargs)
+    monkeypatch.setattr(_leaderboard, "factorise_pair_ids", lambda *args: None)
+    raw = leaderboard(a, b, outcome, **kwargs)
+    for column in ("item", "rating", "lower", "upper", "comparisons", "ties"):
+        if column == "item":
+            assert list(compressed.table[column]) == list(raw.table[column])
+        else:
+            np.testing.assert_allclose(
+                compressed.table[column], raw.table[column], rtol=1e-9
+            )
+    if home:
+        assert compressed.home_advantage == pytest.approx(raw.home_advantage)
+
+
 def test_win_matrix_gives_the_same_leaderboard():
     a, b, outcome = _battles(n_items=5, n_rows=300, seed=7)
     winners, losers = np.where(outcome == 1, a, b), np.where(outcome == 1, b, a)
