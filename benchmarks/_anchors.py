@@ -227,6 +227,21 @@ def _ours_items_params(wl, pipe):
     return _to_canonical(wl, pipe[0].transformer_.categories_[0], pipe[-1].coef_)
 
 
+def _ours_leaderboard(wl):
+    """The one-call path of a leaderboard user: ids in, ratings with Wald intervals out.
+
+    It does more than a fit (standard errors of every item, ranks), and
+    aggregates duplicate comparisons before fitting.
+    """
+    from sklearn_bt import leaderboard
+
+    return leaderboard(wl.winners, wl.losers)
+
+
+def _ours_leaderboard_params(wl, board):
+    return _ours_items_params(wl, board.model)
+
+
 def _reference_items(wl):
     w, los, items = encode_ids(wl)
     k = len(items)
@@ -323,6 +338,14 @@ def _predict_opt(wl):
 ENTRIES = [
     # items
     Entry("ours", "ours", "items", _ours_items, _ours_items_params, ("sklearn_bt",)),
+    Entry(
+        "ours leaderboard() with intervals",
+        "ours",
+        "items",
+        _ours_leaderboard,
+        _ours_leaderboard_params,
+        ("sklearn_bt",),
+    ),
     Entry(
         "choix.ilsr_pairwise",
         "anchor",
