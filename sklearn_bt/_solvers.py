@@ -138,6 +138,7 @@ class ItemDesign:
         self._null_basis = None
         self._pattern = None
         self._permutation = None
+        self._upper_pattern = None
 
     def matvec(self, theta):
         return theta[self.a] - theta[self.b]
@@ -169,6 +170,22 @@ class ItemDesign:
             data = np.bincount(position, values, len(indices))
         return sp.csr_array((data, indices, indptr), shape=(k, k))
 
+    def laplacian_operator(self, h):
+        """The Laplacian ``D.T @ diag(h) @ D`` as a :class:`_LaplacianOperator`."""
+        k = self.n_params
+        if self._upper_pattern is None:
+            # Pairs from aggregate_item_pairs are sorted by (a, b): CSR order.
+            order = None if np.all(np.diff(self.a) >= 0) else np.argsort(self.a)
+            rows = self.a if order is None else self.a[order]
+            cols = self.b if order is None else self.b[order]
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=k))])
+            self._upper_pattern = order, cols, indptr
+        order, cols, indptr = self._upper_pattern
+        data = -h if order is None else -h[order]
+        upper = sp.csr_matrix((data, cols, indptr), shape=(k, k))
+        degree = np.bincount(self.a, h, k) + np.bincount(self.b, h, k)
+        return _LaplacianOperator(upper, degree)
+
     def _laplacian_pattern(self):
         """CSR pattern of the Laplacian, and where each (a, b), (b, a), (i, i) lands."""
         k = self.n_params
@@ -199,6 +216,8 @@ class ItemDesign:
         """Indicator of each connected part of the comparison graph, normalised."""
         if self._null_basis is None:
             k = self.n_params
+            if isinstance(gram, _LaplacianOperator):
+                gram = gram.upper  # the pairs: the same graph
             n_parts, labels = connected_components(gram, directed=False)
             basis = np.zeros((k, n_parts))
             basis[np.arange(k), labels] = 1.0
@@ -210,7 +229,30 @@ def _rmatvec_gram(design, g, h, dense):
     """``(D.T @ g, D.T @ diag(h) @ D)``, in one pass over ``D`` where the design can."""
     if isinstance(design, MatrixDesign):
         return design.rmatvec_gram(g, h, dense=dense)
+    if not dense:
+        # Conjugate gradients only need products with the Laplacian.
+        return design.rmatvec(g), design.laplacian_operator(h)
     return design.rmatvec(g), design.gram(h, dense=dense)
+
+
+class _LaplacianOperator:
+    """The weighted Laplacian ``diag(degree) + U + U.T`` of the item pairs, unassembled.
+
+    ``U`` holds ``-h`` at (a, b) for every pair, in the pairs' own CSR order,
+    so building it is free; a product costs the same as one with the
+    assembled Laplacian (each pair is read twice either way), and assembling
+    it (a scatter of 2n values into the CSR pattern) is what it saves.
+    """
+
+    def __init__(self, upper, degree):
+        self.upper = upper
+        self.diagonal = degree
+
+    def add_to_diagonal(self, value):
+        return _LaplacianOperator(self.upper, self.diagonal + value)
+
+    def __matmul__(self, v):
+        return self.diagonal * v + self.upper @ v + self.upper.T @ v
 
 
 @dataclass
@@ -248,7 +290,9 @@ def _assemble_hessian(design, loss_terms, alpha, fit_intercept, dense=None, gram
         dense = _dense_hessian(design, loss_terms, fit_intercept)
     H_cc = design.gram(h, dense=dense) if gram is None else gram
     if alpha:
-        if sp.issparse(H_cc):
+        if isinstance(H_cc, _LaplacianOperator):
+            H_cc = H_cc.add_to_diagonal(alpha)
+        elif sp.issparse(H_cc):
             H_cc = (H_cc + alpha * sp.eye_array(p, format="csr")).tocsr()
         else:
             H_cc[np.diag_indices(p)] += alpha
@@ -278,7 +322,7 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
     """
     p = design.n_params
     n_other = 0 if B is None else B.shape[1]
-    if not sp.issparse(H_cc):
+    if not sp.issparse(H_cc) and not isinstance(H_cc, _LaplacianOperator):
         H = H_cc.toarray() if sp.issparse(H_cc) else np.array(H_cc)
         if null is not None and null.shape[1]:
             H += null @ null.T
@@ -297,8 +341,11 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
 
 def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol):
     """Jacobi-preconditioned conjugate gradients on the block Hessian."""
-    H_cc = sp.csr_array(H_cc)
-    diag = H_cc.diagonal()
+    if isinstance(H_cc, _LaplacianOperator):
+        diag = H_cc.diagonal
+    else:
+        H_cc = sp.csr_array(H_cc)
+        diag = H_cc.diagonal()
     if null is not None and null.shape[1]:
         diag = diag + (null**2).sum(axis=1)
     if n_other:
