@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ._exceptions import MLEDoesNotExistWarning
 from ._graph import comparison_graph, restrict_to_largest_component
 from ._ids import factorise_pair_ids
-from ._loss import A_WON, B_WON, TIE
+from ._loss import A_WON
 from ._pair_transformer import PairTransformer
 from ._ranker import BradleyTerryRanker
 from ._solvers import aggregate_item_pairs
@@ -401,19 +401,18 @@ def _compress(a, b, outcome, weight, home):
 
 
 def _aggregate(records, items):
-    """Unique (A, B, home) rows with outcome counts ``[B won, tie, A won]``."""
-    codes = np.searchsorted(items, np.concatenate([records.a, records.b]))
-    n = len(records.a)
-    a, b = codes[:n], codes[n:]
-    home = np.zeros(n, dtype=np.int64) if records.home is None else records.home
-    keys = np.column_stack([a, b, home.astype(np.int64)])
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    outcome = records.outcome
-    column = np.where(outcome == 1, A_WON, np.where(outcome == 0.5, TIE, B_WON))
-    flat = np.bincount(
-        inverse.ravel() * 3 + column, records.weight, minlength=3 * len(unique)
+    """Unique (A, B, home) rows, sorted, with outcome counts ``[B won, tie, A won]``."""
+    n_items = len(items)
+    a = np.searchsorted(items, records.a)
+    b = np.searchsorted(items, records.b)
+    home = 0 if records.home is None else records.home.astype(np.intp)
+    column = (2 * records.outcome).astype(np.int8)  # B won 0, tie 1, A won 2
+    # (B, home) as one code keeps the rows in (A, B, home) order.
+    design, counts = aggregate_item_pairs(
+        a, 2 * b + home, column, records.weight, 2 * n_items, fold=False
     )
-    return unique, flat.reshape(-1, 3)
+    unique = np.column_stack([design.a, design.b // 2, design.b % 2])
+    return unique, counts
 
 
 # ---------------------------------------------------------------------------
