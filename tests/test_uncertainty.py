@@ -22,6 +22,7 @@ from sklearn_bt import (
     bootstrap,
     covariance,
     estimates,
+    leaderboard,
     parameter_names,
     standard_errors,
 )
@@ -259,6 +260,49 @@ def test_sparse_factorisation_matches_the_dense_one(monkeypatch):
                 ]
             for got, expected in zip(sparse, dense, strict=True):
                 np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.parametrize("route", ["cg", "lu"])
+def test_routes_for_large_models_match_the_dense_one(monkeypatch, route):
+    # Beyond the dense limit the diagonal comes from block CG on the Hessian
+    # shifted along its null space (another generalised inverse), or from
+    # sparse LU when a first CG block converges slowly: the same variances.
+    X, y = _random_items(n_items=11, n_rows=400, seed=3)
+    X_other, y_other = _random_items(n_items=4, n_rows=60, seed=4)
+    X_parts = np.vstack([X, np.char.add("o", X_other.astype(str))])
+    y_parts = np.concatenate([y, y_other])
+    with pytest.warns(MLEDoesNotExistWarning):
+        two_parts = _fit(_item_model(), X_parts, y_parts)  # two null directions
+    # Home advantage and a tie parameter: rows beyond the items.
+    rng = np.random.default_rng(5)
+    outcome = np.where(rng.random(len(y)) < 0.15, 0.5, y)
+    board = leaderboard(
+        X[:, 0], X[:, 1], outcome, home_a=(rng.random(len(y)) < 0.5), ties="davidson"
+    )
+    extra = board.model
+    cases = [
+        (_fit(_item_model(), X, y), {}),
+        (_fit(_item_model(alpha=0.3), X, y), {}),
+        (_fit(_item_model(), X, y), {"reference": "i4"}),
+        (two_parts, {}),
+        (extra, {}),
+        (extra, {"reference": "i2"}),
+    ]
+    dense = [standard_errors(model, **kwargs) for model, kwargs in cases]
+    extra[-1].hessian_ = sp.csr_array(extra[-1].hessian_)  # dense for leaderboards
+    monkeypatch.setattr(_uncertainty, "_EAGER_DENSE_MAX_PARAMS", 2)
+    monkeypatch.setattr(_uncertainty, "_DENSE_INVERSE_MAX_PARAMS", 2)
+    monkeypatch.setattr(_uncertainty, "_SOLVE_BLOCK", 5)
+    if route == "lu":
+        monkeypatch.setattr(_uncertainty, "_CG_MAX_ITERATIONS", 0)
+    for (model, kwargs), expected in zip(cases, dense, strict=True):
+        structure = _uncertainty._structure(model)
+        param = _uncertainty._parameterisation(structure, kwargs.get("reference"))
+        ginv = _uncertainty._ginverse(structure, param)
+        ginv.diag()
+        assert ginv._route == route
+        got = standard_errors(model, **kwargs)
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-15)
 
 
 def test_bare_ranker_on_one_hot_rows_finds_the_items():
