@@ -355,7 +355,8 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             "them as 0.5 (outcome scores 1 / 0.5 / 0), 0 (signs 1 / 0 / -1) or the "
             "middle of three ordered labels.",
             UserWarning,
-            stacklevel=3,
+            # warn -> this method -> fit -> sklearn's _fit_context wrapper -> caller
+            stacklevel=4,
         )
         return LogisticPairLoss()
 
@@ -425,7 +426,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             f"{_DIVERGENT_MAX_ITER} Newton iterations: its coefficients are finite "
             "but arbitrary along the directions that are not identified.",
             MLEDoesNotExistWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         return True
 
@@ -439,7 +440,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 "are finite but arbitrary. Set alpha > 0 (a Gaussian prior), or "
                 "restrict the data to the largest strongly connected component.",
                 MLEDoesNotExistWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         elif not result.converged:
             warnings.warn(
@@ -447,7 +448,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 "iterations. Increase max_iter, or set alpha > 0 if the data are "
                 "nearly separable.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
 
     def _delta(self, X):
