@@ -230,6 +230,7 @@ class ForkServer:
         self.proc = None
 
     def _start(self):
+        self.close()  # a server that died: release its pipes and log
         self.stderr = open(self.tmpdir / "server.err", "w+")
         self.proc = subprocess.Popen(
             self.args,
@@ -257,11 +258,13 @@ class ForkServer:
         return _read_outcome(out_path, 0, "")
 
     def close(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.stdin.close()
-            self.proc.wait(timeout=60)
-        if self.proc is not None:
-            self.stderr.close()
+        if self.proc is None:
+            return
+        self.proc.stdin.close()  # the server's loop ends at end of input
+        self.proc.wait(timeout=60)
+        self.proc.stdout.close()
+        self.stderr.close()
+        self.proc = None
 
 
 @dataclass
