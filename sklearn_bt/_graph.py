@@ -18,6 +18,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ._ids import _factorise, positions_in
+
 __all__ = ["ComparisonGraph", "comparison_graph", "restrict_to_largest_component"]
 
 # How many item labels a message spells out before it says "and N more".
@@ -248,6 +250,10 @@ def _encode(labels, items=None):
     with it and passing the integer codes gives the same graph.
     """
     if items is None:
+        factorised = _factorise(labels)  # linear time: counting or hashing
+        if factorised is not None:
+            codes, uniques = factorised
+            return uniques, codes
         try:
             return np.unique(labels, return_inverse=True)
         except TypeError as exc:
@@ -264,10 +270,8 @@ def _encode(labels, items=None):
         unknown = np.ones(labels.shape[0], dtype=bool)
         codes = np.zeros(labels.shape[0], dtype=np.intp)
     else:
-        sorter = np.argsort(items, kind="stable")
-        position = np.searchsorted(items, labels, sorter=sorter)
-        codes = sorter[np.minimum(position, items.shape[0] - 1)]
-        unknown = np.asarray(items[codes] != labels, dtype=bool)
+        codes = positions_in(labels, items)
+        unknown = codes < 0
     if unknown.any():
         names = _format_labels(np.unique(labels[unknown]))
         raise ValueError(

@@ -111,3 +111,27 @@ def _factorise(values):
         except TypeError:  # unorderable mixed types: let the encoder explain
             return None
     return None
+
+
+def positions_in(values, items):
+    """Index of each value in the unique ``items``, -1 where it is not there.
+
+    A hash lookup (``pandas.Index.get_indexer``) for strings and other
+    objects, where ``np.searchsorted`` would compare Python objects
+    ``log K`` times per value; a binary search otherwise.
+    """
+    values, items = np.asarray(values), np.asarray(items)
+    if len(items) == 0:
+        return np.full(len(values), -1, dtype=np.intp)
+    if values.dtype.kind in "OUS" or items.dtype.kind in "OUS":
+        try:
+            import pandas as pd
+        except ImportError:
+            pd = None
+        if pd is not None:
+            return pd.Index(items).get_indexer(values)
+    sorter = np.argsort(items, kind="stable")
+    position = sorter[
+        np.minimum(np.searchsorted(items, values, sorter=sorter), len(items) - 1)
+    ]
+    return np.where(items[position] == values, position, -1)

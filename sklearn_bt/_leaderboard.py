@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ._exceptions import MLEDoesNotExistWarning
 from ._graph import comparison_graph, restrict_to_largest_component
-from ._ids import factorise_pair_ids
+from ._ids import factorise_pair_ids, positions_in
 from ._loss import A_WON
 from ._pair_transformer import PairTransformer
 from ._ranker import BradleyTerryRanker
@@ -403,8 +403,8 @@ def _compress(a, b, outcome, weight, home):
 def _aggregate(records, items):
     """Unique (A, B, home) rows, sorted, with outcome counts ``[B won, tie, A won]``."""
     n_items = len(items)
-    a = np.searchsorted(items, records.a)
-    b = np.searchsorted(items, records.b)
+    a = positions_in(records.a, items)
+    b = positions_in(records.b, items)
     home = 0 if records.home is None else records.home.astype(np.intp)
     column = (2 * records.outcome).astype(np.int8)  # B won 0, tie 1, A won 2
     # (B, home) as one code keeps the rows in (A, B, home) order.

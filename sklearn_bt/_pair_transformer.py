@@ -9,7 +9,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._ids import factorise_pair_ids
+from ._ids import factorise_pair_ids, positions_in
 from ._ranker import _check_pair_width
 
 
@@ -350,13 +350,34 @@ def _simple_one_hot(encoder, half):
         return False
     params = encoder.get_params()
     return (
-        isinstance(params["categories"], str)
+        (
+            isinstance(params["categories"], str)
+            or _sorted_unique_categories(params["categories"]) is not None
+        )
         and params["drop"] is None
         and params["min_frequency"] is None
         and params["max_categories"] is None
         and params["sparse_output"]
         and params["feature_name_combiner"] == "concat"
     )
+
+
+def _sorted_unique_categories(categories):
+    """The one column's explicit categories if sorted and unique, else None.
+
+    Then the encoder's columns are in the order of ``np.unique`` of the ids,
+    which the fast path reproduces.
+    """
+    if isinstance(categories, str) or len(categories) != 1:
+        return None
+    values = np.asarray(categories[0])
+    if values.ndim != 1 or len(values) == 0:
+        return None
+    try:
+        increasing = bool(np.all(values[1:] > values[:-1]))
+    except TypeError:  # unorderable mixed types
+        return None
+    return values if increasing else None
 
 
 def _id_column(half):
@@ -369,7 +390,14 @@ def _fast_item_ids(encoder, half_a, half_b):
     """Codes of A and B and the sorted unique ids, or None to use the encoder."""
     if not _simple_one_hot(encoder, half_a):
         return None
-    factorised = factorise_pair_ids(_id_column(half_a), _id_column(half_b))
+    column_a, column_b = _id_column(half_a), _id_column(half_b)
+    categories = _sorted_unique_categories(encoder.categories)
+    if categories is not None:  # given categories: look the ids up in them
+        codes = positions_in(column_a, categories), positions_in(column_b, categories)
+        if (codes[0] < 0).any() or (codes[1] < 0).any():
+            return None  # unknown ids: the encoder's handle_unknown decides
+        return _ItemCodes(codes), categories
+    factorised = factorise_pair_ids(column_a, column_b)
     if factorised is None:
         return None
     codes, uniques = factorised
@@ -396,11 +424,10 @@ def _known_item_codes(encoder, half_a, half_b):
         if values.dtype.kind not in "iuOUS" or categories.dtype.kind not in "iuOUS":
             return None
         try:
-            position = np.searchsorted(categories, values)
+            position = positions_in(values, categories)
         except TypeError:
             return None
-        position = np.minimum(position, len(categories) - 1)
-        if not np.array_equal(categories[position], values):
+        if (position < 0).any():
             return None  # unknown or missing ids: the encoder handles them
         codes.append(position)
     return _ItemCodes(codes)

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from sklearn_bt import BradleyTerryRanker, PairTransformer
+from sklearn_bt import BradleyTerryRanker, PairTransformer, _pair_transformer
 
 TRUE_WEIGHTS = np.array([1.5, -1.0, 0.5])
 
@@ -298,3 +298,37 @@ def test_empty_and_one_dimensional_input():
         PairTransformer().fit(np.ones((0, 4)))
     with pytest.raises(ValueError, match="2D array of pair rows"):
         PairTransformer().fit(np.ones(4))
+
+
+def test_explicit_sorted_categories_take_the_fast_path_with_the_same_output(
+    monkeypatch,
+):
+    # leaderboard() encodes with OneHotEncoder(categories=[items]): ids are then
+    # looked up in the given categories, and the output is the encoder's own.
+    built = []
+    two_hot = _pair_transformer._two_hot
+    monkeypatch.setattr(
+        _pair_transformer,
+        "_two_hot",
+        lambda *args: built.append(1) or two_hot(*args),
+    )
+    rng = np.random.default_rng(0)
+    names = np.array([f"p{i:02d}" for i in range(12)], dtype=object)
+    X = names[rng.integers(0, 12, size=(200, 2))]
+    encoder = OneHotEncoder(categories=[names])
+    fast = PairTransformer(encoder).fit(X)
+    expected = np.hstack(
+        [
+            encoder.fit(X[:, :1]).transform(X[:, :1]).toarray(),
+            encoder.transform(X[:, 1:]).toarray(),
+        ]
+    )
+    np.testing.assert_array_equal(fast.transform(X).toarray(), expected)
+    np.testing.assert_array_equal(fast.fit_transform(X).toarray(), expected)
+    assert len(built) == 2  # both outputs came from the fast path
+    # Unsorted categories keep the encoder's own path (and its column order).
+    shuffled = OneHotEncoder(categories=[names[::-1]])
+    assert _pair_transformer._sorted_unique_categories(shuffled.categories) is None
+    out = PairTransformer(shuffled).fit_transform(X).toarray()
+    np.testing.assert_array_equal(out[:, :12], expected[:, :12][:, ::-1])
+    assert len(built) == 2
