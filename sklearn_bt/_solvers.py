@@ -59,6 +59,7 @@ class MatrixDesign:
             SPARSE_DENSE_SOLVE_MAX_PARAMS if self.is_sparse else DENSE_SOLVE_MAX_PARAMS
         )
         self._null_basis = None
+        self._sparse_parts = None
 
     def matvec(self, coef):
         if not np.any(coef):  # the zero start: no pass over D
@@ -71,9 +72,27 @@ class MatrixDesign:
     def gram(self, h, dense=False):
         """``D.T @ diag(h) @ D`` (sparse for a sparse design unless ``dense``)."""
         if self.is_sparse:
-            G = (self.D.T @ self.D.multiply(h[:, None]).tocsr()).tocsr()
+            G = self._sparse_gram(h)
             return G.toarray() if dense else G
         return self._dense_gram_rmatvec(h)[0]
+
+    def _sparse_gram(self, h):
+        """``D.T @ diag(h) @ D`` for a sparse ``D``, with the fixed parts kept.
+
+        ``D.T`` in CSR and the row of every stored value are computed once;
+        each call then only scales the values row by row (no broadcasting
+        multiply, no format conversion) before the one sparse product.
+        """
+        if self._sparse_parts is None:
+            D = sp.csr_array(self.D)
+            D.sum_duplicates()
+            row_of_value = np.repeat(np.arange(D.shape[0]), np.diff(D.indptr))
+            self._sparse_parts = D, D.T.tocsr(), row_of_value
+        D, D_T, row_of_value = self._sparse_parts
+        scaled = sp.csr_array(
+            (D.data * h[row_of_value], D.indices, D.indptr), shape=D.shape
+        )
+        return (D_T @ scaled).tocsr()
 
     def rmatvec_gram(self, g, h, dense=False):
         """``(D.T @ g, D.T @ diag(h) @ D)``: for a dense ``D``, in one pass over it."""
