@@ -20,7 +20,7 @@ from ._uncertainty import (
     parameter_names,
     standard_errors,
 )
-from ._win_matrix import pairs_from_win_matrix, win_matrix
+from ._win_matrix import aggregate_pairs, pairs_from_win_matrix, win_matrix
 
 __version__ = "0.1.0.dev0"
 
@@ -30,6 +30,7 @@ __all__ = [
     "Leaderboard",
     "MLEDoesNotExistWarning",
     "PairTransformer",
+    "aggregate_pairs",
     "bootstrap",
     "comparison_graph",
     "covariance",

@@ -51,27 +51,58 @@ def factorise_pair_ids(column_a, column_b):
 def _factorise_small_ints(column_a, column_b):
     """Linear-time factorisation of integer ids in a small range, else None.
 
-    Each half is counted on its own (no concatenated copy), and ids that are
-    already 0..K-1 are their own codes.
+    No concatenated copy is made, and ids that are already 0..K-1 are their
+    own codes.  When the two columns are the columns of one C-ordered
+    ``(n, 2)`` array (the usual ``X``), the scans run over that contiguous
+    array: counting strided columns costs numpy a copy of each.
     """
     if column_a.dtype.kind not in "iu" or column_b.dtype != column_a.dtype:
         return None
     if len(column_a) == 0:
         return None
-    low = min(column_a.min(), column_b.min())
-    high = max(column_a.max(), column_b.max())
+    both = _parent_pairs(column_a, column_b)
+    scans = (both,) if both is not None else (column_a, column_b)
+    low = min(values.min() for values in scans)
+    high = max(values.max() for values in scans)
     span = int(high) - int(low) + 1
     if span > 4 * (len(column_a) + len(column_b)) + 1024:
         return None
     if low != 0:
         column_a, column_b = column_a - low, column_b - low
-    present = np.bincount(column_a, minlength=span) > 0
-    present |= np.bincount(column_b, minlength=span) > 0
+        scans = (column_a, column_b)
+    present = np.zeros(span, dtype=bool)
+    for values in scans:
+        present |= np.bincount(values, minlength=span) > 0
     uniques = (np.flatnonzero(present) + low).astype(column_a.dtype)
     if present.all():
         return (column_a, column_b), uniques
     lookup = np.cumsum(present) - 1
     return (lookup[column_a], lookup[column_b]), uniques
+
+
+def _parent_pairs(column_a, column_b):
+    """The flat contiguous ``(n, 2)`` array whose columns these are, or None."""
+    base = column_a.base
+    n = len(column_a)
+    if (
+        base is None
+        or base is not column_b.base
+        or not isinstance(base, np.ndarray)
+        or base.dtype != column_a.dtype
+        or base.size != 2 * n
+        or not base.flags.c_contiguous
+    ):
+        return None
+    start = base.__array_interface__["data"][0]
+    step = base.itemsize
+    if (
+        column_a.__array_interface__["data"][0] != start
+        or column_b.__array_interface__["data"][0] != start + step
+        or column_a.strides != (2 * step,)
+        or column_b.strides != (2 * step,)
+    ):
+        return None
+    return base.reshape(-1)
 
 
 def _factorise(values):

@@ -610,6 +610,7 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
         counts = np.bincount(
             inverse, weights=weight, minlength=3 * len(unique_keys)
         ).reshape(-1, 3)
+    counts = counts.astype(np.float64, copy=False)  # bincount counts in int
     ua, ub = np.divmod(unique_keys, n_items)
     return ItemDesign(ua.astype(np.intp), ub.astype(np.intp), n_items), counts
 

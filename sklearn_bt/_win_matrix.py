@@ -11,8 +11,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._graph import _encode, _validate_pairs
+from ._ids import _factorise, factorise_pair_ids
+from ._solvers import aggregate_item_pairs
 
-__all__ = ["pairs_from_win_matrix", "win_matrix"]
+__all__ = ["aggregate_pairs", "pairs_from_win_matrix", "win_matrix"]
 
 
 def win_matrix(winners, losers, *, sample_weight=None, items=None, sparse=False):
@@ -206,3 +208,118 @@ def pairs_from_win_matrix(W, items=None):
         counts = W[rows, cols]
     X = np.stack([items[rows], items[cols]], axis=1)
     return X, counts.astype(np.float64)
+
+
+def aggregate_pairs(X, y, sample_weight=None):
+    """Fold repeated comparisons of item ids into one row each, weighted by count.
+
+    Duplicate comparisons are sufficient statistics: a row of weight 5 is the
+    same as 5 identical rows to the likelihood.  On data with many repeats (an
+    LLM arena: millions of battles among a few hundred models) fitting the
+    aggregated rows gives the same model, exactly, far faster.
+
+    Parameters
+    ----------
+    X : {array-like, DataFrame} of shape (n_comparisons, 2)
+        Ids (ints or strings) of item A and item B.
+    y : array-like of shape (n_comparisons,)
+        Outcome labels, in any encoding the ranker takes (at most three
+        distinct values).
+    sample_weight : array-like of shape (n_comparisons,), default=None
+        Frequency weights to sum (None: one per row).
+
+    Returns
+    -------
+    X_unique : {ndarray, DataFrame} of shape (n_unique, 2)
+        One row per distinct (A, B, outcome), sorted by the ids of A and B;
+        a DataFrame keeps the input's columns.
+    y_unique : ndarray of shape (n_unique,)
+        The outcome of each row.
+    sample_weight : ndarray of float of shape (n_unique,)
+        Summed weight (the count) of each row.
+
+    See Also
+    --------
+    win_matrix : The same counts as a K x K matrix.
+    leaderboard : Aggregates this way before fitting.
+
+    Notes
+    -----
+    Fit with the weights, e.g. in a Pipeline whose last step is the ranker::
+
+        model.fit(X_unique, y_unique, bradleyterryranker__sample_weight=weight)
+
+    Only the ids are compared, not features; for rows with item features,
+    aggregate before adding them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_bt import aggregate_pairs
+    >>> X = np.array([["ann", "bob"], ["bob", "cid"], ["ann", "bob"], ["ann", "bob"]])
+    >>> X_unique, y_unique, weight = aggregate_pairs(X, [1, 1, 1, 0])
+    >>> X_unique
+    array([['ann', 'bob'],
+           ['ann', 'bob'],
+           ['bob', 'cid']], dtype='<U3')
+    >>> y_unique, weight
+    (array([0, 1, 1]), array([1., 2., 1.]))
+    """
+    columns = getattr(X, "columns", None)
+    ids = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
+    if ids.ndim != 2 or ids.shape[1] != 2:
+        raise ValueError(
+            f"X must have two columns, the ids of item A and of item B; got shape "
+            f"{ids.shape}. Aggregate the ids before adding item features."
+        )
+    y = np.asarray(y)
+    if y.shape != (ids.shape[0],):
+        raise ValueError(
+            f"y must have one outcome per row of X ({ids.shape[0]}); got shape "
+            f"{y.shape}."
+        )
+    weight = None
+    if sample_weight is not None:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+        if (
+            weight.shape != y.shape
+            or not np.all(np.isfinite(weight))
+            or (np.any(weight < 0))
+        ):
+            raise ValueError(
+                "sample_weight must hold one finite, non-negative weight per row."
+            )
+    factorised = factorise_pair_ids(ids[:, 0], ids[:, 1])
+    if factorised is None:
+        raise ValueError(
+            "X has missing ids, or ids of mixed types; drop those rows or convert "
+            "the ids to one type (for example with .astype(str))."
+        )
+    (codes_a, codes_b), items = factorised
+    outcome, labels = _outcome_codes(y)
+    design, counts = aggregate_item_pairs(
+        codes_a, codes_b, outcome, weight, len(items), fold=False
+    )
+    row, column = np.nonzero(counts > 0)
+    X_unique = np.column_stack([items[design.a[row]], items[design.b[row]]])
+    if columns is not None:
+        import pandas as pd
+
+        X_unique = pd.DataFrame(X_unique, columns=columns).astype(X.dtypes.to_dict())
+    return X_unique, labels[column], counts[row, column]
+
+
+def _outcome_codes(y):
+    """Codes 0..2 of the outcome labels (int8), and the labels."""
+    if len(y) and not np.any(y != y[0]):  # one label (winner/loser data)
+        return np.zeros(len(y), dtype=np.int8), y[:1]
+    factorised = _factorise(y)
+    if factorised is None:
+        raise ValueError("y has missing values; drop those rows.")
+    codes, labels = factorised
+    if len(labels) > 3:
+        raise ValueError(
+            f"y has {len(labels)} distinct outcomes; a comparison has at most three "
+            "(B won, tie, A won)."
+        )
+    return codes.astype(np.int8), labels

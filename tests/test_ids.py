@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
+from sklearn_bt import _ids
 from sklearn_bt._ids import factorise_pair_ids
 
 
@@ -58,3 +59,17 @@ def test_ids_missing_from_one_side_are_still_coded():
 )
 def test_ids_that_need_the_encoders_rules_give_none(column_a, column_b):
     assert factorise_pair_ids(column_a, column_b) is None
+
+
+@pytest.mark.parametrize("offset", [0, 7, -3])
+def test_columns_of_one_array_are_scanned_together_with_the_same_codes(offset):
+    rng = np.random.default_rng(2)
+    X = rng.integers(0, 30, size=(500, 2)) + offset
+    X[0] = [offset + 40, offset + 45]  # ids 31..44 never appear: gaps
+    assert _ids._parent_pairs(X[:, 0], X[:, 1]) is not None
+    assert _ids._parent_pairs(X[:, 1], X[:, 0]) is None  # swapped: not the layout
+    (codes_a, codes_b), uniques = factorise_pair_ids(X[:, 0], X[:, 1])
+    expected_a, expected_b, expected_uniques = _reference(X[:, 0], X[:, 1])
+    assert_array_equal(uniques, expected_uniques)
+    assert_array_equal(codes_a, expected_a)
+    assert_array_equal(codes_b, expected_b)

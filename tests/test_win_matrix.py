@@ -1,9 +1,13 @@
 """Tests of win-count matrices and their conversion to weighted pairs."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
 
+from sklearn_bt import BradleyTerryRanker, PairTransformer, aggregate_pairs
 from sklearn_bt._win_matrix import pairs_from_win_matrix, win_matrix
 
 
@@ -164,3 +168,68 @@ def test_inputs_not_mutated():
 def test_bad_matrix_raises(W, items, match):
     with pytest.raises(ValueError, match=match):
         pairs_from_win_matrix(W, items=items)
+
+
+# ---------------------------------------------------------------------------
+# aggregate_pairs
+# ---------------------------------------------------------------------------
+
+
+def _arena(n_rows=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    names = np.array(["gpt", "claude", "gemini", "llama", "mistral"], dtype=object)
+    a = rng.integers(0, 5, n_rows)
+    b = (a + rng.integers(1, 5, n_rows)) % 5
+    y = rng.choice([0.0, 0.5, 1.0], size=n_rows, p=[0.4, 0.2, 0.4])
+    return np.column_stack([names[a], names[b]]), y
+
+
+@pytest.mark.parametrize("ties", [None, "davidson"])
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_aggregate_pairs_gives_the_model_of_the_raw_rows(ties, as_frame):
+    X, y = _arena()
+    if ties is None:
+        X, y = X[y != 0.5], y[y != 0.5]
+    weight = np.random.default_rng(1).integers(1, 4, len(y)).astype(float)
+    if as_frame:
+        X = pd.DataFrame(X, columns=["model_a", "model_b"])
+    X_unique, y_unique, counts = aggregate_pairs(X, y, sample_weight=weight)
+    assert len(y_unique) <= 4 * 5 * 3 < len(y)  # ordered pairs x outcomes
+    assert counts.sum() == pytest.approx(weight.sum())
+    if as_frame:
+        assert list(X_unique.columns) == ["model_a", "model_b"]
+
+    def fit(X, y, w):
+        model = make_pipeline(
+            PairTransformer(OneHotEncoder()), BradleyTerryRanker(ties=ties)
+        )
+        return model.fit(X, y, bradleyterryranker__sample_weight=w)[-1]
+
+    raw, aggregated = fit(X, y, weight), fit(X_unique, y_unique, counts)
+    np.testing.assert_allclose(aggregated.coef_, raw.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(aggregated.classes_, raw.classes_)
+    if ties:
+        assert aggregated.tie_parameter_ == pytest.approx(raw.tie_parameter_)
+
+
+def test_aggregate_pairs_of_winner_loser_rows_counts_each_pair():
+    X = np.array([[3, 1], [1, 3], [3, 1], [2, 3]])
+    X_unique, y_unique, counts = aggregate_pairs(X, np.ones(4))
+    np.testing.assert_array_equal(X_unique, [[1, 3], [2, 3], [3, 1]])
+    np.testing.assert_array_equal(y_unique, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(counts, [1.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "X, y, sample_weight, match",
+    [
+        (np.zeros((3, 3)), np.ones(3), None, "two columns"),
+        (np.zeros((3, 2)), np.ones(2), None, "one outcome per row"),
+        (np.zeros((3, 2)), [0, 1, 1], [1, -1, 1], "non-negative"),
+        (np.array([[0, 1]] * 4), [0, 1, 2, 3], None, "4 distinct outcomes"),
+        (np.array([[0.0, np.nan], [1.0, 0.0]]), [1, 1], None, "missing ids"),
+    ],
+)
+def test_aggregate_pairs_rejects_bad_input(X, y, sample_weight, match):
+    with pytest.raises(ValueError, match=match):
+        aggregate_pairs(X, y, sample_weight=sample_weight)
