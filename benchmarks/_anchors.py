@@ -227,6 +227,21 @@ def _ours_items_params(wl, pipe):
     return _to_canonical(wl, pipe[0].transformer_.categories_[0], pipe[-1].coef_)
 
 
+def _ours_aggregated(wl):
+    """The Pipeline after ``aggregate_pairs``: repeated comparisons as weights."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from sklearn_bt import BradleyTerryRanker, PairTransformer, aggregate_pairs
+
+    X_ids = np.column_stack([wl.winners, wl.losers])
+    X_unique, y_unique, counts = aggregate_pairs(X_ids, np.ones(len(X_ids)))
+    pipe = make_pipeline(
+        PairTransformer(OneHotEncoder()), BradleyTerryRanker(alpha=0.0)
+    )
+    return pipe.fit(X_unique, y_unique, bradleyterryranker__sample_weight=counts)
+
+
 def _ours_leaderboard(wl):
     """The one-call path of a leaderboard user: ids in, ratings with Wald intervals out.
 
@@ -338,6 +353,14 @@ def _predict_opt(wl):
 ENTRIES = [
     # items
     Entry("ours", "ours", "items", _ours_items, _ours_items_params, ("sklearn_bt",)),
+    Entry(
+        "ours aggregate_pairs + pipeline",
+        "ours",
+        "items",
+        _ours_aggregated,
+        _ours_items_params,
+        ("sklearn_bt",),
+    ),
     Entry(
         "ours leaderboard() with intervals",
         "ours",
