@@ -19,6 +19,11 @@ STYLE = {
     "ours": dict(lw=2.5, color="black", zorder=5),
     "floor": dict(ls=":", lw=1.2, color="black"),
 }
+# Ours has several user paths: one line style each, all black.
+OURS_STYLE = {
+    "ours aggregate_pairs + pipeline": dict(ls="--", lw=2.0, color="black", zorder=5),
+    "ours leaderboard() with intervals": dict(ls="-.", lw=1.5, color="dimgray"),
+}
 
 
 def _items_workloads(payload):
@@ -61,10 +66,9 @@ def plot_items(payload, out_png):
                     ys[i] = row["median_s"]
                 elif row["status"].startswith("> cap") and cap:
                     capped.append(i)
-            style = STYLE.get(
-                next(r["role"] for w in wls for r in w["rows"] if r["entry"] == entry),
-                {},
-            )
+            rows = (r for w in wls for r in w["rows"] if r["entry"] == entry)
+            role = next(rows)["role"]
+            style = OURS_STYLE.get(entry, STYLE.get(role, {}))
             style = {"color": colors[entry], **style}
             if any(y == y for y in ys):
                 ax.plot(xs, ys, marker="o", label=entry, **style)
