@@ -590,9 +590,11 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
     """
     a, b, outcome = np.asarray(a), np.asarray(b), np.asarray(outcome)
     n_cells = n_items * n_items
-    if n_cells <= max(4 * len(a), 1 << 16):
+    if n_cells <= max(len(a), 1 << 16):
         # Few items (an arena): count straight into the K x K cells in one
-        # linear pass, no sort, and fold there (K^2 work, not n).
+        # linear pass, no sort, and fold there (K^2 work, not n).  At most
+        # one cell per comparison: the K x K x 3 counts (and the fold's copy)
+        # then stay within a few times the size of the ids.
         cells = _count_cells(a, b, outcome, weight, n_items)
         if fold:
             cells = _fold_cells(cells)
