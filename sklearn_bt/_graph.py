@@ -18,7 +18,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ._ids import _factorise, positions_in
+from ._ids import factorise_ids, positions_in
 
 __all__ = ["ComparisonGraph", "comparison_graph", "restrict_to_largest_component"]
 
@@ -101,20 +101,17 @@ def _strong_components(
     """
     codes_a = np.asarray(codes_a, dtype=np.intp)
     codes_b = np.asarray(codes_b, dtype=np.intp)
-    if weights is None and a_won is None and ties is None:
-        # The plain case (the estimator's): no masks to apply.
-        adjacency = _adjacency(codes_b, codes_a, n_items, None)
-    else:
-        keep = np.ones(codes_a.shape[0], dtype=bool)
-        if weights is not None:
-            keep = np.asarray(weights) > 0
-        winners, losers = codes_a, codes_b
-        if a_won is not None:
-            a_won = np.asarray(a_won, dtype=bool)
-            winners = np.where(a_won, codes_a, codes_b)
-            losers = np.where(a_won, codes_b, codes_a)
-        both_ways = np.zeros_like(keep) if ties is None else np.asarray(ties, bool)
-        adjacency = _adjacency(losers[keep], winners[keep], n_items, both_ways[keep])
+    winners, losers = codes_a, codes_b
+    if a_won is not None:
+        a_won = np.asarray(a_won, dtype=bool)
+        winners = np.where(a_won, codes_a, codes_b)
+        losers = np.where(a_won, codes_b, codes_a)
+    both_ways = None if ties is None else np.asarray(ties, dtype=bool)
+    if weights is not None:
+        keep = np.asarray(weights) > 0
+        winners, losers = winners[keep], losers[keep]
+        both_ways = None if both_ways is None else both_ways[keep]
+    adjacency = _adjacency(losers, winners, n_items, both_ways)
     n_components, labels = connected_components(
         adjacency, directed=True, connection="strong"
     )
@@ -250,7 +247,7 @@ def _encode(labels, items=None):
     with it and passing the integer codes gives the same graph.
     """
     if items is None:
-        factorised = _factorise(labels)  # linear time: counting or hashing
+        factorised = factorise_ids(labels)  # linear time: counting or hashing
         if factorised is not None:
             codes, uniques = factorised
             return uniques, codes

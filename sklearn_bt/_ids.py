@@ -40,7 +40,7 @@ def factorise_pair_ids(column_a, column_b):
     factorised = _factorise_small_ints(column_a, column_b)
     if factorised is not None:
         return factorised
-    factorised = _factorise(np.concatenate([column_a, column_b]))
+    factorised = factorise_ids(np.concatenate([column_a, column_b]))
     if factorised is None:
         return None
     codes, uniques = factorised
@@ -105,7 +105,7 @@ def _parent_pairs(column_a, column_b):
     return base.reshape(-1)
 
 
-def _factorise(values):
+def factorise_ids(values):
     """``(codes, sorted uniques)`` of ids, or None when the encoder must decide."""
     kind = values.dtype.kind
     if kind in "iu":

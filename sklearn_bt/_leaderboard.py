@@ -369,50 +369,63 @@ def _compress(a, b, outcome, weight, home):
     if factorised is None:
         return None
     (codes_a, codes_b), items = factorised
-    n_items = len(items)
-    if home is not None:
-        # A at home is a (virtual) item of its own on the A side.
-        codes_a = codes_a + n_items * home.astype(np.intp)
-    n_sides = n_items * (1 if home is None else 2)
     if outcome is None:  # A won every comparison
         column = np.broadcast_to(np.int8(A_WON), codes_a.shape)
     else:
         column = (2 * outcome).astype(np.int8)  # B won 0, tie 1, A won 2
     if weight is not None and not np.any(weight != 1):
         weight = None
-    design, counts = aggregate_item_pairs(
-        codes_a, codes_b, column, weight, n_sides, fold=False
+    a, b, at_home, counts = _count_pairs(
+        codes_a, codes_b, home, column, weight, len(items)
     )
     raw = counts
     if weight is not None:
-        raw = aggregate_item_pairs(codes_a, codes_b, column, None, n_sides, fold=False)[
-            1
-        ]
+        raw = _count_pairs(codes_a, codes_b, home, column, None, len(items))[3]
     pair, outcome = np.nonzero(counts > 0)
-    side_a, side_b = design.a[pair], design.b[pair]
     return _Records(
-        items[side_a % n_items],
-        items[side_b],
+        items[a[pair]],
+        items[b[pair]],
         np.array([0.0, 0.5, 1.0])[outcome],
         counts[pair, outcome],
-        None if home is None else (side_a // n_items).astype(float),
+        None if home is None else at_home[pair].astype(float),
         raw[pair, outcome],
     )
 
 
-def _aggregate(records, items):
-    """Unique (A, B, home) rows, sorted, with outcome counts ``[B won, tie, A won]``."""
-    n_items = len(items)
-    a = positions_in(records.a, items)
-    b = positions_in(records.b, items)
-    home = 0 if records.home is None else records.home.astype(np.intp)
-    column = (2 * records.outcome).astype(np.int8)  # B won 0, tie 1, A won 2
+def _count_pairs(codes_a, codes_b, home, column, weight, n_items):
+    """Distinct (A, B, home) rows, sorted, and their counts ``[B won, tie, A won]``.
+
+    Returns the codes of A and of B, the home flag of A (zeros without
+    ``home``) and the counts, one row each.
+    """
+    if home is None:
+        design, counts = aggregate_item_pairs(
+            codes_a, codes_b, column, weight, n_items, fold=False
+        )
+        return design.a, design.b, np.zeros_like(design.b), counts
     # (B, home) as one code keeps the rows in (A, B, home) order.
     design, counts = aggregate_item_pairs(
-        a, 2 * b + home, column, records.weight, 2 * n_items, fold=False
+        codes_a,
+        2 * codes_b + home.astype(np.intp),
+        column,
+        weight,
+        2 * n_items,
+        fold=False,
     )
-    unique = np.column_stack([design.a, design.b // 2, design.b % 2])
-    return unique, counts
+    return design.a, design.b // 2, design.b % 2, counts
+
+
+def _aggregate(records, items):
+    """Unique (A, B, home) rows, sorted, with outcome counts ``[B won, tie, A won]``."""
+    a, b, home, counts = _count_pairs(
+        positions_in(records.a, items),
+        positions_in(records.b, items),
+        records.home,
+        (2 * records.outcome).astype(np.int8),  # B won 0, tie 1, A won 2
+        records.weight,
+        len(items),
+    )
+    return np.column_stack([a, b, home]), counts
 
 
 # ---------------------------------------------------------------------------

@@ -390,14 +390,11 @@ def _fast_item_ids(encoder, half_a, half_b):
     """Codes of A and B and the sorted unique ids, or None to use the encoder."""
     if not _simple_one_hot(encoder, half_a):
         return None
-    column_a, column_b = _id_column(half_a), _id_column(half_b)
     categories = _sorted_unique_categories(encoder.categories)
     if categories is not None:  # given categories: look the ids up in them
-        codes = positions_in(column_a, categories), positions_in(column_b, categories)
-        if (codes[0] < 0).any() or (codes[1] < 0).any():
-            return None  # unknown ids: the encoder's handle_unknown decides
-        return _ItemCodes(codes), categories
-    factorised = factorise_pair_ids(column_a, column_b)
+        codes = _codes_in(categories, half_a, half_b)
+        return None if codes is None else (codes, categories)
+    factorised = factorise_pair_ids(_id_column(half_a), _id_column(half_b))
     if factorised is None:
         return None
     codes, uniques = factorised
@@ -414,21 +411,31 @@ def _like_item_column(uniques, half):
 
 
 def _known_item_codes(encoder, half_a, half_b):
-    """Codes of ids already among the encoder's categories, else None."""
+    """Codes of ids already among the fitted encoder's categories, else None."""
     if not _simple_one_hot(encoder, half_a):
         return None
-    categories = encoder.categories_[0]
+    return _codes_in(encoder.categories_[0], half_a, half_b)
+
+
+def _codes_in(categories, half_a, half_b):
+    """Positions of the ids of A and B in ``categories``, or None.
+
+    None when some id is not there (or is missing, or of a kind a lookup
+    cannot compare): the encoder's own rules (``handle_unknown``) apply.
+    """
+    if categories.dtype.kind not in "iuOUS":
+        return None
     codes = []
     for half in (half_a, half_b):
         values = _id_column(half)
-        if values.dtype.kind not in "iuOUS" or categories.dtype.kind not in "iuOUS":
+        if values.dtype.kind not in "iuOUS":
             return None
         try:
             position = positions_in(values, categories)
         except TypeError:
             return None
         if (position < 0).any():
-            return None  # unknown or missing ids: the encoder handles them
+            return None
         codes.append(position)
     return _ItemCodes(codes)
 

@@ -189,6 +189,14 @@ class ItemDesign:
             data = np.bincount(position, values, len(indices))
         return sp.csr_array((data, indices, indptr), shape=(k, k))
 
+    def rmatvec_gram(self, g, h, dense=False):
+        """``(D.T @ g, D.T @ diag(h) @ D)``; the Laplacian unassembled unless ``dense``.
+
+        Conjugate gradients only need products with it.
+        """
+        laplacian = self.gram(h, dense=True) if dense else self.laplacian_operator(h)
+        return self.rmatvec(g), laplacian
+
     def laplacian_operator(self, h):
         """The Laplacian ``D.T @ diag(h) @ D`` as a :class:`_LaplacianOperator`."""
         k = self.n_params
@@ -242,16 +250,6 @@ class ItemDesign:
             basis[np.arange(k), labels] = 1.0
             self._null_basis = basis / np.sqrt(basis.sum(axis=0))
         return self._null_basis
-
-
-def _rmatvec_gram(design, g, h, dense):
-    """``(D.T @ g, D.T @ diag(h) @ D)``, in one pass over ``D`` where the design can."""
-    if isinstance(design, MatrixDesign):
-        return design.rmatvec_gram(g, h, dense=dense)
-    if not dense:
-        # Conjugate gradients only need products with the Laplacian.
-        return design.rmatvec(g), design.laplacian_operator(h)
-    return design.rmatvec(g), design.gram(h, dense=dense)
 
 
 class _LaplacianOperator:
@@ -342,7 +340,7 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
     p = design.n_params
     n_other = 0 if B is None else B.shape[1]
     if not sp.issparse(H_cc) and not isinstance(H_cc, _LaplacianOperator):
-        H = H_cc.toarray() if sp.issparse(H_cc) else np.array(H_cc)
+        H = np.array(H_cc)
         if null is not None and null.shape[1]:
             H += null @ null.T
         if n_other:
@@ -451,7 +449,7 @@ def newton_solve(
         coef = params[:p]
         g = terms[1]
         dense = _dense_hessian(design, terms, fit_intercept)
-        rmatvec_g, gram = _rmatvec_gram(design, g, terms[2], dense)
+        rmatvec_g, gram = design.rmatvec_gram(g, terms[2], dense=dense)
         grad = np.concatenate(
             [
                 rmatvec_g + alpha * coef,

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._graph import _encode, _validate_pairs
-from ._ids import _factorise, factorise_pair_ids
+from ._ids import factorise_ids, factorise_pair_ids
 from ._solvers import aggregate_item_pairs
 
 __all__ = ["aggregate_pairs", "pairs_from_win_matrix", "win_matrix"]
@@ -313,7 +313,7 @@ def _outcome_codes(y):
     """Codes 0..2 of the outcome labels (int8), and the labels."""
     if len(y) and not np.any(y != y[0]):  # one label (winner/loser data)
         return np.zeros(len(y), dtype=np.int8), y[:1]
-    factorised = _factorise(y)
+    factorised = factorise_ids(y)
     if factorised is None:
         raise ValueError("y has missing values; drop those rows.")
     codes, labels = factorised
