@@ -40,6 +40,10 @@ def factorise_pair_ids(column_a, column_b):
     factorised = _factorise_small_ints(column_a, column_b)
     if factorised is not None:
         return factorised
+    if column_a.dtype.kind in "OUS" and column_b.dtype.kind in "OUS":
+        factorised = _factorise_pair_strings(column_a, column_b)
+        if factorised is not _NO_HASHING:
+            return factorised
     factorised = factorise_ids(np.concatenate([column_a, column_b]))
     if factorised is None:
         return None
@@ -48,13 +52,12 @@ def factorise_pair_ids(column_a, column_b):
     return (codes[:n], codes[n:]), uniques
 
 
-def _factorise_small_ints(column_a, column_b):
-    """Linear-time factorisation of integer ids in a small range, else None.
+def small_int_range(column_a, column_b, max_span):
+    """``(low, span)`` of integer ids within ``max_span`` consecutive values, else None.
 
-    No concatenated copy is made, and ids that are already 0..K-1 are their
-    own codes.  When the two columns are the columns of one C-ordered
-    ``(n, 2)`` array (the usual ``X``), the scans run over that contiguous
-    array: counting strided columns costs numpy a copy of each.
+    When the two columns are the columns of one C-ordered ``(n, 2)`` array
+    (the usual ``X``), the scans run over that contiguous array: reducing
+    strided columns costs numpy a copy of each.
     """
     if column_a.dtype.kind not in "iu" or column_b.dtype != column_a.dtype:
         return None
@@ -65,8 +68,23 @@ def _factorise_small_ints(column_a, column_b):
     low = min(values.min() for values in scans)
     high = max(values.max() for values in scans)
     span = int(high) - int(low) + 1
-    if span > 4 * (len(column_a) + len(column_b)) + 1024:
+    return (low, span) if span <= max_span else None
+
+
+def _factorise_small_ints(column_a, column_b):
+    """Linear-time factorisation of integer ids in a small range, else None.
+
+    No concatenated copy is made, and ids that are already 0..K-1 are their
+    own codes.
+    """
+    small = small_int_range(
+        column_a, column_b, max_span=4 * (len(column_a) + len(column_b)) + 1024
+    )
+    if small is None:
         return None
+    low, span = small
+    both = _parent_pairs(column_a, column_b)
+    scans = (both,) if both is not None else (column_a, column_b)
     if low != 0:
         column_a, column_b = column_a - low, column_b - low
         scans = (column_a, column_b)
@@ -78,6 +96,45 @@ def _factorise_small_ints(column_a, column_b):
         return (column_a, column_b), uniques
     lookup = np.cumsum(present) - 1
     return (lookup[column_a], lookup[column_b]), uniques
+
+
+_NO_HASHING = object()  # pandas is not installed: hashing is not available
+
+
+def _factorise_pair_strings(column_a, column_b):
+    """Hash factorisation of string (or object) ids without concatenating them.
+
+    A's ids are factorised, and B's looked up among A's unique ids: a hash
+    probe into a table of K ids costs less than an insertion into a table
+    being built, and no 2n-long object array is copied (every element of which
+    costs a reference count).  B's ids that A never had (items that only ever
+    lost, in winner/loser data) are factorised apart.  The codes are then
+    renumbered into the sorted unique ids.
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        return _NO_HASHING
+    try:
+        codes_a, uniques = pd.factorize(column_a, use_na_sentinel=True)
+        codes_b = pd.Index(uniques).get_indexer(column_b)
+        new_in_b = codes_b < 0
+        if new_in_b.any():
+            codes_new, more = pd.factorize(column_b[new_in_b], use_na_sentinel=True)
+            codes_b[new_in_b] = np.where(codes_new < 0, -1, codes_new + len(uniques))
+            uniques = np.concatenate([np.asarray(uniques), np.asarray(more)])
+        if (codes_a < 0).any() or (codes_b < 0).any():
+            return None  # missing ids: the encoder's own rules apply
+        if len({type(u) for u in uniques}) > 1:
+            return None  # mixed types: an encoder would order them its own way
+        uniques = np.asarray(uniques)
+        order = np.argsort(uniques, kind="stable")
+    except TypeError:  # unhashable or unorderable ids: let the encoder explain
+        return None
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    dtype = np.result_type(column_a.dtype, column_b.dtype)
+    return (rank[codes_a], rank[codes_b]), uniques[order].astype(dtype, copy=False)
 
 
 def _parent_pairs(column_a, column_b):

@@ -29,7 +29,7 @@ from ._ids import factorise_pair_ids, positions_in
 from ._loss import A_WON
 from ._pair_transformer import PairTransformer
 from ._ranker import BradleyTerryRanker
-from ._solvers import aggregate_item_pairs
+from ._solvers import aggregate_id_pairs, aggregate_item_pairs
 from ._uncertainty import (
     BOOTSTRAP_SEPARATION_ALPHA,
     _BootstrapProblem,
@@ -365,22 +365,29 @@ def _compress(a, b, outcome, weight, home):
     millions of battles among a few hundred models).  None when the ids need
     the general path (missing or mixed-type ids, which the graph explains).
     """
-    factorised = factorise_pair_ids(a, b)
-    if factorised is None:
-        return None
-    (codes_a, codes_b), items = factorised
     if outcome is None:  # A won every comparison
-        column = np.broadcast_to(np.int8(A_WON), codes_a.shape)
+        column = np.broadcast_to(np.int8(A_WON), a.shape)
     else:
         column = (2 * outcome).astype(np.int8)  # B won 0, tie 1, A won 2
     if weight is not None and not np.any(weight != 1):
         weight = None
-    a, b, at_home, counts = _count_pairs(
-        codes_a, codes_b, home, column, weight, len(items)
-    )
-    raw = counts
-    if weight is not None:
-        raw = _count_pairs(codes_a, codes_b, home, column, None, len(items))[3]
+    if home is None and weight is None:  # one count per pair: the ids as they are
+        aggregated = aggregate_id_pairs(a, b, column, None)
+        if aggregated is None:
+            return None
+        items, design, counts = aggregated
+        a, b, at_home, raw = design.a, design.b, None, counts
+    else:
+        factorised = factorise_pair_ids(a, b)
+        if factorised is None:
+            return None
+        (codes_a, codes_b), items = factorised
+        a, b, at_home, counts = _count_pairs(
+            codes_a, codes_b, home, column, weight, len(items)
+        )
+        raw = counts
+        if weight is not None:
+            raw = _count_pairs(codes_a, codes_b, home, column, None, len(items))[3]
     pair, outcome = np.nonzero(counts > 0)
     return _Records(
         items[a[pair]],

@@ -21,6 +21,7 @@ comparison graph (more generally: ``coef`` is defined up to the null space of
 sum to zero in each connected part), deterministically.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,8 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import LinearOperator, cg
+
+from ._ids import factorise_pair_ids, small_int_range
 
 # Above this many parameters the Newton system is solved by conjugate gradients
 # on the (sparse) Hessian instead of a dense Cholesky factorisation.  Each
@@ -613,6 +616,46 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
     counts = counts.astype(np.float64, copy=False)  # bincount counts in int
     ua, ub = np.divmod(unique_keys, n_items)
     return ItemDesign(ua.astype(np.intp), ub.astype(np.intp), n_items), counts
+
+
+def aggregate_id_pairs(ids_a, ids_b, outcome, weight):
+    """Outcome counts per distinct ordered pair of raw ids (none folded).
+
+    Returns ``(items, design, counts)``: the sorted unique ids, an
+    :class:`ItemDesign` whose codes index them, and the ``[B won, tie, A
+    won]`` counts of each pair; None when the ids need an encoder's rules
+    (missing or mixed-type ids).  Integer ids in a range of at most
+    ``sqrt(n)`` values (an arena's few models) are counted straight into
+    their cells, without factorising them first: the ids present are read off
+    the pairs, so the ids are scanned once less.
+    """
+    ids_a, ids_b = np.asarray(ids_a), np.asarray(ids_b)
+    dtype = ids_a.dtype
+    max_span = math.isqrt(max(len(ids_a), 1 << 16))
+    small = small_int_range(ids_a, ids_b, max_span)
+    if small is None:
+        factorised = factorise_pair_ids(ids_a, ids_b)
+        if factorised is None:
+            return None
+        (codes_a, codes_b), items = factorised
+        design, counts = aggregate_item_pairs(
+            codes_a, codes_b, outcome, weight, len(items), fold=False
+        )
+        return items, design, counts
+    low, span = small
+    if low != 0:
+        ids_a, ids_b = ids_a - low, ids_b - low
+    design, counts = aggregate_item_pairs(
+        ids_a, ids_b, outcome, weight, span, fold=False
+    )
+    present = np.zeros(span, dtype=bool)
+    present[design.a] = True
+    present[design.b] = True
+    items = (np.flatnonzero(present) + low).astype(dtype, copy=False)
+    if len(items) < span:
+        code = np.cumsum(present) - 1
+        design = ItemDesign(code[design.a], code[design.b], len(items))
+    return items, design, counts
 
 
 def _pair_keys(a, b, n_items):

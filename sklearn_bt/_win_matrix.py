@@ -11,8 +11,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._graph import _encode, _validate_pairs
-from ._ids import factorise_ids, factorise_pair_ids
-from ._solvers import aggregate_item_pairs
+from ._ids import factorise_ids
+from ._solvers import aggregate_id_pairs
 
 __all__ = ["aggregate_pairs", "pairs_from_win_matrix", "win_matrix"]
 
@@ -289,17 +289,14 @@ def aggregate_pairs(X, y, sample_weight=None):
             raise ValueError(
                 "sample_weight must hold one finite, non-negative weight per row."
             )
-    factorised = factorise_pair_ids(ids[:, 0], ids[:, 1])
-    if factorised is None:
+    outcome, labels = _outcome_codes(y)
+    aggregated = aggregate_id_pairs(ids[:, 0], ids[:, 1], outcome, weight)
+    if aggregated is None:
         raise ValueError(
             "X has missing ids, or ids of mixed types; drop those rows or convert "
             "the ids to one type (for example with .astype(str))."
         )
-    (codes_a, codes_b), items = factorised
-    outcome, labels = _outcome_codes(y)
-    design, counts = aggregate_item_pairs(
-        codes_a, codes_b, outcome, weight, len(items), fold=False
-    )
+    items, design, counts = aggregated
     row, column = np.nonzero(counts > 0)
     X_unique = np.column_stack([items[design.a[row]], items[design.b[row]]])
     if columns is not None:

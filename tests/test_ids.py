@@ -42,11 +42,41 @@ def test_codes_index_the_sorted_unique_ids(make_ids):
     assert uniques.dtype == np.concatenate([column_a, column_b]).dtype
 
 
-def test_ids_missing_from_one_side_are_still_coded():
-    (codes_a, codes_b), uniques = factorise_pair_ids(np.array([5, 5]), np.array([9, 7]))
-    assert_array_equal(uniques, [5, 7, 9])
+@pytest.mark.parametrize(
+    "column_a, column_b",
+    [
+        (np.array([5, 5]), np.array([9, 7])),
+        # strings: B's new ids are factorised apart, then all are renumbered
+        (np.array(["e", "e"], dtype=object), np.array(["i", "g"], dtype=object)),
+        (np.array(["e", "e"]), np.array(["iii", "g"])),  # wider str dtype in B
+    ],
+)
+def test_ids_missing_from_one_side_are_still_coded(column_a, column_b):
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    assert_array_equal(uniques, np.unique(np.concatenate([column_a, column_b])))
+    assert uniques.dtype == np.concatenate([column_a, column_b]).dtype
     assert_array_equal(codes_a, [0, 0])
     assert_array_equal(codes_b, [2, 1])
+
+
+def test_string_ids_without_pandas_give_the_same_codes(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pandas(name, *args, **kwargs):
+        if name == "pandas":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    column_a = np.array(["b", "a", "d"], dtype=object)
+    column_b = np.array(["c", "b", "a"], dtype=object)
+    with_pandas = factorise_pair_ids(column_a, column_b)
+    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    assert_array_equal(uniques, with_pandas[1])
+    assert_array_equal(codes_a, with_pandas[0][0])
+    assert_array_equal(codes_b, with_pandas[0][1])
 
 
 @pytest.mark.parametrize(
@@ -55,6 +85,11 @@ def test_ids_missing_from_one_side_are_still_coded():
         (np.array([1.0, np.nan]), np.array([2.0, 3.0])),  # missing float id
         (np.array(["a", None], dtype=object), np.array(["b", "c"], dtype=object)),
         (np.array(["a", 1], dtype=object), np.array(["b", 2], dtype=object)),  # mixed
+        # only on B's side, which is looked up, not factorised with A
+        (np.array(["a", "b"], dtype=object), np.array(["b", None], dtype=object)),
+        (np.array(["a", "b"], dtype=object), np.array(["b", np.nan], dtype=object)),
+        (np.array(["a", "b"], dtype=object), np.array(["b", 3], dtype=object)),
+        (np.array([("a",), "b"], dtype=object), np.array(["b", "c"], dtype=object)),
     ],
 )
 def test_ids_that_need_the_encoders_rules_give_none(column_a, column_b):

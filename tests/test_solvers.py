@@ -286,3 +286,32 @@ def test_aggregate_item_pairs_matches_a_dictionary(
         zip(design.a.tolist(), design.b.tolist(), strict=True)
     )
     assert_allclose(counts, np.array([expected[key] for key in sorted(expected)]))
+
+
+@pytest.mark.parametrize(
+    "make_ids",
+    [
+        lambda ids: ids,  # 0..K-1, every id present
+        lambda ids: ids * 3 + 1000,  # counted in its range, gaps dropped
+        lambda ids: ids.astype(np.uint16) * 2,
+        lambda ids: ids * 10**6,  # too wide a range: factorised first
+        lambda ids: np.array([f"m{i:02d}" for i in ids], dtype=object),
+    ],
+)
+def test_aggregate_id_pairs_codes_index_the_present_ids(make_ids):
+    rng = np.random.default_rng(3)
+    raw_a, raw_b = rng.integers(0, 12, 500), rng.integers(0, 12, 500)
+    outcome = rng.integers(0, 3, 500).astype(np.int8)
+    weight = rng.uniform(0.5, 2.0, 500)
+    ids_a, ids_b = make_ids(raw_a), make_ids(raw_b)
+    items, design, counts = _solvers.aggregate_id_pairs(ids_a, ids_b, outcome, weight)
+    assert items.dtype == ids_a.dtype
+    assert list(items) == sorted(set(ids_a.tolist()) | set(ids_b.tolist()))
+    expected = _aggregate_by_dict(
+        ids_a.tolist(), ids_b.tolist(), outcome, weight, False
+    )
+    assert sorted(expected) == list(
+        zip(items[design.a].tolist(), items[design.b].tolist(), strict=True)
+    )
+    assert_allclose(counts, np.array([expected[key] for key in sorted(expected)]))
+    assert design.n_params == len(items)
