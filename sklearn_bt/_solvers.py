@@ -594,13 +594,14 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
     if n_cells <= max(len(a), 1 << 16):
         # Few items (an arena): count straight into the K x K cells in one
         # linear pass, no sort, and fold there (K^2 work, not n).  At most
-        # one cell per comparison: the K x K x 3 counts (and the fold's copy)
-        # then stay within a few times the size of the ids.
-        cells = _count_cells(a, b, outcome, weight, n_items)
+        # one cell per comparison: the 3 x K x K counts then stay within a
+        # few times the size of the ids.
+        planes = _count_cells(a, b, outcome, weight, n_items)
         if fold:
-            cells = _fold_cells(cells)
-        unique_keys = np.flatnonzero(cells.any(axis=2))
-        counts = cells.reshape(n_cells, 3)[unique_keys]
+            unique_keys, counts = _fold_cells(planes, n_items)
+        else:
+            unique_keys = np.flatnonzero(planes.any(axis=0))
+            counts = planes[:, unique_keys].T
     else:
         if fold:
             swap = a > b
@@ -666,25 +667,37 @@ def _pair_keys(a, b, n_items):
 
 
 def _count_cells(a, b, outcome, weight, n_items):
-    """Outcome counts of every ordered pair, an array of shape (K, K, 3)."""
+    """Counts of every ordered pair, one K x K plane (flat) per outcome: (3, K^2)."""
     n_cells = n_items * n_items
     keys = _pair_keys(a, b, n_items)
     if len(outcome) and not np.any(outcome != outcome[0]):
         # One outcome for all (winner/loser data): count pairs only.
-        cells = np.zeros((n_cells, 3))
-        cells[:, outcome[0]] = np.bincount(keys, weights=weight, minlength=n_cells)
-    else:
-        keys *= 3
-        keys += outcome
-        cells = np.bincount(keys, weights=weight, minlength=3 * n_cells)
-    return cells.reshape(n_items, n_items, 3)
+        planes = np.zeros((3, n_cells))
+        planes[outcome[0]] = np.bincount(keys, weights=weight, minlength=n_cells)
+        return planes
+    keys += np.multiply(outcome, n_cells, dtype=np.intp)
+    return np.bincount(keys, weights=weight, minlength=3 * n_cells).reshape(3, -1)
 
 
-def _fold_cells(cells):
-    """Move (j, i) onto (i, j), i < j, with the outcome reversed."""
-    # cells[j, i, ::-1] is pair (i, j) seen from the other side.
-    folded = cells + cells.transpose(1, 0, 2)[:, :, ::-1]
-    diagonal = np.arange(len(cells))
-    folded[diagonal, diagonal] = cells[diagonal, diagonal]
-    folded[np.tri(len(cells), k=-1, dtype=bool)] = 0.0
-    return folded
+def _fold_cells(planes, n_items):
+    """Pairs (i, j), i <= j, in use, with (j, i) moved onto them, outcome reversed.
+
+    Returns the keys ``i * K + j`` in increasing order and their counts.
+    """
+    k = n_items
+    in_use = planes.sum(axis=0).reshape(k, k)
+    in_use += in_use.T
+    keys = np.flatnonzero(np.triu(in_use))  # row-major: sorted by (i, j)
+    a, b = np.divmod(keys, k)
+    mirrored = b * k + a
+    counts = np.empty((len(keys), 3))
+    for outcome in range(3):
+        # B won (j, i) is A won (i, j); a tie stays a tie.
+        np.add(
+            planes[outcome].take(keys),
+            planes[2 - outcome].take(mirrored),
+            out=counts[:, outcome],
+        )
+    self_pairs = np.flatnonzero(a == b)  # counted once, not folded onto themselves
+    counts[self_pairs] = planes[:, keys[self_pairs]].T
+    return keys, counts
