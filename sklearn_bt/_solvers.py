@@ -158,8 +158,6 @@ class ItemDesign:
         self.n_params = n_items
         self.dense_solve_max_params = ITEM_DENSE_SOLVE_MAX_PARAMS
         self._null_basis = None
-        self._pattern = None
-        self._permutation = None
         self._upper_pattern = None
 
     def matvec(self, theta):
@@ -172,25 +170,24 @@ class ItemDesign:
     def gram(self, h, dense=False):
         """The weighted graph Laplacian ``D.T @ diag(h) @ D``.
 
-        Dense, it is one ``bincount`` over the K x K cells; sparse, the
-        pattern (fixed by the pairs) is built once and only its values change.
+        Dense, it is one ``bincount`` over the K x K cells; sparse, it is
+        assembled from its unassembled form, ``U + U.T + diag(degree)``: the
+        sum of CSR arrays merges sorted rows in linear time, where scattering
+        the entries into their cells would sort them.
         """
         k = self.n_params
-        degree = np.bincount(self.a, h, k) + np.bincount(self.b, h, k)
         if dense:
+            degree = np.bincount(self.a, h, k) + np.bincount(self.b, h, k)
             off = np.bincount(self.a * k + self.b, h, k * k).reshape(k, k)
             H = -(off + off.T)
             H[np.diag_indices(k)] += degree
             return H
-        if self._pattern is None:
-            self._pattern = self._laplacian_pattern()
-        position, indices, indptr = self._pattern
-        values = np.concatenate([-h, -h, degree])
-        if position is None:  # a permutation: no two entries share a cell
-            data = values[self._permutation]
-        else:
-            data = np.bincount(position, values, len(indices))
-        return sp.csr_array((data, indices, indptr), shape=(k, k))
+        laplacian = self.laplacian_operator(h)
+        upper = sp.csr_array(laplacian.upper)
+        diagonal = sp.diags_array(laplacian.diagonal, format="csr")
+        laplacian = upper + upper.T.tocsr() + diagonal
+        laplacian.sum_duplicates()  # sorted, as a CSR built from cells would be
+        return laplacian
 
     def rmatvec_gram(self, g, h, dense=False):
         """``(D.T @ g, D.T @ diag(h) @ D)``; the Laplacian unassembled unless ``dense``.
@@ -215,26 +212,6 @@ class ItemDesign:
         upper = sp.csr_matrix((data, cols, indptr), shape=(k, k))
         degree = np.bincount(self.a, h, k) + np.bincount(self.b, h, k)
         return _LaplacianOperator(upper, degree)
-
-    def _laplacian_pattern(self):
-        """CSR pattern of the Laplacian, and where each (a, b), (b, a), (i, i) lands."""
-        k = self.n_params
-        rows = np.concatenate([self.a, self.b, np.arange(k)])
-        cols = np.concatenate([self.b, self.a, np.arange(k)])
-        if np.all(self.a < self.b):
-            # Folded pairs are distinct cells: converting positions 0..n-1 from
-            # COO to CSR yields the permutation in linear time, without a sort.
-            slots = sp.coo_array(
-                (np.arange(1, len(rows) + 1, dtype=np.float64), (rows, cols)),
-                shape=(k, k),
-            ).tocsr()
-            if slots.nnz == len(rows):  # no repeated pair was summed
-                self._permutation = slots.data.astype(np.intp) - 1
-                return None, slots.indices, slots.indptr
-        keys = rows.astype(np.int64) * k + cols
-        unique_keys, position = np.unique(keys, return_inverse=True)
-        indptr = np.searchsorted(unique_keys // k, np.arange(k + 1))
-        return position, (unique_keys % k).astype(np.intp), indptr
 
     def cross(self, hc):
         k = self.n_params

@@ -98,12 +98,16 @@ def test_item_design_products_equal_explicit_matrix():
 
 
 def test_item_design_gram_is_weighted_laplacian():
+    # Unsorted pairs, repeated, in both directions, and one item against itself.
     a, b, _ = _item_case(2)
+    a[0] = b[0] = 3
     D = _explicit_difference_matrix(a, b, 5)
     h = np.random.default_rng(3).uniform(0.1, 2.0, size=len(a))
-    gram = ItemDesign(a, b, 5).gram(h)
-    assert sp.issparse(gram)
+    design = ItemDesign(a, b, 5)
+    gram = design.gram(h)
+    assert isinstance(gram, sp.csr_array) and gram.has_canonical_format
     assert_allclose(gram.toarray(), D.T @ np.diag(h) @ D, atol=1e-12)
+    assert_allclose(design.gram(h, dense=True), D.T @ np.diag(h) @ D, atol=1e-12)
 
 
 @pytest.mark.parametrize("sparse", [False, True])
