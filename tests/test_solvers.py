@@ -97,7 +97,10 @@ def test_item_design_products_equal_explicit_matrix():
     assert_allclose(design.cross(hc), D.T @ hc)
 
 
-def test_item_design_gram_is_weighted_laplacian():
+@pytest.mark.parametrize("sums_by", ["bincount", "sparse product"])
+def test_item_design_gram_is_weighted_laplacian(monkeypatch, sums_by):
+    if sums_by == "sparse product":  # the route of large designs
+        monkeypatch.setattr(_solvers, "_SPARSE_SUMS_MIN_PAIRS", 0)
     # Unsorted pairs, repeated, in both directions, and one item against itself.
     a, b, _ = _item_case(2)
     a[0] = b[0] = 3
@@ -108,6 +111,10 @@ def test_item_design_gram_is_weighted_laplacian():
     assert isinstance(gram, sp.csr_array) and gram.has_canonical_format
     assert_allclose(gram.toarray(), D.T @ np.diag(h) @ D, atol=1e-12)
     assert_allclose(design.gram(h, dense=True), D.T @ np.diag(h) @ D, atol=1e-12)
+    laplacian = design.laplacian_operator(h)
+    v = np.random.default_rng(4).normal(size=5)
+    assert_allclose(laplacian @ v, D.T @ (h * (D @ v)), atol=1e-12)
+    assert_allclose(design.rmatvec(h), D.T @ h, atol=1e-12)
 
 
 @pytest.mark.parametrize("sparse", [False, True])
