@@ -263,12 +263,15 @@ class _LaplacianOperator:
     def __init__(self, upper, degree):
         self.upper = upper
         self.diagonal = degree
+        # U.T is a CSC view of U's arrays; made once, not at every product
+        # (conjugate gradients make dozens, where its set-up would show).
+        self._lower = upper.T
 
     def add_to_diagonal(self, value):
         return _LaplacianOperator(self.upper, self.diagonal + value)
 
     def __matmul__(self, v):
-        return self.diagonal * v + self.upper @ v + self.upper.T @ v
+        return self.diagonal * v + self.upper @ v + self._lower @ v
 
 
 @dataclass
