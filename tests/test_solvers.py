@@ -191,14 +191,19 @@ def test_newton_solve_agrees_with_scipy(fit_intercept, loss, nll, design_kind):
     assert_allclose(hessian, _fd_hessian(f, ours), rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("sparse_sums", [False, True])
 @pytest.mark.parametrize("fit_intercept", [False, True])
-def test_conjugate_gradient_path_equals_dense_solve(monkeypatch, fit_intercept):
+def test_conjugate_gradient_path_equals_dense_solve(
+    monkeypatch, fit_intercept, sparse_sums
+):
     a, b, counts = _item_case(6, n_items=7, n_rows=60)
     counts[::4, TIE] += 1
     dense = newton_solve(
         ItemDesign(a, b, 7), DavidsonPairLoss(), counts, fit_intercept=fit_intercept
     )
     monkeypatch.setattr(_solvers, "ITEM_DENSE_SOLVE_MAX_PARAMS", 0)
+    if sparse_sums:  # sums by item as sparse products, as for many pairs
+        monkeypatch.setattr(_solvers, "_SPARSE_SUMS_MIN_PAIRS", 0)
     iterative = newton_solve(
         ItemDesign(a, b, 7), DavidsonPairLoss(), counts, fit_intercept=fit_intercept
     )
@@ -206,6 +211,9 @@ def test_conjugate_gradient_path_equals_dense_solve(monkeypatch, fit_intercept):
     assert_allclose(iterative.coef, dense.coef, atol=1e-8)
     assert_allclose(iterative.extra, dense.extra, atol=1e-8)
     assert iterative.intercept == pytest.approx(dense.intercept, abs=1e-8)
+    assert_allclose(
+        iterative.hessian.toarray(), dense.hessian.toarray(), rtol=1e-7, atol=1e-9
+    )
 
 
 # ------------------------------------------------------------ null space
