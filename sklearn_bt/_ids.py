@@ -206,7 +206,8 @@ def positions_in(values, items):
 
     A hash lookup (``pandas.Index.get_indexer``) for strings and other
     objects, where ``np.searchsorted`` would compare Python objects
-    ``log K`` times per value; a binary search otherwise.
+    ``log K`` times per value; a table for integers in a small range; a
+    binary search otherwise.
     """
     values, items = np.asarray(values), np.asarray(items)
     if len(items) == 0:
@@ -218,8 +219,30 @@ def positions_in(values, items):
             pd = None
         if pd is not None:
             return pd.Index(items).get_indexer(values)
+    if values.dtype.kind in "iu" and items.dtype.kind in "iu" and len(values):
+        found = _positions_in_small_range(values, items)
+        if found is not None:
+            return found
     sorter = np.argsort(items, kind="stable")
     position = sorter[
         np.minimum(np.searchsorted(items, values, sorter=sorter), len(items) - 1)
     ]
     return np.where(items[position] == values, position, -1)
+
+
+def _positions_in_small_range(values, items):
+    """``positions_in`` for integer ids in a small range: one table lookup each.
+
+    None when the ids span too wide a range for a table (then a binary search
+    is used).
+    """
+    low = min(int(values.min()), int(items.min()))
+    high = max(int(values.max()), int(items.max()))
+    span = high - low + 1
+    if span > 4 * (len(values) + len(items)) + 1024 or max(-low, high) >= 2**62:
+        return None
+    table = np.full(span, -1, dtype=np.intp)
+    table[np.subtract(items, low, dtype=np.intp, casting="unsafe")] = np.arange(
+        len(items)
+    )
+    return table[np.subtract(values, low, dtype=np.intp, casting="unsafe")]

@@ -108,3 +108,19 @@ def test_columns_of_one_array_are_scanned_together_with_the_same_codes(offset):
     assert_array_equal(uniques, expected_uniques)
     assert_array_equal(codes_a, expected_a)
     assert_array_equal(codes_b, expected_b)
+
+
+@pytest.mark.parametrize(
+    "values, items",
+    [
+        (np.array([5, 7, 9, 3, 5]), np.array([-2, 5, 9])),  # small range: a table
+        (np.array([5, 7, 9], dtype=np.uint8), np.array([-2, 5, 9])),  # mixed kinds
+        (np.array([5, 10**15, 9]), np.array([5, 9])),  # too wide: binary search
+        (np.array([0.5, 2.0, 1.0]), np.array([1.0, 2.0])),
+        (np.array(["b", "z", "a"], dtype=object), np.array(["a", "b"], dtype=object)),
+    ],
+)
+def test_positions_in_finds_each_value_or_minus_one(values, items):
+    where = {item: i for i, item in enumerate(items.tolist())}
+    expected = [where.get(value, -1) for value in values.tolist()]
+    assert_array_equal(_ids.positions_in(values, items), expected)
