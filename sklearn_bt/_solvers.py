@@ -170,12 +170,8 @@ class ItemDesign:
         return theta[self.a] - theta[self.b]
 
     def rmatvec(self, g):
-        k = self.n_params
-        if len(g) < _SPARSE_SUMS_MIN_PAIRS:
-            return np.bincount(self.a, g, k) - np.bincount(self.b, g, k)
-        pairs = self._pairs_array(g)
-        ones = np.ones(k)
-        return pairs @ ones - pairs.T @ ones  # sums over A's side minus B's
+        side_a, side_b = self._sums_by_item(g)
+        return side_a - side_b
 
     def gram(self, h, dense=False):
         """The weighted graph Laplacian ``D.T @ diag(h) @ D``.
@@ -209,14 +205,23 @@ class ItemDesign:
 
     def laplacian_operator(self, h):
         """The Laplacian ``D.T @ diag(h) @ D`` as a :class:`_LaplacianOperator`."""
+        negated = -h
+        upper = self._pairs_array(negated)
+        side_a, side_b = self._sums_by_item(negated, upper)
+        return _LaplacianOperator(upper, -(side_a + side_b))
+
+    def _sums_by_item(self, values, pairs=None):
+        """Sums of per-pair ``values`` by item: over A's side, over B's side.
+
+        ``pairs``, if given, is ``self._pairs_array(values)``, already built.
+        """
         k = self.n_params
-        upper = self._pairs_array(-h)
-        if len(h) < _SPARSE_SUMS_MIN_PAIRS:
-            degree = np.bincount(self.a, h, k) + np.bincount(self.b, h, k)
-        else:
-            ones = np.ones(k)
-            degree = -(upper @ ones + upper.T @ ones)
-        return _LaplacianOperator(upper, degree)
+        if len(values) < _SPARSE_SUMS_MIN_PAIRS:
+            return np.bincount(self.a, values, k), np.bincount(self.b, values, k)
+        if pairs is None:
+            pairs = self._pairs_array(values)
+        ones = np.ones(k)
+        return pairs @ ones, pairs.T @ ones  # row sums, column sums
 
     def _pairs_array(self, values):
         """K x K CSR array with ``values`` at (a, b) of each pair (repeats add up)."""
@@ -233,10 +238,9 @@ class ItemDesign:
         return sp.csr_matrix((data, cols, indptr), shape=(k, k))
 
     def cross(self, hc):
-        k = self.n_params
-        return np.column_stack(
-            [np.bincount(self.a, c, k) - np.bincount(self.b, c, k) for c in hc.T]
-        ).reshape(k, -1)
+        return np.column_stack([self.rmatvec(c) for c in hc.T]).reshape(
+            self.n_params, -1
+        )
 
     def null_basis(self, gram):
         """Indicator of each connected part of the comparison graph, normalised."""
