@@ -52,6 +52,13 @@ def factorise_pair_ids(column_a, column_b):
     return (codes[:n], codes[n:]), uniques
 
 
+def _table_size_limit(n_ids):
+    """The largest range of integer ids worth a table indexed by id (or a
+    ``bincount``): a few times the number of ids, so it costs about as much as
+    reading them."""
+    return 4 * n_ids + 1024
+
+
 def small_int_range(column_a, column_b, max_span):
     """``(low, span)`` of integer ids within ``max_span`` consecutive values, else None.
 
@@ -78,7 +85,7 @@ def _factorise_small_ints(column_a, column_b):
     own codes.
     """
     small = small_int_range(
-        column_a, column_b, max_span=4 * (len(column_a) + len(column_b)) + 1024
+        column_a, column_b, max_span=_table_size_limit(len(column_a) + len(column_b))
     )
     if small is None:
         return None
@@ -167,7 +174,7 @@ def factorise_ids(values):
     kind = values.dtype.kind
     if kind in "iu":
         low, high = values.min(), values.max()
-        if int(high) - int(low) <= 4 * len(values) + 1024:
+        if int(high) - int(low) < _table_size_limit(len(values)):
             # Dense small ints: a bincount is a linear-time factorisation.
             offset = values - low
             present = np.bincount(offset, minlength=int(high - low) + 1) > 0
@@ -239,7 +246,7 @@ def _positions_in_small_range(values, items):
     low = min(int(values.min()), int(items.min()))
     high = max(int(values.max()), int(items.max()))
     span = high - low + 1
-    if span > 4 * (len(values) + len(items)) + 1024 or max(-low, high) >= 2**62:
+    if span > _table_size_limit(len(values) + len(items)) or max(-low, high) >= 2**62:
         return None
     table = np.full(span, -1, dtype=np.intp)
     table[np.subtract(items, low, dtype=np.intp, casting="unsafe")] = np.arange(
