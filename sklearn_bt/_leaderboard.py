@@ -963,8 +963,11 @@ def leaderboard(
         parameter (see :class:`BradleyTerryRanker`), reported in
         ``Leaderboard.tie_parameter``.
     interval : {"wald", "bootstrap"} or None, default="wald"
-        Intervals from the observed information (fast), from percentiles of
-        ``n_bootstrap`` refits on resampled comparisons, or none.
+        Intervals from the observed information, from percentiles of
+        ``n_bootstrap`` refits on resampled comparisons, or none.  Wald
+        intervals need the diagonal of the inverse Hessian, whose cost grows as
+        K^3 for K items (milliseconds for hundreds of items, about 15 s on one
+        core for 10,000, whose fit takes under a second).
     confidence : float, default=0.95
         Coverage of the intervals.
     n_bootstrap : int, default=1000
