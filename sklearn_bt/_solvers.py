@@ -261,7 +261,8 @@ class _LaplacianOperator:
     ``U`` holds ``-h`` at (a, b) for every pair, in the pairs' own CSR order,
     so building it is free; a product costs the same as one with the
     assembled Laplacian (each pair is read twice either way), and assembling
-    it (a scatter of 2n values into the CSR pattern) is what it saves.
+    it (a sum of three CSR arrays, see ``ItemDesign.gram``) is what it saves
+    at every Newton step.
     """
 
     def __init__(self, upper, degree):
