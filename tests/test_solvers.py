@@ -266,6 +266,115 @@ def test_null_space_of_collinear_features_gives_minimum_norm():
     assert_allclose(duplicated.coef, [w[0] / 2, w[1], w[0] / 2], atol=1e-10)
 
 
+# ------------------------------------------------------ subsample start
+
+
+def _many_rows_case(seed, n_rows=30_000, n_features=3, tie_every=None):
+    rng = np.random.default_rng(seed)
+    D = rng.normal(size=(n_rows, n_features))
+    p_a = 1 / (1 + np.exp(-(D @ np.linspace(1.0, -0.5, n_features) + 0.3)))
+    counts = np.zeros((n_rows, 3))
+    counts[np.arange(n_rows), np.where(rng.random(n_rows) < p_a, A_WON, B_WON)] = 1
+    if tie_every is not None:
+        counts[tie_every::97] = [0.0, 1.0, 0.0]
+    return D, counts
+
+
+@pytest.fixture
+def small_subsamples(monkeypatch):
+    """Thresholds low enough for a test-sized problem to start from a subsample;
+    returns the list of starts ``_subsample_start`` returned (the last one is
+    the full fit's: the subsample's own fit asks first)."""
+    monkeypatch.setattr(_solvers, "_SUBSAMPLE_MIN_ROWS", 100)
+    monkeypatch.setattr(_solvers, "_SUBSAMPLE_ROWS_PER_PARAM", 300)
+    starts = []
+    original = _solvers._subsample_start
+
+    def recording(*args):
+        starts.append(original(*args))
+        return starts[-1]
+
+    monkeypatch.setattr(_solvers, "_subsample_start", recording)
+    return starts
+
+
+def _cold(monkeypatch, *args, **kwargs):
+    with monkeypatch.context() as patch:
+        patch.setattr(_solvers, "_SUBSAMPLE_MIN_STRIDE", np.inf)
+        return newton_solve(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "loss, fit_intercept, alpha, tie_every",
+    [
+        (LogisticPairLoss(), False, 0.0, None),
+        (LogisticPairLoss(), True, 0.0, None),
+        (LogisticPairLoss(), False, 300.0, None),
+        (DavidsonPairLoss(), True, 5.0, 0),
+    ],
+)
+def test_subsample_start_reaches_the_same_optimum_in_fewer_passes(
+    monkeypatch, small_subsamples, loss, fit_intercept, alpha, tie_every
+):
+    D, counts = _many_rows_case(0, tie_every=tie_every)
+    args = (MatrixDesign(D), loss, counts)
+    kwargs = dict(alpha=alpha, fit_intercept=fit_intercept)
+    cold = _cold(monkeypatch, *args, **kwargs)
+    warm = newton_solve(*args, **kwargs)
+    assert small_subsamples[-1] is not None  # the start was used
+    assert warm.converged and warm.n_iter < cold.n_iter
+    assert_allclose(warm.coef, cold.coef, rtol=1e-9, atol=1e-12)
+    assert warm.intercept == pytest.approx(cold.intercept, rel=1e-9, abs=1e-12)
+    assert_allclose(warm.extra, cold.extra, rtol=1e-9)
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-14)
+    assert_allclose(warm.hessian, cold.hessian, rtol=1e-8)
+    # The start was fitted with the penalty scaled to the subsample's weight:
+    # close to the full optimum, as a fit with the unscaled penalty is not.
+    start_coef = small_subsamples[-1][0]
+    assert np.max(np.abs(start_coef - cold.coef)) < 0.15 * np.max(np.abs(cold.coef))
+
+
+def test_subsample_start_is_skipped_when_the_subsample_has_no_mle(
+    monkeypatch, small_subsamples
+):
+    D, counts = _many_rows_case(1)
+    # Every 33rd row (the subsample's stride) is won by the side with the
+    # larger first feature: separable there, though not in the full data.
+    stride = len(D) // (300 * 3)
+    sub = slice(None, None, stride)
+    counts[sub] = 0.0
+    counts[sub][D[sub, 0] > 0, A_WON] = 1.0
+    counts[sub][D[sub, 0] <= 0, B_WON] = 1.0
+    warm = newton_solve(MatrixDesign(D), LogisticPairLoss(), counts)
+    assert small_subsamples[-1] is None
+    cold = _cold(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts)
+    assert warm.converged and not warm.diverging
+    assert_allclose(warm.coef, cold.coef, rtol=1e-12)
+
+
+def test_subsample_start_is_skipped_when_the_subsample_misses_the_ties(
+    monkeypatch, small_subsamples
+):
+    D, counts = _many_rows_case(2)
+    stride = len(D) // (300 * 3)  # the subsample: rows 0, 33, 66, ...
+    counts[1::stride] = [0.0, 1.0, 0.0]  # ties: rows 1, 34, 67, ...
+    assert not counts[::stride, TIE].any() and counts[:, TIE].any()
+    warm = newton_solve(MatrixDesign(D), DavidsonPairLoss(), counts)
+    assert small_subsamples[-1] is None
+    assert warm.converged
+    cold = _cold(monkeypatch, MatrixDesign(D), DavidsonPairLoss(), counts)
+    assert_allclose(warm.extra, cold.extra, rtol=1e-12)
+
+
+def test_subsample_start_keeps_the_minimum_norm_optimum(monkeypatch, small_subsamples):
+    D, counts = _many_rows_case(3, n_features=2)
+    duplicated = MatrixDesign(np.column_stack([D, D[:, 0]]))
+    warm = newton_solve(duplicated, LogisticPairLoss(), counts)
+    assert small_subsamples[-1] is not None
+    w = _cold(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts).coef
+    assert_allclose(warm.coef, [w[0] / 2, w[1], w[0] / 2], rtol=1e-9)
+
+
 def _aggregate_by_dict(a, b, outcome, weight, fold):
     """Reference aggregation: a dict of ordered pairs, one row at a time."""
     table = {}
