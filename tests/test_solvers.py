@@ -392,12 +392,16 @@ def _aggregate_by_dict(a, b, outcome, weight, fold):
     [
         (6, 400, False),  # few cells: counted in a K x K x 3 array
         (6, 400, True),  # winner/loser data: one outcome column
+        (6, 3000, False),  # counted in blocks of 432 rows: the last one short
+        (6, 3000, True),  # blocks of 144 rows
         (3000, 200, False),  # many cells: sorted unique pairs
     ],
 )
 def test_aggregate_item_pairs_matches_a_dictionary(
-    n_items, n_rows, one_outcome, weighted, fold
+    monkeypatch, n_items, n_rows, one_outcome, weighted, fold
 ):
+    # Blocks of 4 x (number of cells) rows: several blocks for 3000 rows.
+    monkeypatch.setattr(_solvers, "_COUNT_BLOCK_ROWS", 1)
     rng = np.random.default_rng(1)
     a = rng.integers(0, n_items, n_rows)
     b = rng.integers(0, n_items, n_rows)
