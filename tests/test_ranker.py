@@ -144,6 +144,22 @@ def test_equals_logistic_regression_with_intercept(C):
     assert model.intercept_ == pytest.approx(reference.intercept_[0], abs=1e-8)
 
 
+def test_many_rows_start_from_a_subsample_and_reach_the_same_optimum(monkeypatch):
+    # 300k rows of 2 features: enough for the real thresholds to fit every
+    # k-th row first.  Compared with scikit-learn and with the cold start.
+    X, y = _features(4, n=300_000, d=2)
+    model = _fit_quietly(BradleyTerryRanker(), X, y)
+    reference = LogisticRegression(
+        C=np.inf, fit_intercept=False, solver="newton-cholesky", tol=1e-12
+    ).fit(_difference(X), y)
+    assert_allclose(model.coef_, reference.coef_.ravel(), rtol=1e-9)
+    monkeypatch.setattr(solvers_module, "_SUBSAMPLE_MIN_STRIDE", np.inf)
+    cold = _fit_quietly(BradleyTerryRanker(), X, y)
+    assert model.n_iter_ < cold.n_iter_
+    assert_allclose(model.coef_, cold.coef_, rtol=1e-12)
+    assert_allclose(model.hessian_, cold.hessian_, rtol=1e-10)
+
+
 def test_lbfgs_logistic_regression_agrees_to_its_tolerance():
     # The default LogisticRegression solver, as the issue asks: tight tol, many
     # iterations; L-BFGS stops near 1e-7 where Newton reaches machine precision.
