@@ -136,7 +136,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         Number of Newton iterations run on all comparisons.  Dense pair
         features with at least 1000 comparisons per parameter (and 262,144 in
         all) start from a fit on every k-th comparison, whose iterations are
-        not counted: it saves two passes over the data.
+        not counted: it typically saves two passes over the data.
     n_features_in_ : int
         Number of columns of ``X`` (twice the number of item features).
     feature_names_in_ : ndarray of shape (n_features_in_,)

@@ -434,6 +434,10 @@ def newton_solve(
         Flag a fit whose MLE looks infinite (unpenalised only).  The caller
         turns it off when it knows the MLE exists (a strongly connected
         comparison graph), where the heuristics could only be wrong.
+    coef0, intercept0, extra0
+        Starting point.  Without ``coef0`` and ``extra0``, a dense design with
+        many rows per parameter starts from a fit on every k-th row (see
+        :func:`_subsample_start`), other designs from zero.
 
     Returns
     -------
