@@ -134,9 +134,12 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         ``hessian_``), where the likelihood is closer to quadratic.
     n_iter_ : int
         Number of Newton iterations run on all comparisons.  Dense pair
-        features with at least 1000 comparisons per parameter (and 262,144 in
-        all) start from a fit on every k-th comparison, whose iterations are
-        not counted: it typically saves two passes over the data.
+        features start Newton from a cheaper estimate where a Newton step is
+        costly: a fit on every k-th comparison with at least 1000 comparisons
+        per parameter (and 262,144 in all), then, from 32 item features on, a
+        few L-BFGS steps on all comparisons.  Neither is counted here; the
+        Newton phase still runs to ``tol``, and typically needs 1-3 steps
+        instead of 5-7.
     n_features_in_ : int
         Number of columns of ``X`` (twice the number of item features).
     feature_names_in_ : ndarray of shape (n_features_in_,)

@@ -160,6 +160,28 @@ def test_many_rows_start_from_a_subsample_and_reach_the_same_optimum(monkeypatch
     assert_allclose(model.hessian_, cold.hessian_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_many_features_start_from_lbfgs_and_reach_the_same_optimum(
+    monkeypatch, fit_intercept
+):
+    # 40 item features: L-BFGS steps come before Newton's.  Compared with
+    # scikit-learn and with the plain Newton fit from zero.
+    X, y = _features(5, n=4000, d=40, fit_intercept=fit_intercept)
+    model = _fit_quietly(BradleyTerryRanker(fit_intercept=fit_intercept), X, y)
+    reference = LogisticRegression(
+        C=np.inf, fit_intercept=fit_intercept, solver="newton-cholesky", tol=1e-12
+    ).fit(_difference(X), y)
+    assert_allclose(model.coef_, reference.coef_.ravel(), rtol=1e-9)
+    assert model.intercept_ == pytest.approx(
+        reference.intercept_[0] if fit_intercept else 0.0, abs=1e-10
+    )
+    monkeypatch.setattr(solvers_module, "_QUASI_NEWTON_MIN_PARAMS", np.inf)
+    cold = _fit_quietly(BradleyTerryRanker(fit_intercept=fit_intercept), X, y)
+    assert model.n_iter_ < cold.n_iter_
+    assert_allclose(model.coef_, cold.coef_, rtol=1e-12)
+    assert_allclose(model.hessian_, cold.hessian_, rtol=1e-10)
+
+
 def test_lbfgs_logistic_regression_agrees_to_its_tolerance():
     # The default LogisticRegression solver, as the issue asks: tight tol, many
     # iterations; L-BFGS stops near 1e-7 where Newton reaches machine precision.

@@ -375,6 +375,85 @@ def test_subsample_start_keeps_the_minimum_norm_optimum(monkeypatch, small_subsa
     assert_allclose(warm.coef, [w[0] / 2, w[1], w[0] / 2], rtol=1e-9)
 
 
+# --------------------------------------------------- quasi-Newton start
+
+
+def _cold_newton(monkeypatch, *args, **kwargs):
+    """The solve from zero: neither start used."""
+    with monkeypatch.context() as patch:
+        patch.setattr(_solvers, "_QUASI_NEWTON_MIN_PARAMS", np.inf)
+        patch.setattr(_solvers, "_SUBSAMPLE_MIN_STRIDE", np.inf)
+        return newton_solve(*args, **kwargs)
+
+
+@pytest.mark.parametrize("with_subsample", [False, True])
+@pytest.mark.parametrize(
+    "loss, fit_intercept, alpha, tie_every",
+    [
+        (LogisticPairLoss(), False, 0.0, None),
+        (LogisticPairLoss(), True, 0.0, None),
+        (LogisticPairLoss(), False, 30.0, None),
+        (DavidsonPairLoss(), True, 5.0, 0),
+    ],
+)
+def test_quasi_newton_start_reaches_the_same_optimum_in_fewer_passes(
+    monkeypatch, small_subsamples, loss, fit_intercept, alpha, tie_every, with_subsample
+):
+    # 40 coefficients: above _QUASI_NEWTON_MIN_PARAMS, so L-BFGS steps come
+    # first (after the subsample's fit, where that applies too).
+    n_rows = 30_000 if with_subsample else 3000
+    D, counts = _many_rows_case(4, n_rows=n_rows, n_features=40, tie_every=tie_every)
+    if with_subsample:
+        monkeypatch.setattr(_solvers, "_SUBSAMPLE_ROWS_PER_PARAM", 20)
+    lbfgs_runs = []
+    minimize_ = _solvers.scipy.optimize.minimize
+
+    def recording(*args, **kwargs):
+        lbfgs_runs.append(minimize_(*args, **kwargs))
+        return lbfgs_runs[-1]
+
+    monkeypatch.setattr(_solvers.scipy.optimize, "minimize", recording)
+    args = (MatrixDesign(D), loss, counts)
+    kwargs = dict(alpha=alpha, fit_intercept=fit_intercept)
+    warm = newton_solve(*args, **kwargs)
+    assert lbfgs_runs and (small_subsamples[-1] is not None) == with_subsample
+    cold = _cold_newton(monkeypatch, *args, **kwargs)
+    assert warm.converged and warm.n_iter < cold.n_iter
+    assert_allclose(warm.coef, cold.coef, rtol=1e-9, atol=1e-12)
+    assert warm.intercept == pytest.approx(cold.intercept, rel=1e-9, abs=1e-12)
+    assert_allclose(warm.extra, cold.extra, rtol=1e-9)
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-14)
+    assert_allclose(warm.hessian, cold.hessian, rtol=1e-8)
+
+
+def test_quasi_newton_start_keeps_separation_detected(monkeypatch):
+    D, _ = _many_rows_case(5, n_rows=2000, n_features=40)
+    counts = np.zeros((len(D), 3))
+    counts[:, A_WON] = D[:, 0] > 0  # the first feature decides every comparison
+    counts[:, B_WON] = D[:, 0] <= 0
+    warm = newton_solve(MatrixDesign(D), LogisticPairLoss(), counts)
+    cold = _cold_newton(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts)
+    assert cold.diverging and warm.diverging
+
+
+def test_quasi_newton_start_falls_back_when_lbfgs_leaves_the_finite_range(
+    monkeypatch,
+):
+    from scipy.optimize import OptimizeResult
+
+    D, counts = _many_rows_case(6, n_rows=500, n_features=40)
+    start = (np.full(40, 0.1), 0.0, np.zeros(0))
+    monkeypatch.setattr(
+        _solvers.scipy.optimize,
+        "minimize",
+        lambda *args, **kwargs: OptimizeResult(x=np.full(40, np.nan), fun=np.nan),
+    )
+    kept = _solvers._quasi_newton_start(
+        MatrixDesign(D), LogisticPairLoss(), counts, 0.0, False, start
+    )
+    assert kept is start
+
+
 def _aggregate_by_dict(a, b, outcome, weight, fold):
     """Reference aggregation: a dict of ordered pairs, one row at a time."""
     table = {}
