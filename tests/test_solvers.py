@@ -427,7 +427,7 @@ def test_quasi_newton_start_reaches_the_same_optimum_in_fewer_passes(
 
 
 def test_quasi_newton_start_keeps_separation_detected(monkeypatch):
-    D, _ = _many_rows_case(5, n_rows=2000, n_features=40)
+    D, _ = _many_rows_case(5, n_rows=3000, n_features=40)
     counts = np.zeros((len(D), 3))
     counts[:, A_WON] = D[:, 0] > 0  # the first feature decides every comparison
     counts[:, B_WON] = D[:, 0] <= 0
