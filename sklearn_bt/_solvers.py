@@ -606,8 +606,8 @@ def _starting_point(design, loss, counts, alpha, fit_intercept, tol):
     Only dense designs get one: there a Newton step's Gram matrix is a full
     pass over the data at ``p`` times the flops of a gradient, and cheaper
     passes can replace most Newton steps.  (A sparse design's Gram matrix is
-    cheap: L-BFGS steps made one-hot ids with features slower, 94 ms against
-    117 ms for 1e5 rows and 1003 coefficients.)  The Newton phase still runs to
+    cheap: L-BFGS steps made one-hot ids with features slower, 117 ms against
+    94 ms for 1e5 rows and 1003 coefficients.)  The Newton phase still runs to
     ``tol`` from the start, so the optimum is the same.
     """
     if not isinstance(design, MatrixDesign) or design.is_sparse:
