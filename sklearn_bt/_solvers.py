@@ -61,7 +61,7 @@ _COUNT_BLOCK_ROWS = 1 << 16
 # A dense design with many rows per parameter starts Newton from a fit on every
 # k-th row, at least this many rows per parameter (and _SUBSAMPLE_MIN_ROWS),
 # when that is at most 1 / _SUBSAMPLE_MIN_STRIDE of the rows: the full fit then
-# needs 3 passes instead of 5 (1e6 x 10: 199 ms against 157 ms).  With fewer
+# needs 3 passes instead of 5 (1e6 x 10: the solve went from 199 to 157 ms).  With fewer
 # rows per parameter the subsample's estimate is too rough to save a pass
 # (1e5 x 100: none saved).
 _SUBSAMPLE_ROWS_PER_PARAM = 1000
@@ -70,15 +70,15 @@ _SUBSAMPLE_MIN_STRIDE = 8
 # From this many coefficients on, a dense design's Gram matrix costs several
 # gradient passes, and Newton starts where a few L-BFGS steps (gradient passes
 # only) got: the Newton phase then typically needs one step, so the fit costs
-# two Gram matrices instead of six or seven (measured fits, N x d = 1e5 x 100:
-# 250 ms against 166 ms; 3e4 x 300: 500 against 218; 2e4 x 768: 2.9 s against
-# 1.05 s; 3e5 x 30: 144 against 123 for the solver alone).  L-BFGS stops when
+# two Gram matrices instead of six or seven (fits went, for N x d = 1e5 x 100,
+# from 250 to 166 ms; 3e4 x 300: from 500 to 218 ms; 2e4 x 768: from 2.9 to
+# 1.05 s; 3e5 x 30: the solve alone from 144 to 123 ms).  L-BFGS stops when
 # an iteration gains less than _QUASI_NEWTON_FTOL of the objective: 1e-10
 # left a second Newton step at d = 300 and 768, 1e-14 cost 13 more gradient
 # passes at d = 100.
 _QUASI_NEWTON_MIN_PARAMS = 32
 # ... and this many entries in the design: below, scipy's per-call overhead
-# outweighs what it saves (300 x 40: 1.1 ms against 1.5 ms).
+# outweighs what it saves (300 x 40: a fit went from 1.1 to 1.5 ms).
 _QUASI_NEWTON_MIN_ENTRIES = 100_000
 _QUASI_NEWTON_MAX_EVALUATIONS = 20
 _QUASI_NEWTON_FTOL = 1e-12
@@ -606,8 +606,8 @@ def _starting_point(design, loss, counts, alpha, fit_intercept, tol):
     Only dense designs get one: there a Newton step's Gram matrix is a full
     pass over the data at ``p`` times the flops of a gradient, and cheaper
     passes can replace most Newton steps.  (A sparse design's Gram matrix is
-    cheap: L-BFGS steps made one-hot ids with features slower, 117 ms against
-    94 ms for 1e5 rows and 1003 coefficients.)  The Newton phase still runs to
+    cheap: L-BFGS steps made one-hot ids with features slower, from 94 to
+    117 ms for 1e5 rows and 1003 coefficients.)  The Newton phase still runs to
     ``tol`` from the start, so the optimum is the same.
     """
     if not isinstance(design, MatrixDesign) or design.is_sparse:
