@@ -61,9 +61,9 @@ _COUNT_BLOCK_ROWS = 1 << 16
 # A dense design with many rows per parameter starts Newton from a fit on every
 # k-th row, at least this many rows per parameter (and _SUBSAMPLE_MIN_ROWS),
 # when that is at most 1 / _SUBSAMPLE_MIN_STRIDE of the rows: the full fit then
-# needs 3 passes instead of 5 (1e6 x 10: the solve went from 199 to 157 ms).  With fewer
-# rows per parameter the subsample's estimate is too rough to save a pass
-# (1e5 x 100: none saved).
+# needs 3 passes instead of 5 (1e6 x 10: the solve went from 199 to 157 ms).
+# With fewer rows per parameter the subsample's estimate is too rough to save a
+# pass (1e5 x 100: none saved).
 _SUBSAMPLE_ROWS_PER_PARAM = 1000
 _SUBSAMPLE_MIN_ROWS = 1 << 15
 _SUBSAMPLE_MIN_STRIDE = 8
