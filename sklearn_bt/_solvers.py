@@ -322,6 +322,18 @@ def _penalty(alpha, coef):
     return 0.5 * alpha * (coef @ coef)
 
 
+def _gradient(rmatvec_g, loss_terms, coef, alpha, fit_intercept):
+    """The objective's gradient in [coef, intercept?, extra] order.
+
+    ``rmatvec_g`` is ``D.T @ g`` for the loss's gradient ``g`` in ``delta``
+    (``loss_terms[1]``).
+    """
+    g = loss_terms[1]
+    return np.concatenate(
+        [rmatvec_g + alpha * coef, [g.sum()] if fit_intercept else [], loss_terms[3]]
+    )
+
+
 def _dense_hessian(design, loss_terms, fit_intercept):
     """Whether the Newton system is small enough for a dense factorisation."""
     n_all = design.n_params + int(fit_intercept) + loss_terms[4].shape[0]
@@ -488,13 +500,7 @@ def newton_solve(
         g = terms[1]
         dense = _dense_hessian(design, terms, fit_intercept)
         rmatvec_g, gram = design.rmatvec_gram(g, terms[2], dense=dense)
-        grad = np.concatenate(
-            [
-                rmatvec_g + alpha * coef,
-                [g.sum()] if fit_intercept else [],
-                terms[3],
-            ]
-        )
+        grad = _gradient(rmatvec_g, terms, coef, alpha, fit_intercept)
         H_cc, B, C = _assemble_hessian(design, terms, alpha, fit_intercept, dense, gram)
         hessian_params = params
         if alpha == 0 and null is None:
@@ -637,13 +643,8 @@ def _quasi_newton_start(design, loss, counts, alpha, fit_intercept, start):
         terms = loss.loss_gradient_hessian(
             design.matvec(coef) + intercept, counts, extra
         )
-        g = terms[1]
-        gradient = np.concatenate(
-            [
-                design.rmatvec(g) + alpha * coef,
-                [g.sum()] if fit_intercept else [],
-                terms[3],
-            ]
+        gradient = _gradient(
+            design.rmatvec(terms[1]), terms, coef, alpha, fit_intercept
         )
         return terms[0] + _penalty(alpha, coef), gradient
 
