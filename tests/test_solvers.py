@@ -426,6 +426,18 @@ def test_quasi_newton_start_reaches_the_same_optimum_in_fewer_passes(
     assert_allclose(warm.hessian, cold.hessian, rtol=1e-8)
 
 
+def test_quasi_newton_start_keeps_the_minimum_norm_optimum(monkeypatch):
+    # L-BFGS steps are combinations of gradients, which lie in D's row space:
+    # the start adds nothing along the null space (a duplicated feature).
+    D, counts = _many_rows_case(7, n_rows=3000, n_features=40)
+    duplicated = np.column_stack([D, D[:, 0]])
+    warm = newton_solve(MatrixDesign(duplicated), LogisticPairLoss(), counts)
+    w = _cold_newton(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts).coef
+    assert_allclose(
+        warm.coef, np.concatenate([[w[0] / 2], w[1:], [w[0] / 2]]), rtol=1e-9
+    )
+
+
 def test_quasi_newton_start_keeps_separation_detected(monkeypatch):
     D, _ = _many_rows_case(5, n_rows=3000, n_features=40)
     counts = np.zeros((len(D), 3))
