@@ -298,13 +298,17 @@ def small_subsamples(monkeypatch):
     return starts
 
 
-def _cold(monkeypatch, *args, **kwargs):
+def _cold_newton(monkeypatch, *args, **kwargs):
+    """The solve from zero: neither start used."""
     with monkeypatch.context() as patch:
+        patch.setattr(_solvers, "_QUASI_NEWTON_MIN_PARAMS", np.inf)
         patch.setattr(_solvers, "_SUBSAMPLE_MIN_STRIDE", np.inf)
         return newton_solve(*args, **kwargs)
 
 
-@pytest.mark.parametrize(
+# Losses and settings both starts are checked on: [B won, tie, A won] counts
+# with or without ties, with or without intercept and penalty.
+_START_CASES = pytest.mark.parametrize(
     "loss, fit_intercept, alpha, tie_every",
     [
         (LogisticPairLoss(), False, 0.0, None),
@@ -313,21 +317,29 @@ def _cold(monkeypatch, *args, **kwargs):
         (DavidsonPairLoss(), True, 5.0, 0),
     ],
 )
-def test_subsample_start_reaches_the_same_optimum_in_fewer_passes(
-    monkeypatch, small_subsamples, loss, fit_intercept, alpha, tie_every
-):
-    D, counts = _many_rows_case(0, tie_every=tie_every)
-    args = (MatrixDesign(D), loss, counts)
-    kwargs = dict(alpha=alpha, fit_intercept=fit_intercept)
-    cold = _cold(monkeypatch, *args, **kwargs)
-    warm = newton_solve(*args, **kwargs)
-    assert small_subsamples[-1] is not None  # the start was used
+
+
+def _assert_same_optimum(warm, cold):
+    """A started solve against the one from zero: same point, fewer steps."""
     assert warm.converged and warm.n_iter < cold.n_iter
     assert_allclose(warm.coef, cold.coef, rtol=1e-9, atol=1e-12)
     assert warm.intercept == pytest.approx(cold.intercept, rel=1e-9, abs=1e-12)
     assert_allclose(warm.extra, cold.extra, rtol=1e-9)
     assert warm.objective == pytest.approx(cold.objective, rel=1e-14)
     assert_allclose(warm.hessian, cold.hessian, rtol=1e-8)
+
+
+@_START_CASES
+def test_subsample_start_reaches_the_same_optimum_in_fewer_passes(
+    monkeypatch, small_subsamples, loss, fit_intercept, alpha, tie_every
+):
+    D, counts = _many_rows_case(0, tie_every=tie_every)
+    args = (MatrixDesign(D), loss, counts)
+    kwargs = dict(alpha=alpha, fit_intercept=fit_intercept)
+    cold = _cold_newton(monkeypatch, *args, **kwargs)
+    warm = newton_solve(*args, **kwargs)
+    assert small_subsamples[-1] is not None  # the start was used
+    _assert_same_optimum(warm, cold)
     # The start was fitted with the penalty scaled to the subsample's weight:
     # close to the full optimum, as a fit with the unscaled penalty is not.
     start_coef = small_subsamples[-1][0]
@@ -347,7 +359,7 @@ def test_subsample_start_is_skipped_when_the_subsample_has_no_mle(
     counts[sub][D[sub, 0] <= 0, B_WON] = 1.0
     warm = newton_solve(MatrixDesign(D), LogisticPairLoss(), counts)
     assert small_subsamples[-1] is None
-    cold = _cold(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts)
+    cold = _cold_newton(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts)
     assert warm.converged and not warm.diverging
     assert_allclose(warm.coef, cold.coef, rtol=1e-12)
 
@@ -362,7 +374,7 @@ def test_subsample_start_is_skipped_when_the_subsample_misses_the_ties(
     warm = newton_solve(MatrixDesign(D), DavidsonPairLoss(), counts)
     assert small_subsamples[-1] is None
     assert warm.converged
-    cold = _cold(monkeypatch, MatrixDesign(D), DavidsonPairLoss(), counts)
+    cold = _cold_newton(monkeypatch, MatrixDesign(D), DavidsonPairLoss(), counts)
     assert_allclose(warm.extra, cold.extra, rtol=1e-12)
 
 
@@ -371,31 +383,15 @@ def test_subsample_start_keeps_the_minimum_norm_optimum(monkeypatch, small_subsa
     duplicated = MatrixDesign(np.column_stack([D, D[:, 0]]))
     warm = newton_solve(duplicated, LogisticPairLoss(), counts)
     assert small_subsamples[-1] is not None
-    w = _cold(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts).coef
+    w = _cold_newton(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts).coef
     assert_allclose(warm.coef, [w[0] / 2, w[1], w[0] / 2], rtol=1e-9)
 
 
 # --------------------------------------------------- quasi-Newton start
 
 
-def _cold_newton(monkeypatch, *args, **kwargs):
-    """The solve from zero: neither start used."""
-    with monkeypatch.context() as patch:
-        patch.setattr(_solvers, "_QUASI_NEWTON_MIN_PARAMS", np.inf)
-        patch.setattr(_solvers, "_SUBSAMPLE_MIN_STRIDE", np.inf)
-        return newton_solve(*args, **kwargs)
-
-
 @pytest.mark.parametrize("with_subsample", [False, True])
-@pytest.mark.parametrize(
-    "loss, fit_intercept, alpha, tie_every",
-    [
-        (LogisticPairLoss(), False, 0.0, None),
-        (LogisticPairLoss(), True, 0.0, None),
-        (LogisticPairLoss(), False, 30.0, None),
-        (DavidsonPairLoss(), True, 5.0, 0),
-    ],
-)
+@_START_CASES
 def test_quasi_newton_start_reaches_the_same_optimum_in_fewer_passes(
     monkeypatch, small_subsamples, loss, fit_intercept, alpha, tie_every, with_subsample
 ):
@@ -418,12 +414,7 @@ def test_quasi_newton_start_reaches_the_same_optimum_in_fewer_passes(
     warm = newton_solve(*args, **kwargs)
     assert lbfgs_runs and (small_subsamples[-1] is not None) == with_subsample
     cold = _cold_newton(monkeypatch, *args, **kwargs)
-    assert warm.converged and warm.n_iter < cold.n_iter
-    assert_allclose(warm.coef, cold.coef, rtol=1e-9, atol=1e-12)
-    assert warm.intercept == pytest.approx(cold.intercept, rel=1e-9, abs=1e-12)
-    assert_allclose(warm.extra, cold.extra, rtol=1e-9)
-    assert warm.objective == pytest.approx(cold.objective, rel=1e-14)
-    assert_allclose(warm.hessian, cold.hessian, rtol=1e-8)
+    _assert_same_optimum(warm, cold)
 
 
 def test_quasi_newton_start_keeps_the_minimum_norm_optimum(monkeypatch):
