@@ -4,7 +4,10 @@ The objective is ``sum_i loss(delta_i) + alpha / 2 * ||coef||^2`` where
 ``delta = D @ coef + intercept`` and ``D = X_A - X_B`` is the difference design.
 It is convex and smooth, so a damped Newton method reaches the optimum to
 machine precision in a handful of iterations; the work per iteration is one
-pass over the data and one solve with the ``p x p`` Hessian.
+pass over the data and one solve with the ``p x p`` Hessian.  For a dense
+design that pass costs ``p`` times a gradient's flops, so Newton starts from a
+cheaper estimate there (a fit on a subsample, a few L-BFGS steps; see
+:func:`_starting_point`) and needs only one or two steps of its own.
 
 Two designs share the solver:
 
