@@ -390,31 +390,64 @@ def test_subsample_start_keeps_the_minimum_norm_optimum(monkeypatch, small_subsa
 # --------------------------------------------------- quasi-Newton start
 
 
+@pytest.fixture
+def lbfgs_runs(monkeypatch):
+    """The results of every L-BFGS run of the solver, in order."""
+    runs = []
+    minimize = _solvers.scipy.optimize.minimize
+
+    def recording(*args, **kwargs):
+        runs.append(minimize(*args, **kwargs))
+        return runs[-1]
+
+    monkeypatch.setattr(_solvers.scipy.optimize, "minimize", recording)
+    return runs
+
+
+def _subsample_rows_for_40_features(monkeypatch):
+    """30,000 rows that start from a subsample (with ``small_subsamples``)."""
+    monkeypatch.setattr(_solvers, "_SUBSAMPLE_ROWS_PER_PARAM", 20)
+    return 30_000
+
+
 @pytest.mark.parametrize("with_subsample", [False, True])
 @_START_CASES
 def test_quasi_newton_start_reaches_the_same_optimum_in_fewer_passes(
-    monkeypatch, small_subsamples, loss, fit_intercept, alpha, tie_every, with_subsample
+    monkeypatch,
+    small_subsamples,
+    lbfgs_runs,
+    loss,
+    fit_intercept,
+    alpha,
+    tie_every,
+    with_subsample,
 ):
     # 40 coefficients: above _QUASI_NEWTON_MIN_PARAMS, so L-BFGS steps come
     # first (after the subsample's fit, where that applies too).
-    n_rows = 30_000 if with_subsample else 3000
-    D, counts = _many_rows_case(4, n_rows=n_rows, n_features=40, tie_every=tie_every)
+    n_rows = 3000
     if with_subsample:
-        monkeypatch.setattr(_solvers, "_SUBSAMPLE_ROWS_PER_PARAM", 20)
-    lbfgs_runs = []
-    minimize_ = _solvers.scipy.optimize.minimize
-
-    def recording(*args, **kwargs):
-        lbfgs_runs.append(minimize_(*args, **kwargs))
-        return lbfgs_runs[-1]
-
-    monkeypatch.setattr(_solvers.scipy.optimize, "minimize", recording)
+        n_rows = _subsample_rows_for_40_features(monkeypatch)
+        monkeypatch.setattr(_solvers, "_QUASI_NEWTON_MIN_PARAMS_AFTER_SUBSAMPLE", 32)
+    D, counts = _many_rows_case(4, n_rows=n_rows, n_features=40, tie_every=tie_every)
     args = (MatrixDesign(D), loss, counts)
     kwargs = dict(alpha=alpha, fit_intercept=fit_intercept)
     warm = newton_solve(*args, **kwargs)
     assert lbfgs_runs and (small_subsamples[-1] is not None) == with_subsample
     cold = _cold_newton(monkeypatch, *args, **kwargs)
     _assert_same_optimum(warm, cold)
+
+
+def test_after_a_subsample_start_lbfgs_needs_more_coefficients(
+    monkeypatch, small_subsamples, lbfgs_runs
+):
+    # A subsample start leaves Newton few steps: L-BFGS from 96 coefficients.
+    n_rows = _subsample_rows_for_40_features(monkeypatch)
+    D, counts = _many_rows_case(4, n_rows=n_rows, n_features=40)
+    newton_solve(MatrixDesign(D), LogisticPairLoss(), counts)
+    assert small_subsamples[-1] is not None and not lbfgs_runs
+    monkeypatch.setattr(_solvers, "_QUASI_NEWTON_MIN_PARAMS_AFTER_SUBSAMPLE", 40)
+    newton_solve(MatrixDesign(D), LogisticPairLoss(), counts)
+    assert lbfgs_runs
 
 
 def test_quasi_newton_start_keeps_the_minimum_norm_optimum(monkeypatch):
