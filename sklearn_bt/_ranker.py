@@ -138,8 +138,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         costly: a fit on every k-th comparison with at least 1000 comparisons
         per parameter (and 262,144 in all), then, from 32 item features (96
         after a subsample fit; and 100,000 values of ``x_A - x_B``) on, a few
-        L-BFGS steps on all comparisons.  Neither is counted here; the Newton phase still runs to
-        ``tol``, and typically needs 1-3 steps instead of 5-7.
+        L-BFGS steps on all comparisons.  Neither is counted here; the Newton
+        phase still runs to ``tol``, and typically needs 1-3 steps instead of
+        5-7.
     n_features_in_ : int
         Number of columns of ``X`` (twice the number of item features).
     feature_names_in_ : ndarray of shape (n_features_in_,)

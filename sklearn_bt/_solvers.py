@@ -75,10 +75,9 @@ _SUBSAMPLE_MIN_STRIDE = 8
 # only) got: the Newton phase then typically needs one step, so the fit costs
 # two Gram matrices instead of six or seven (fits went, for N x d = 1e5 x 100,
 # from 250 to 166 ms; 3e4 x 300: from 500 to 218 ms; 2e4 x 768: from 2.9 to
-# 1.05 s; 3e5 x 30: the solve alone from 144 to 123 ms).  L-BFGS stops when
-# an iteration gains less than _QUASI_NEWTON_FTOL of the objective: 1e-10
-# left a second Newton step at d = 300 and 768, 1e-14 cost 13 more gradient
-# passes at d = 100.
+# 1.05 s).  Below 32 the gain shrinks (1e5 rows, d = 24: from 43 to 38 ms;
+# d = 16: from 30 to 27 ms; d = 8: from 25 to 26 ms) while an ill-conditioned
+# problem, where L-BFGS spends its whole budget, costs relatively more.
 _QUASI_NEWTON_MIN_PARAMS = 32
 # After a subsample start, which already leaves Newton 3 steps, L-BFGS steps
 # pay only from more coefficients (1e6 rows: d = 64 went from 1.01 to 1.17 s
@@ -87,6 +86,9 @@ _QUASI_NEWTON_MIN_PARAMS_AFTER_SUBSAMPLE = 96
 # ... and this many entries in the design: below, scipy's per-call overhead
 # outweighs what it saves (300 x 40: a fit went from 1.1 to 1.5 ms).
 _QUASI_NEWTON_MIN_ENTRIES = 100_000
+# L-BFGS's budget, and its stop: an iteration gaining less than this share of
+# the objective (1e-10 left a second Newton step at d = 300 and 768; 1e-14
+# cost 13 more gradient passes at d = 100).
 _QUASI_NEWTON_MAX_EVALUATIONS = 20
 _QUASI_NEWTON_FTOL = 1e-12
 
