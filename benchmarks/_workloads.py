@@ -347,6 +347,8 @@ def registry(data_dir=DEFAULT_DATA_DIR):
             )
     reg["features-d10-N1e6"] = (lambda: synthetic_features(10, 1_000_000), False)
     reg["features-d100-N1e5"] = (lambda: synthetic_features(100, 100_000), True)
+    # A reward model on text embeddings: many features, few rows per feature.
+    reg["features-d768-N2e4"] = (lambda: synthetic_features(768, 20_000), False)
     reg["ids+features-K1000-p3-N1e5"] = (
         lambda: synthetic_ids_features(1000, 3, 100_000),
         True,
