@@ -488,10 +488,10 @@ def newton_solve(
         coef0, intercept0, extra0 = _starting_point(
             design, loss, counts, alpha, fit_intercept, tol
         ) or (None, intercept0, None)
-    # Start at zero: the first step is then the least-squares fit of the
-    # Laplacian, which is safe; a log-odds start saved 1-3 iterations on
-    # synthetic data but overshot into saturated pairs on the ATP data, where
-    # the Hessian becomes numerically singular.
+    # Otherwise start at zero: for item ids the first step is then the
+    # least-squares fit of the Laplacian, which is safe; a log-odds start
+    # saved 1-3 iterations on synthetic data but overshot into saturated pairs
+    # on the ATP data, where the Hessian becomes numerically singular.
     coef = np.zeros(p) if coef0 is None else np.array(coef0, dtype=float)
     intercept = float(intercept0) if fit_intercept else 0.0
     extra = loss.initial_extra(counts) if extra0 is None else np.array(extra0, float)
@@ -836,11 +836,11 @@ def _count_cells(a, b, outcome, weight, n_items):
 
     Counted block by block: a block's keys stay in the CPU cache, and no
     n-long key array is made.  On this kind of machine a fresh 24 MB array
-    (the keys of 3e6 battles) costs more in page faults than the counting:
-    13 ms against 7 ms for an arena, in a fresh process.
+    (the keys of 3e6 battles) costs more in page faults than the counting: in
+    a fresh process, an arena's counting went from 13 to 7 ms.
     """
     n_cells = n_items * n_items
-    one_outcome = len(outcome) and not np.any(outcome != outcome[0])
+    one_outcome = len(outcome) > 0 and not np.any(outcome != outcome[0])
     n_bins = n_cells if one_outcome else 3 * n_cells
     counts = np.zeros(n_bins, dtype=np.intp if weight is None else np.float64)
     # Each block adds n_bins counts: blocks of 4 n_bins rows keep that a

@@ -450,24 +450,26 @@ def test_after_a_subsample_start_lbfgs_needs_more_coefficients(
     assert lbfgs_runs
 
 
-def test_quasi_newton_start_keeps_the_minimum_norm_optimum(monkeypatch):
+def test_quasi_newton_start_keeps_the_minimum_norm_optimum(monkeypatch, lbfgs_runs):
     # L-BFGS steps are combinations of gradients, which lie in D's row space:
     # the start adds nothing along the null space (a duplicated feature).
     D, counts = _many_rows_case(7, n_rows=3000, n_features=40)
     duplicated = np.column_stack([D, D[:, 0]])
     warm = newton_solve(MatrixDesign(duplicated), LogisticPairLoss(), counts)
+    assert lbfgs_runs  # the start was used
     w = _cold_newton(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts).coef
     assert_allclose(
         warm.coef, np.concatenate([[w[0] / 2], w[1:], [w[0] / 2]]), rtol=1e-9
     )
 
 
-def test_quasi_newton_start_keeps_separation_detected(monkeypatch):
+def test_quasi_newton_start_keeps_separation_detected(monkeypatch, lbfgs_runs):
     D, _ = _many_rows_case(5, n_rows=3000, n_features=40)
     counts = np.zeros((len(D), 3))
     counts[:, A_WON] = D[:, 0] > 0  # the first feature decides every comparison
     counts[:, B_WON] = D[:, 0] <= 0
     warm = newton_solve(MatrixDesign(D), LogisticPairLoss(), counts)
+    assert lbfgs_runs  # the start was used
     cold = _cold_newton(monkeypatch, MatrixDesign(D), LogisticPairLoss(), counts)
     assert cold.diverging and warm.diverging
 
