@@ -77,13 +77,14 @@ def run_fit(wl, entry, cap, out_path):
     peak_ok = _reset_peak_rss()
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(max(1, int(cap + 0.5)))
-    result = None
+    result = peak_kb = None
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             start = time.perf_counter()
             result = entry.fit(wl)
             out["seconds"] = time.perf_counter() - start
+            peak_kb = _proc_status_kb("VmHWM")  # the first fit's, before the refit
             out["warm_seconds"] = _time_warm_refit(wl, entry, out["seconds"], cap)
         signal.alarm(0)
         out["warnings"] = sorted(
@@ -94,9 +95,8 @@ def run_fit(wl, entry, cap, out_path):
     except Exception as exc:  # an entry failing is a result, not a crash
         signal.alarm(0)
         out["status"] = f"error: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
-    if peak_ok and rss_before is not None:
-        # Both fits count: the second can only reuse the first one's memory.
-        out["peak_mb"] = (_proc_status_kb("VmHWM") - rss_before) / 1024
+    if peak_ok and rss_before is not None and peak_kb is not None:
+        out["peak_mb"] = (peak_kb - rss_before) / 1024
     if out["status"] == "ok" and entry.params is not None:
         params = entry.params(wl, result)
         if isinstance(params, tuple):
