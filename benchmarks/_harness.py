@@ -5,7 +5,9 @@ the cap without hanging the suite and (b) measure its memory honestly. Memory
 is the peak resident set size (RSS) *increase* during the fit: the child
 resets the kernel's high-water mark (``/proc/self/clear_refs`` <- 5) right
 before the fit and reads ``VmHWM`` after it, minus ``VmRSS`` before. This
-counts NumPy buffers, Rust/C allocations and Python objects alike.
+counts NumPy buffers, Rust/C allocations and Python objects alike. Each fit
+is then timed a second time in the same process: the "warm" time, without the
+first-call costs.
 
 Run as a script (``python _harness.py --child ...``) it is the child.
 """
