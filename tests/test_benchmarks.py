@@ -68,3 +68,21 @@ def test_tiny_items_workload_runs_ours_and_an_anchor(bench):
         line.startswith(f"| {name} |")
         for line, name in zip(table[2:], names, strict=True)
     )
+
+
+def test_warm_refit_runs_the_fit_again_unless_it_is_long(bench):
+    _harness = bench[3]
+    calls = []
+
+    class Entry:
+        def fit(self, wl):
+            calls.append(wl)
+
+    entry = Entry()
+    warm = _harness._time_warm_refit("wl", entry, cold_seconds=0.5, cap=60)
+    assert calls == ["wl"]
+    assert 0 <= warm < 0.5
+
+    long_fit = _harness.WARM_REFIT_MAX_S
+    assert _harness._time_warm_refit("wl", entry, long_fit, cap=60) == long_fit
+    assert calls == ["wl"]  # a long fit is not repeated: its cold time stands
