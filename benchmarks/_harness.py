@@ -127,7 +127,10 @@ def _time_warm_refit(wl, entry, cold_seconds, cap):
 
 
 def _import_modules(entries):
-    """Import what the entries need; returns {entry name: missing module}."""
+    """Import what the entries need, and initialise their dependencies.
+
+    Returns {entry name: missing module}.
+    """
     import importlib
 
     missing = {}
@@ -455,7 +458,7 @@ def _record(st, outcome, cap, entry_budget):
         st.status, st.done = status, True
     else:
         st.seconds.append(outcome["seconds"])
-        st.warm_seconds.append(outcome.get("warm_seconds", outcome["seconds"]))
+        st.warm_seconds.append(outcome["warm_seconds"])
         if "params" in outcome:
             st.params = outcome["params"]
         if sum(st.seconds) >= entry_budget:
@@ -467,9 +470,7 @@ def _brief(outcome):
         return outcome["status"]
     mem = outcome.get("peak_mb")
     mem = f", {mem:.0f} MB" if mem is not None else ""
-    warm = outcome.get("warm_seconds")
-    warm = f" (warm {warm:.3f} s)" if warm is not None else ""
-    return f"{outcome['seconds']:.3f} s{warm}{mem}"
+    return f"{outcome['seconds']:.3f} s (warm {outcome['warm_seconds']:.3f} s){mem}"
 
 
 def _ratio(a, b):

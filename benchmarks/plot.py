@@ -90,7 +90,7 @@ def plot_items(payload, out_png):
         ax.set_title(f"{id_type} ids")
         ax.set_xlabel("workload (sorted by N)")
         ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].set_ylabel("median fit time (s), log scale")
+    axes[0][0].set_ylabel("median cold fit time (s), log scale")
     handles, names = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=4, fontsize=8, frameon=False)
     machine = payload["machine"]
