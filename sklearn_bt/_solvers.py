@@ -281,6 +281,23 @@ class ItemDesign:
             self.n_params, -1
         )
 
+    def assume_connected(self, used):
+        """Record that the items in ``used`` form one connected part of the graph.
+
+        The other items are in no comparison, each a part of its own.  A
+        caller that has checked the graph's connectivity (the ranker, for the
+        existence of the MLE) spares :meth:`null_basis` its own search: on a
+        K = 100 fit that search was a tenth of the solver's time.
+        """
+        loners = np.flatnonzero(~used)
+        n_used = int(np.count_nonzero(used))
+        first = int(n_used > 0)
+        basis = np.zeros((self.n_params, first + len(loners)))
+        if n_used:
+            basis[used, 0] = 1.0 / math.sqrt(n_used)
+        basis[loners, first + np.arange(len(loners))] = 1.0
+        self._null_basis = basis
+
     def null_basis(self, gram):
         """Indicator of each connected part of the comparison graph, normalised."""
         if self._null_basis is None:
@@ -398,20 +415,29 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
     p = design.n_params
     n_other = 0 if B is None else B.shape[1]
     if not sp.issparse(H_cc) and not isinstance(H_cc, _LaplacianOperator):
-        H = np.array(H_cc)
-        if null is not None and null.shape[1]:
-            H += null @ null.T
-        if n_other:
-            H = np.block([[H, B], [B.T, C]])
-        try:
-            factor = scipy.linalg.cho_factor(H, check_finite=False)
-            step = -scipy.linalg.cho_solve(factor, grad, check_finite=False)
-        except np.linalg.LinAlgError:
-            # Not positive definite to rounding (e.g. saturated probabilities):
-            # a least-squares step is still a descent direction.
-            step = -scipy.linalg.lstsq(H, grad, check_finite=False)[0]
-        return step
+        # LAPACK's Cholesky solve in one call: at K = 100 the wrappers of
+        # cho_factor and cho_solve cost more than the factorisation.  The
+        # system is symmetric, so its transpose is the Fortran-ordered array
+        # LAPACK works in place on, without a copy.
+        H = _dense_system(H_cc, B, C, null)
+        _, solution, info = scipy.linalg.lapack.dposv(H.T, grad, overwrite_a=True)
+        if info == 0:
+            return -solution
+        # Not positive definite to rounding (e.g. saturated probabilities): a
+        # least-squares step is still a descent direction.
+        H = _dense_system(H_cc, B, C, null)  # dposv overwrote the first
+        return -scipy.linalg.lstsq(H, grad, check_finite=False)[0]
     return _solve_cg(H_cc, B, C, grad, null, p, n_other, cg_rtol)
+
+
+def _dense_system(H_cc, B, C, null):
+    """``[[H_cc + N N^T, B], [B.T, C]]`` as a new dense array."""
+    H = np.array(H_cc)
+    if null is not None and null.shape[1]:
+        H += null @ null.T
+    if B is not None and B.shape[1]:
+        H = np.block([[H, B], [B.T, C]])
+    return H
 
 
 def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol):
@@ -523,7 +549,7 @@ def newton_solve(
         grad_norm = np.linalg.norm(grad)
         if first_grad_norm is None:
             first_grad_norm = grad_norm
-        cg_rtol = float(np.clip(grad_norm / max(first_grad_norm, 1e-300), 1e-12, 0.1))
+        cg_rtol = min(max(grad_norm / max(first_grad_norm, 1e-300), 1e-12), 0.1)
         step = _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol)
         if null is not None and null.shape[1]:
             step[:p] -= null @ (null.T @ step[:p])

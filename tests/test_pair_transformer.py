@@ -332,3 +332,23 @@ def test_explicit_sorted_categories_take_the_fast_path_with_the_same_output(
     out = PairTransformer(shuffled).fit_transform(X).toarray()
     np.testing.assert_array_equal(out[:, :12], expected[:, :12][:, ::-1])
     assert len(built) == 2
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("low", [0, 5])
+def test_integer_ids_take_the_fast_path_with_the_encoders_output(order, low):
+    # Ids 0..K-1 in one C-ordered (n, 2) array are their own codes, converted
+    # in one pass; other layouts and ranges are copied column by column.  The
+    # output is the encoder's own either way.
+    rng = np.random.default_rng(1)
+    X = np.asarray(rng.integers(low, low + 9, size=(300, 2)), order=order)
+    X[:9, 0] = np.arange(low, low + 9)  # every id present
+    encoder = OneHotEncoder().fit(np.concatenate([X[:, 0], X[:, 1]])[:, None])
+    expected = np.hstack(
+        [encoder.transform(X[:, :1]).toarray(), encoder.transform(X[:, 1:]).toarray()]
+    )
+    X_copy = X.copy()
+    out = PairTransformer(OneHotEncoder()).fit_transform(X)
+    assert out.has_canonical_format
+    np.testing.assert_array_equal(out.toarray(), expected)
+    np.testing.assert_array_equal(X, X_copy)  # the ids are not shifted in place

@@ -257,6 +257,24 @@ def test_winner_loser_item_fit_equals_two_label_fit():
     assert_allclose(two_labels.coef_, winner_loser.coef_, atol=1e-12)
 
 
+@pytest.mark.parametrize("lost", [0, 0.0, False])
+def test_loser_winner_data_with_the_single_label_zero(lost):
+    # Every row "A lost" (y all 0): the same comparisons as winner/loser rows.
+    winner, loser = _matches(5)
+    winner_loser = BradleyTerryRanker().fit(_two_hot(winner, loser, 6), np.ones(300))
+    y = np.full(300, lost)
+    loser_winner = BradleyTerryRanker().fit(_two_hot(loser, winner, 6), y)
+    assert_allclose(loser_winner.coef_, winner_loser.coef_, atol=1e-12)
+    classes = [False, True] if lost is False else [0, 1]
+    assert_array_equal(loser_winner.classes_, classes)
+    # P(B won) of the swapped rows is P(A won) of the original ones.
+    assert_allclose(
+        loser_winner.predict_proba(_two_hot(loser, winner, 6))[:, 0],
+        winner_loser.predict_proba(_two_hot(winner, loser, 6))[:, 1],
+        atol=1e-12,
+    )
+
+
 @pytest.mark.parametrize("kind", ["features", "item ids"])
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_duplicated_rows_equal_integer_weights(kind, fit_intercept):
@@ -517,6 +535,31 @@ def test_item_fast_path_with_intercept_equals_general_path(item_path_spy):
     assert_allclose(fast.coef_, general.coef_, atol=1e-10)
     assert fast.intercept_ == pytest.approx(general.intercept_, abs=1e-10)
     assert_allclose(fast.hessian_.toarray(), general.hessian_, atol=1e-10)
+
+
+def test_item_fast_path_with_unused_columns_reuses_the_connectivity_check(
+    item_path_spy, monkeypatch
+):
+    # Items 6 and 7 have columns but no comparison.  The ranker's strong
+    # connectivity check already found the parts of the graph, so the solver
+    # must not search it again; the fit is the dense general path's, with the
+    # unused items at 0 and the others summing to 0, as choix has them.
+    winner, loser = _matches(25, n_items=6, n=300)
+    X = _two_hot(winner, loser, 8)
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("the solver searched the graph again")
+
+    monkeypatch.setattr(solvers_module, "connected_components", no_search)
+    fast = BradleyTerryRanker().fit(X, np.ones(300))
+    assert item_path_spy.created == 1
+    general = BradleyTerryRanker().fit(X.toarray(), np.ones(300))
+    assert_allclose(fast.coef_, general.coef_, atol=1e-10)
+    assert_array_equal(fast.coef_[6:], 0.0)
+    assert abs(fast.coef_.sum()) < 1e-10
+    data = list(zip(winner.tolist(), loser.tolist(), strict=True))
+    reference = choix.ilsr_pairwise(6, data, alpha=0.0, tol=1e-12, max_iter=1000)
+    assert_allclose(fast.coef_[:6], reference - reference.mean(), atol=1e-8)
 
 
 def test_item_fast_path_with_zero_weights_equals_dropping_rows():

@@ -250,6 +250,37 @@ def test_null_space_gives_sum_to_zero_strengths_per_connected_part(design_kind):
         assert_allclose(result.coef[group], reference.x - reference.x.mean(), atol=1e-6)
 
 
+def test_assumed_connected_parts_give_the_null_space_the_graph_search_finds():
+    # Items 0..4 compared (one part), items 5 and 6 in no comparison: what the
+    # ranker records after its connectivity check must span what the solver's
+    # own search of the Laplacian finds.
+    a, b, counts = _item_case(3)
+    n_items = 7
+    h = counts.sum(axis=1)
+    searched = ItemDesign(a, b, n_items)
+    searched_basis = searched.null_basis(searched.gram(h, dense=True))
+    assumed = ItemDesign(a, b, n_items)
+    used = np.isin(np.arange(n_items), np.concatenate([a, b]))
+    assumed.assume_connected(used)
+    assumed_basis = assumed.null_basis(None)
+    assert assumed_basis.shape == (n_items, 3)
+    assert_allclose(assumed_basis.T @ assumed_basis, np.eye(3), atol=1e-15)
+    assert_allclose(
+        assumed_basis @ assumed_basis.T, searched_basis @ searched_basis.T, atol=1e-15
+    )
+
+
+def test_dense_newton_system_falls_back_to_least_squares_when_not_definite():
+    # An indefinite Hessian (rounding can make a saturated one so): the
+    # Cholesky solve fails, and the step is the least-squares solution.
+    H = np.array([[2.0, 0.0], [0.0, -1.0]])
+    grad = np.array([1.0, 1.0])
+    design = MatrixDesign(np.eye(2))
+    step = _solvers._solve_newton_system(design, H, None, None, grad, None)
+    assert_allclose(step, -np.linalg.lstsq(H, grad, rcond=None)[0])
+    assert_allclose(H, [[2.0, 0.0], [0.0, -1.0]])  # the caller's array is intact
+
+
 def test_null_space_of_collinear_features_gives_minimum_norm():
     # A duplicated feature: only the sum of its two weights is identified; the
     # minimum-norm answer splits it evenly.
