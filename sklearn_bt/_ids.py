@@ -255,3 +255,11 @@ def _positions_in_small_range(values, items):
         len(items)
     )
     return table[np.subtract(values, low, dtype=np.intp, casting="unsafe")]
+
+
+def first_of_runs(sorted_values):
+    """Mask of the first element of every run of equal values."""
+    first = np.empty(len(sorted_values), dtype=bool)
+    first[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
+    return first

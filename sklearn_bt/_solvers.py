@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import LinearOperator, cg
 
-from ._ids import factorise_pair_ids, small_int_range
+from ._ids import factorise_pair_ids, first_of_runs, small_int_range
 
 # Above this many parameters the Newton system is solved by conjugate gradients
 # on the (sparse) Hessian instead of a dense Cholesky factorisation.  Each
@@ -799,12 +799,15 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
             a, b = np.minimum(a, b), np.maximum(a, b)
             outcome = np.where(swap, 2 - outcome, outcome)
         keys = _pair_keys(a, b, n_items)
-        unique_keys, inverse = np.unique(keys, return_inverse=True)
-        inverse *= 3
-        inverse += outcome
-        counts = np.bincount(
-            inverse, weights=weight, minlength=3 * len(unique_keys)
-        ).reshape(-1, 3)
+        if weight is None:
+            unique_keys, counts = _count_sorted_pairs(keys, outcome)
+        else:
+            unique_keys, inverse = np.unique(keys, return_inverse=True)
+            inverse *= 3
+            inverse += outcome
+            counts = np.bincount(
+                inverse, weights=weight, minlength=3 * len(unique_keys)
+            ).reshape(-1, 3)
     counts = counts.astype(np.float64, copy=False)  # bincount counts in int
     ua, ub = np.divmod(unique_keys, n_items)
     return ItemDesign(ua.astype(np.intp), ub.astype(np.intp), n_items), counts
@@ -855,6 +858,27 @@ def _pair_keys(a, b, n_items):
     keys = np.multiply(a, n_items, dtype=np.intp)
     keys += b
     return keys
+
+
+def _count_sorted_pairs(keys, outcome):
+    """Sorted unique pair ``keys`` and the ``[B won, tie, A won]`` count of each.
+
+    Unweighted comparisons need no inverse index: the keys with their outcome
+    folded in (``3 key + outcome``) are sorted by value, and each run of equal
+    values is one cell's count.  numpy's vectorised sort of integers is several
+    times faster than the argsort behind ``np.unique(return_inverse=True)``
+    (1e6 comparisons among 1e4 items: 16 ms against 27 for the whole count).
+    """
+    coded = np.multiply(keys, 3, dtype=np.intp)
+    coded += outcome
+    coded.sort()
+    starts = np.flatnonzero(first_of_runs(coded))
+    run_length = np.diff(starts, append=len(coded))
+    run_key, run_outcome = np.divmod(coded[starts], 3)
+    new_pair = first_of_runs(run_key)
+    counts = np.zeros((np.count_nonzero(new_pair), 3))
+    counts[np.cumsum(new_pair) - 1, run_outcome] = run_length
+    return run_key[new_pair], counts
 
 
 def _count_cells(a, b, outcome, weight, n_items):

@@ -9,6 +9,7 @@ import pytest
 
 from sklearn_bt._graph import (
     ComparisonGraph,
+    _edge_matrix,
     _strong_components,
     comparison_graph,
     restrict_to_largest_component,
@@ -375,3 +376,27 @@ def test_atp_components_match_brute_force(atp):
     )
     assert _same_partition(graph.component_labels, mutual)
     assert graph.is_connected == weakly
+
+
+def test_edge_matrix_merges_repeated_edges_into_canonical_csr():
+    # scipy's strong-component search never returns on a CSR matrix with a
+    # repeated entry, so the adjacency must hold each edge once.
+    rng = np.random.default_rng(4)
+    rows, cols = rng.integers(0, 6, 80), rng.integers(0, 6, 80)
+    matrix = _edge_matrix(rows, cols, 6)
+    expected = np.zeros((6, 6), dtype=bool)
+    expected[rows, cols] = True
+    np.testing.assert_array_equal(matrix.toarray(), expected.astype(float))
+    assert matrix.nnz == expected.sum()  # no repeats stored
+    assert matrix.has_canonical_format
+    assert np.all(np.diff(matrix.indptr) >= 0)
+    for start, stop in zip(matrix.indptr[:-1], matrix.indptr[1:], strict=True):
+        assert np.all(np.diff(matrix.indices[start:stop]) > 0)  # sorted, distinct
+
+
+def test_repeated_comparisons_keep_one_strong_component():
+    # A 3-cycle whose first edge is repeated: one strongly connected component.
+    winners, losers = np.array([1, 1, 2, 0]), np.array([0, 0, 1, 2])
+    n_components, labels = _strong_components(winners, losers, 3)
+    assert n_components == 1
+    np.testing.assert_array_equal(labels, [0, 0, 0])

@@ -543,6 +543,8 @@ def _aggregate_by_dict(a, b, outcome, weight, fold):
         (6, 3000, False),  # counted in blocks of 432 rows: the last one short
         (6, 3000, True),  # blocks of 144 rows
         (3000, 200, False),  # many cells: sorted unique pairs
+        (300, 2000, False),  # sorted, with repeated pairs and outcomes
+        (300, 2000, True),
     ],
 )
 def test_aggregate_item_pairs_matches_a_dictionary(
