@@ -95,16 +95,40 @@ def _factorise_small_ints(column_a, column_b):
     if low != 0:
         column_a, column_b = column_a - low, column_b - low
         scans = (column_a, column_b)
-    present = np.zeros(span, dtype=bool)
-    for values in scans:
-        # Marking beats counting: a bincount makes a pass for the bounds, then
-        # one of int64 adds (6e6 ids: 4.7 ms against 6.2).
-        present[values] = True
+    present = _mark_present(scans, span)
     uniques = (np.flatnonzero(present) + low).astype(column_a.dtype)
     if present.all():
         return (column_a, column_b), uniques
     lookup = np.cumsum(present) - 1
     return (lookup[column_a], lookup[column_b]), uniques
+
+
+# Ids marked per block when looking for the ids present (see _mark_present).
+_PRESENCE_BLOCK = 1 << 16
+
+
+def _mark_present(scans, span):
+    """Which of the ids ``0..span-1`` occur in the arrays of ``scans``.
+
+    Marking beats counting (a bincount makes a pass for the bounds, then one
+    of int64 adds; 6e6 ids: 4.7 ms against 6.2).  When there are fewer possible
+    ids than a block holds, the marking goes block by block and stops once
+    every id is seen: the min and max already bound the ids, so an arena's
+    few models are all found in its first block (3e6 battles: 4.7 ms ->
+    0.1 ms).  Checking costs ``span`` per block, so wider ranges are marked in
+    one pass.
+    """
+    present = np.zeros(span, dtype=bool)
+    if span > _PRESENCE_BLOCK:
+        for values in scans:
+            present[values] = True
+        return present
+    for values in scans:
+        for start in range(0, len(values), _PRESENCE_BLOCK):
+            present[values[start : start + _PRESENCE_BLOCK]] = True
+            if present.all():
+                return present
+    return present
 
 
 _NO_HASHING = object()  # pandas is not installed: hashing is not available

@@ -110,6 +110,30 @@ def test_columns_of_one_array_are_scanned_together_with_the_same_codes(offset):
     assert_array_equal(codes_b, expected_b)
 
 
+@pytest.mark.parametrize("block", [4, 16, 1 << 16])
+@pytest.mark.parametrize("layout", ["one array", "two columns"])
+@pytest.mark.parametrize("last_id", ["in the last block of B", "missing"])
+def test_ids_present_are_found_block_by_block(monkeypatch, block, layout, last_id):
+    # The search for the ids present stops once every id in the range is seen
+    # (few ids: an arena); an id seen only at the very end, or never, must
+    # still come out right, with blocks narrower and wider than the range.
+    monkeypatch.setattr(_ids, "_PRESENCE_BLOCK", block)
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 9, size=(200, 2))
+    X[X == 4] = 5  # id 4 is nowhere yet
+    X[0, 0], X[0, 1] = 0, 9  # the range is 0..9
+    if last_id == "in the last block of B":
+        X[-1, 1] = 4
+    column_a, column_b = X[:, 0], X[:, 1]
+    if layout == "two columns":
+        column_a, column_b = column_a.copy(), column_b.copy()
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    expected_a, expected_b, expected_uniques = _reference(column_a, column_b)
+    assert_array_equal(uniques, expected_uniques)
+    assert_array_equal(codes_a, expected_a)
+    assert_array_equal(codes_b, expected_b)
+
+
 @pytest.mark.parametrize(
     "values, items",
     [
