@@ -9,7 +9,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._ids import _parent_pairs, factorise_pair_ids, positions_in
+from ._ids import factorise_pair_ids, parent_pairs, positions_in
 from ._ranker import _check_pair_width
 
 
@@ -446,7 +446,7 @@ def _two_hot(codes, encoder):
     n_items = len(encoder.categories_[0])
     n = len(codes_a)
     index_dtype = np.int32 if 2 * n_items < 2**31 and 2 * n < 2**31 else np.int64
-    parent = _parent_pairs(codes_a, codes_b)
+    parent = parent_pairs(codes_a, codes_b)
     if parent is not None:
         # The codes are the columns of one (n, 2) array (integer ids 0..K-1
         # are their own codes): one contiguous conversion (6e6 codes: 2.9 ms

@@ -711,8 +711,7 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
 
 
 def _strongly_connected_items(design, counts):
-    """The items in some comparison (a mask), if they form one strongly
-    connected graph; else None.
+    """Mask of the items in some comparison if they are strongly connected, else None.
 
     The common case, checked lean on the aggregated pairs: one edge per
     direction that saw a win (a tie counts both ways).

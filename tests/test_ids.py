@@ -101,8 +101,8 @@ def test_columns_of_one_array_are_scanned_together_with_the_same_codes(offset):
     rng = np.random.default_rng(2)
     X = rng.integers(0, 30, size=(500, 2)) + offset
     X[0] = [offset + 40, offset + 45]  # ids 31..44 never appear: gaps
-    assert _ids._parent_pairs(X[:, 0], X[:, 1]) is not None
-    assert _ids._parent_pairs(X[:, 1], X[:, 0]) is None  # swapped: not the layout
+    assert _ids.parent_pairs(X[:, 0], X[:, 1]) is not None
+    assert _ids.parent_pairs(X[:, 1], X[:, 0]) is None  # swapped: not the layout
     (codes_a, codes_b), uniques = factorise_pair_ids(X[:, 0], X[:, 1])
     expected_a, expected_b, expected_uniques = _reference(X[:, 0], X[:, 1])
     assert_array_equal(uniques, expected_uniques)
