@@ -287,7 +287,7 @@ class ItemDesign:
         The other items are in no comparison, each a part of its own.  A
         caller that has checked the graph's connectivity (the ranker, for the
         existence of the MLE) spares :meth:`null_basis` its own search: on a
-        K = 100 fit that search was a tenth of the solver's time.
+        K = 100 fit that search was a fifth of the solver's time.
         """
         loners = np.flatnonzero(~used)
         n_used = int(np.count_nonzero(used))
