@@ -9,7 +9,8 @@ An item that never lost would otherwise have an infinite strength, and one that
 never won an infinitely negative one.
 
 The graph work is done by :func:`scipy.sparse.csgraph.connected_components` on a
-sparse adjacency matrix, so it costs O(n_comparisons + n_items).
+sparse adjacency matrix, built by sorting the edges: it costs a sort of the
+comparisons and O(n_comparisons + n_items) besides.
 """
 
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ._ids import factorise_ids, first_of_runs, positions_in
+from ._loss import A_WON, B_WON, TIE
 
 __all__ = ["ComparisonGraph", "comparison_graph", "restrict_to_largest_component"]
 
@@ -136,6 +138,26 @@ def _strong_components(
         adjacency, directed=True, connection="strong"
     )
     return n_components, _canonical_labels(labels, n_components)
+
+
+def pair_count_components(a, b, counts, n_items):
+    """Strong components of aggregated pairs with ``[B won, tie, A won]`` counts.
+
+    Each pair draws an edge to every side that won or tied it at least once;
+    an item against itself draws none.  Returns ``(n_components, labels,
+    used)``: the labels as :func:`_strong_components` numbers them (the
+    largest component is 0), and which items are in some edge.
+    """
+    informative = a != b
+    beats_b = informative & (counts[:, A_WON] + counts[:, TIE] > 0)
+    beats_a = informative & (counts[:, B_WON] + counts[:, TIE] > 0)
+    winners = np.concatenate([a[beats_b], b[beats_a]])
+    losers = np.concatenate([b[beats_b], a[beats_a]])
+    n_components, labels = _strong_components(winners, losers, n_items)
+    used = np.zeros(n_items, dtype=bool)
+    used[winners] = True
+    used[losers] = True
+    return n_components, labels, used
 
 
 # ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sklearn.utils.validation import (
 )
 
 from ._exceptions import MLEDoesNotExistWarning
-from ._graph import _strong_components, comparison_graph
+from ._graph import comparison_graph, pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._outcomes import TIE_MODELS, encode_outcomes
 from ._solvers import (
@@ -716,17 +716,9 @@ def _strongly_connected_items(design, counts):
     The common case, checked lean on the aggregated pairs: one edge per
     direction that saw a win (a tie counts both ways).
     """
-    a, b = design.a, design.b
-    informative = a != b  # an item against itself carries no signal
-    beat_b = informative & (counts[:, A_WON] + counts[:, TIE] > 0)
-    beat_a = informative & (counts[:, B_WON] + counts[:, TIE] > 0)
-    winners = np.concatenate([a[beat_b], b[beat_a]])
-    losers = np.concatenate([b[beat_b], a[beat_a]])
-    _, labels = _strong_components(winners, losers, design.n_params)
-    used = np.zeros(design.n_params, dtype=bool)
-    used[winners] = True
-    used[losers] = True
-    if len(winners) and np.any(labels[used] != labels[winners[0]]):
+    _, labels, used = pair_count_components(design.a, design.b, counts, design.n_params)
+    labels = labels[used]
+    if len(labels) and np.any(labels != labels[0]):
         return None
     return used
 

@@ -44,6 +44,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from ._graph import pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._ranker import BradleyTerryRanker
 from ._solvers import ItemDesign, MatrixDesign, newton_solve
@@ -1046,20 +1047,12 @@ def _resample_counts(problem, rng, cells, n_draws, scale):
 
 def _unbounded_items(problem, counts):
     """Items outside the largest strongly connected component of a resample."""
-    k = problem.n_items
-    a_won = counts[:, A_WON] > 0
-    b_won = counts[:, B_WON] > 0
-    tie = counts[:, TIE] > 0
-    a, b = problem.item_a, problem.item_b
-    # Edges run from the loser to the winner; a tie runs both ways.
-    rows = np.concatenate([b[a_won | tie], a[b_won | tie]])
-    cols = np.concatenate([a[a_won | tie], b[b_won | tie]])
-    graph = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(k, k))
-    n_parts, labels = connected_components(graph, directed=True, connection="strong")
+    n_parts, labels, _ = pair_count_components(
+        problem.item_a, problem.item_b, counts, problem.n_items
+    )
     if n_parts == 1:
-        return np.zeros(k, dtype=bool)
-    largest = np.argmax(np.bincount(labels, minlength=n_parts))
-    return labels != largest
+        return np.zeros(problem.n_items, dtype=bool)
+    return labels != 0  # components are numbered by decreasing size
 
 
 def _design(problem, null):

@@ -12,6 +12,7 @@ from sklearn_bt._graph import (
     _edge_matrix,
     _strong_components,
     comparison_graph,
+    pair_count_components,
     restrict_to_largest_component,
 )
 
@@ -400,3 +401,28 @@ def test_repeated_comparisons_keep_one_strong_component():
     n_components, labels = _strong_components(winners, losers, 3)
     assert n_components == 1
     np.testing.assert_array_equal(labels, [0, 0, 0])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pair_count_components_match_the_brute_force_closure(seed):
+    # Aggregated pairs with [B won, tie, A won] counts (zeros included, and
+    # self-pairs): an edge to each side that won or tied, as raw comparisons.
+    rng = np.random.default_rng(seed)
+    n_items, n_pairs = 7, 9
+    a, b = rng.integers(0, n_items, n_pairs), rng.integers(0, n_items, n_pairs)
+    counts = rng.choice([0.0, 0.0, 1.0, 2.5], size=(n_pairs, 3))
+    winners = np.concatenate([a, b, a])
+    losers = np.concatenate([b, a, b])
+    ties = np.repeat([False, False, True], n_pairs)
+    weights = np.concatenate([counts[:, 2], counts[:, 0], counts[:, 1]])
+    weights[np.tile(a == b, 3)] = 0.0  # an item against itself draws no edge
+    mutual, *_ = _reference(winners, losers, ties, weights, n_items)
+    n_components, labels, used = pair_count_components(a, b, counts, n_items)
+    assert _same_partition(labels, mutual)
+    assert n_components == len(set(labels.tolist()))
+    sizes = np.bincount(labels)
+    assert np.all(sizes[:-1] >= sizes[1:])  # numbered by decreasing size
+    expected_used = np.zeros(n_items, dtype=bool)
+    expected_used[winners[weights > 0]] = True
+    expected_used[losers[weights > 0]] = True
+    np.testing.assert_array_equal(used, expected_used)
