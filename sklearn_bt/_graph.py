@@ -19,7 +19,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ._ids import factorise_ids, first_of_runs, positions_in
+from ._ids import as_id_array, factorise_ids, first_of_runs, positions_in
 from ._loss import A_WON, B_WON, TIE
 
 __all__ = ["ComparisonGraph", "comparison_graph", "restrict_to_largest_component"]
@@ -186,7 +186,7 @@ def _is_missing(values):
 
 def _as_labels(values, name):
     """1-D ndarray of item labels, or a ValueError naming ``name``."""
-    values = np.asarray(values)
+    values = as_id_array(values)
     if values.ndim != 1:
         raise ValueError(
             f"{name} must be 1-D (one item label per comparison); "

@@ -7,6 +7,11 @@ so this is done once, in linear time where possible: a ``bincount`` for
 integer ids in a small range, a hash-based ``pandas.factorize`` for strings
 (sorting millions of strings is what makes ``np.unique`` slow), and
 ``np.unique`` otherwise.
+
+pandas columns that do not hold a NumPy array (categoricals, and Arrow-backed
+strings: pandas' default string dtype when pyarrow is installed) are
+factorised by pandas itself, without ``to_numpy()``, which would build one
+Python object per row (see :func:`is_pandas_native`).
 """
 
 import numpy as np
@@ -36,6 +41,8 @@ def factorise_pair_ids(column_a, column_b):
     >>> codes_a, codes_b, uniques
     (array([2, 0]), array([1, 2]), array(['ann', 'bob', 'cid'], dtype='<U3'))
     """
+    if is_pandas_native(column_a) or is_pandas_native(column_b):
+        return _factorise_sides(column_a, column_b)
     column_a, column_b = np.asarray(column_a), np.asarray(column_b)
     factorised = _factorise_small_ints(column_a, column_b)
     if factorised is not None:
@@ -50,6 +57,95 @@ def factorise_pair_ids(column_a, column_b):
     codes, uniques = factorised
     n = len(column_a)
     return (codes[:n], codes[n:]), uniques
+
+
+def is_pandas_native(column):
+    """Whether ``column`` is a 1-D pandas column whose ids pandas encodes natively.
+
+    That is a categorical (it holds codes) or a column of Arrow-backed
+    strings (pandas' default string dtype when pyarrow is installed).
+    ``to_numpy()`` builds a Python object per row from either, where
+    ``pandas.factorize`` reads the codes or hashes the Arrow buffers (3e6
+    rows of 150 ids: 130 ms against 46 ms for Arrow strings, 140 ms against
+    7 ms for a categorical).  Other columns, NumPy-backed ones included
+    (pandas' Python-backed strings hold an object array already), are left
+    to the NumPy paths.
+    """
+    dtype = getattr(column, "dtype", None)
+    if dtype is None or isinstance(dtype, np.dtype) or getattr(column, "ndim", 0) != 1:
+        return False
+    import pandas as pd  # a pandas dtype: pandas is installed
+
+    if isinstance(dtype, pd.CategoricalDtype):
+        return True
+    return dtype.kind in "OSU" and getattr(dtype, "storage", None) == "pyarrow"
+
+
+def _native_codes(column):
+    """``(codes, uniques)`` of a pandas-native column; code -1 marks a missing id.
+
+    ``uniques`` is a NumPy array of the ids in order of appearance, of the
+    dtype ``to_numpy()`` would give (object for strings).
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes, np.asarray(uniques)
+
+
+def _factorise_sides(column_a, column_b):
+    """``factorise_pair_ids`` of two columns factorised one by one, then merged.
+
+    Only the few unique ids of each side are merged and sorted, so a
+    pandas-native side is never converted row by row.
+    """
+    sides = []
+    for column in (column_a, column_b):
+        if is_pandas_native(column):
+            codes, uniques = _native_codes(column)
+            if len(codes) and codes.min() < 0:
+                return None  # missing ids: the encoder's own rules apply
+        else:
+            factorised = factorise_ids(np.asarray(column))
+            if factorised is None:
+                return None
+            codes, uniques = factorised
+        sides.append((codes, uniques))
+    (codes_a, uniques_a), (codes_b, uniques_b) = sides
+    merged = factorise_ids(np.concatenate([uniques_a, uniques_b]))
+    if merged is None:
+        return None  # mixed types: an encoder would order them its own way
+    position, uniques = merged
+    k = len(uniques_a)
+    return (position[:k][codes_a], position[k:][codes_b]), uniques
+
+
+def as_id_array(column):
+    """The ids of a 1-D ``column`` as a NumPy array, like ``np.asarray(column)``.
+
+    A pandas-native column (see :func:`is_pandas_native`) is rebuilt from its
+    codes and its few unique ids instead of being converted row by row; every
+    row then refers to one of those id objects.  Columns with missing ids go
+    through pandas' own conversion, which keeps its missing-value markers.
+    """
+    if not is_pandas_native(column):
+        return np.asarray(column)
+    codes, uniques = _native_codes(column)
+    if len(codes) and codes.min() < 0:
+        return np.asarray(column)
+    return uniques[codes]
+
+
+def _object_index(values):
+    """``values`` as a pandas Index of dtype object, without copying an object array.
+
+    With ``dtype=object`` pandas does not infer a string dtype: with pyarrow
+    installed it would convert every value to Arrow first (a lookup of 3e6
+    strings among 150: 340 ms against 60).
+    """
+    import pandas as pd
+
+    return pd.Index(values, dtype=object, copy=False)
 
 
 def _table_size_limit(n_ids):
@@ -150,7 +246,7 @@ def _factorise_pair_strings(column_a, column_b):
         return _NO_HASHING
     try:
         codes_a, uniques = pd.factorize(column_a, use_na_sentinel=True)
-        codes_b = pd.Index(uniques).get_indexer(column_b)
+        codes_b = _object_index(uniques).get_indexer(_object_index(column_b))
         new_in_b = codes_b < 0
         if new_in_b.any():
             codes_new, more = pd.factorize(column_b[new_in_b], use_na_sentinel=True)
@@ -242,16 +338,19 @@ def positions_in(values, items):
     ``log K`` times per value; a table for integers in a small range; a
     binary search otherwise.
     """
+    if is_pandas_native(values):
+        # Look up the column's few unique ids, not its rows; a missing id's
+        # code, -1, picks the -1 appended.
+        codes, uniques = _native_codes(values)
+        return np.append(positions_in(uniques, items), -1)[codes]
     values, items = np.asarray(values), np.asarray(items)
     if len(items) == 0:
         return np.full(len(values), -1, dtype=np.intp)
     if values.dtype.kind in "OUS" or items.dtype.kind in "OUS":
         try:
-            import pandas as pd
+            return _object_index(items).get_indexer(_object_index(values))
         except ImportError:
-            pd = None
-        if pd is not None:
-            return pd.Index(items).get_indexer(values)
+            pass
     if values.dtype.kind in "iu" and items.dtype.kind in "iu" and len(values):
         found = _positions_in_small_range(values, items)
         if found is not None:

@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ._exceptions import MLEDoesNotExistWarning
 from ._graph import comparison_graph, restrict_to_largest_component
-from ._ids import factorise_pair_ids, positions_in
+from ._ids import factorise_pair_ids, is_pandas_native, positions_in
 from ._loss import A_WON
 from ._pair_transformer import PairTransformer
 from ._ranker import BradleyTerryRanker
@@ -321,8 +321,7 @@ class _Records:
 
 
 def _records(item_a, item_b, outcome, sample_weight, home_a, ties):
-    a = _labels(item_a, "item_a")
-    b = _labels(item_b, "item_b")
+    a, b, labels = _ids_or_codes(item_a, item_b)
     if a.shape != b.shape:
         raise ValueError(
             f"item_a and item_b must have the same length; got {len(a)} and {len(b)}."
@@ -343,17 +342,35 @@ def _records(item_a, item_b, outcome, sample_weight, home_a, ties):
             a, b, weight = a[keep], b[keep], weight[keep]
             outcome = None if outcome is None else outcome[keep]
             home = None if home is None else home[keep]
-    compressed = _compress(a, b, outcome, weight, home)
-    if compressed is not None:
-        return compressed
-    n = len(a)
-    return _Records(
-        a,
-        b,
-        np.ones(n) if outcome is None else outcome,
-        np.ones(n) if weight is None else weight,
-        home,
-    )
+    records = _compress(a, b, outcome, weight, home)
+    if records is None:
+        n = len(a)
+        records = _Records(
+            a,
+            b,
+            np.ones(n) if outcome is None else outcome,
+            np.ones(n) if weight is None else weight,
+            home,
+        )
+    if labels is not None:  # the rows hold codes into labels
+        records.a, records.b = labels[records.a], labels[records.b]
+    return records
+
+
+def _ids_or_codes(item_a, item_b):
+    """``(a, b, None)``: the ids as arrays; or ``(codes_a, codes_b, labels)``.
+
+    Codes (into the sorted unique ids, ``labels``) are returned for pandas
+    columns whose ids pandas encodes natively (categoricals, Arrow-backed
+    strings): their rows are then never converted to Python objects one by
+    one, and the records are relabelled once compressed.
+    """
+    if is_pandas_native(item_a) or is_pandas_native(item_b):
+        factorised = factorise_pair_ids(item_a, item_b)
+        if factorised is not None:
+            (codes_a, codes_b), labels = factorised
+            return codes_a, codes_b, labels
+    return _labels(item_a, "item_a"), _labels(item_b, "item_b"), None
 
 
 def _compress(a, b, outcome, weight, home):

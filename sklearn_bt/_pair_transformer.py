@@ -9,7 +9,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._ids import factorise_pair_ids, parent_pairs, positions_in
+from ._ids import factorise_pair_ids, is_pandas_native, parent_pairs, positions_in
 from ._ranker import _check_pair_width
 
 
@@ -381,9 +381,15 @@ def _sorted_unique_categories(categories):
 
 
 def _id_column(half):
-    return (
-        half.iloc[:, 0].to_numpy() if hasattr(half, "iloc") else np.asarray(half)[:, 0]
-    )
+    """The one id column of ``half``; a pandas-native column stays a Series.
+
+    Categoricals and Arrow-backed strings are factorised by pandas without a
+    conversion row by row (see ``_ids.is_pandas_native``).
+    """
+    if not hasattr(half, "iloc"):
+        return np.asarray(half)[:, 0]
+    column = half.iloc[:, 0]
+    return column if is_pandas_native(column) else column.to_numpy()
 
 
 def _fast_item_ids(encoder, half_a, half_b):

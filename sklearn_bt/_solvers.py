@@ -34,7 +34,12 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import LinearOperator, cg
 
-from ._ids import factorise_pair_ids, first_of_runs, small_int_range
+from ._ids import (
+    factorise_pair_ids,
+    first_of_runs,
+    is_pandas_native,
+    small_int_range,
+)
 
 # Above this many parameters the Newton system is solved by conjugate gradients
 # on the (sparse) Hessian instead of a dense Cholesky factorisation.  Each
@@ -828,12 +833,14 @@ def aggregate_id_pairs(ids_a, ids_b, outcome, weight):
     (missing or mixed-type ids).  Integer ids in a range of at most
     ``sqrt(n)`` values (an arena's few models) are counted straight into
     their cells, without factorising them first: the ids present are read off
-    the pairs, so the ids are scanned once less.
+    the pairs, so the ids are scanned once less.  Categorical and Arrow-backed
+    pandas columns are factorised by pandas (see ``_ids.is_pandas_native``).
     """
-    ids_a, ids_b = np.asarray(ids_a), np.asarray(ids_b)
-    dtype = ids_a.dtype
-    max_span = math.isqrt(max(len(ids_a), 1 << 16))
-    small = small_int_range(ids_a, ids_b, max_span)
+    small = None
+    if not (is_pandas_native(ids_a) or is_pandas_native(ids_b)):
+        ids_a, ids_b = np.asarray(ids_a), np.asarray(ids_b)
+        max_span = math.isqrt(max(len(ids_a), 1 << 16))
+        small = small_int_range(ids_a, ids_b, max_span)
     if small is None:
         factorised = factorise_pair_ids(ids_a, ids_b)
         if factorised is None:
@@ -852,7 +859,7 @@ def aggregate_id_pairs(ids_a, ids_b, outcome, weight):
     present = np.zeros(span, dtype=bool)
     present[design.a] = True
     present[design.b] = True
-    items = (np.flatnonzero(present) + low).astype(dtype, copy=False)
+    items = (np.flatnonzero(present) + low).astype(ids_a.dtype, copy=False)
     if len(items) < span:
         code = np.cumsum(present) - 1
         design = ItemDesign(code[design.a], code[design.b], len(items))

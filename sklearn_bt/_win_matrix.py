@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._graph import _encode, _validate_pairs
-from ._ids import factorise_ids
+from ._ids import factorise_ids, is_pandas_native
 from ._solvers import aggregate_id_pairs
 
 __all__ = ["aggregate_pairs", "pairs_from_win_matrix", "win_matrix"]
@@ -266,17 +266,23 @@ def aggregate_pairs(X, y, sample_weight=None):
     (array([0, 1, 1]), array([1., 2., 1.]))
     """
     columns = getattr(X, "columns", None)
-    ids = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
-    if ids.ndim != 2 or ids.shape[1] != 2:
-        raise ValueError(
-            f"X must have two columns, the ids of item A and of item B; got shape "
-            f"{ids.shape}. Aggregate the ids before adding item features."
-        )
+    if columns is not None and len(columns) == 2 and _has_native_column(X):
+        # Kept as pandas columns: factorised by pandas, never converted row
+        # by row (categoricals, Arrow-backed strings).
+        ids_a, ids_b = X.iloc[:, 0], X.iloc[:, 1]
+    else:
+        ids = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
+        if ids.ndim != 2 or ids.shape[1] != 2:
+            raise ValueError(
+                f"X must have two columns, the ids of item A and of item B; got "
+                f"shape {ids.shape}. Aggregate the ids before adding item features."
+            )
+        ids_a, ids_b = ids[:, 0], ids[:, 1]
+    n = len(ids_a)
     y = np.asarray(y)
-    if y.shape != (ids.shape[0],):
+    if y.shape != (n,):
         raise ValueError(
-            f"y must have one outcome per row of X ({ids.shape[0]}); got shape "
-            f"{y.shape}."
+            f"y must have one outcome per row of X ({n}); got shape {y.shape}."
         )
     weight = None
     if sample_weight is not None:
@@ -290,7 +296,7 @@ def aggregate_pairs(X, y, sample_weight=None):
                 "sample_weight must hold one finite, non-negative weight per row."
             )
     outcome, labels = _outcome_codes(y)
-    aggregated = aggregate_id_pairs(ids[:, 0], ids[:, 1], outcome, weight)
+    aggregated = aggregate_id_pairs(ids_a, ids_b, outcome, weight)
     if aggregated is None:
         raise ValueError(
             "X has missing ids, or ids of mixed types; drop those rows or convert "
@@ -304,6 +310,10 @@ def aggregate_pairs(X, y, sample_weight=None):
 
         X_unique = pd.DataFrame(X_unique, columns=columns).astype(X.dtypes.to_dict())
     return X_unique, labels[column], counts[row, column]
+
+
+def _has_native_column(frame):
+    return any(is_pandas_native(frame.iloc[:, j]) for j in range(frame.shape[1]))
 
 
 def _outcome_codes(y):

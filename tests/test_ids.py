@@ -1,5 +1,7 @@
 """Tests of the id factorisation (``_ids.py``)."""
 
+import importlib.util
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -148,3 +150,129 @@ def test_positions_in_finds_each_value_or_minus_one(values, items):
     where = {item: i for i, item in enumerate(items.tolist())}
     expected = [where.get(value, -1) for value in values.tolist()]
     assert_array_equal(_ids.positions_in(values, items), expected)
+
+
+# ------------------------------------------------------ pandas-native columns
+
+pd = pytest.importorskip("pandas")
+_needs_pyarrow = pytest.mark.skipif(
+    importlib.util.find_spec("pyarrow") is None, reason="pyarrow is not installed"
+)
+NATIVE = [
+    pytest.param(lambda ids: pd.Series(ids, dtype="category"), id="categorical"),
+    pytest.param(lambda ids: pd.Categorical(ids), id="Categorical"),
+    pytest.param(
+        lambda ids: pd.Series(ids, dtype=pd.StringDtype("pyarrow")),
+        id="Arrow strings",
+        marks=_needs_pyarrow,
+    ),
+    pytest.param(
+        lambda ids: pd.Series(ids, dtype="string[pyarrow]").astype(
+            pd.ArrowDtype(__import__("pyarrow").string())
+        ),
+        id="ArrowDtype",
+        marks=_needs_pyarrow,
+    ),
+]
+
+
+@pytest.fixture
+def no_conversion_by_row(monkeypatch):
+    """Fail on converting a pandas object of 50 or more values to NumPy.
+
+    The few unique ids of a column may be converted; its rows may not.
+    """
+
+    def guard(cls, name):
+        convert = getattr(cls, name)
+
+        def checked(self, *args, **kwargs):
+            if len(self) >= 50:
+                raise AssertionError("a pandas-native column was converted row by row")
+            return convert(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, checked)
+
+    for cls in (pd.Series, pd.Categorical, pd.Index):
+        guard(cls, "__array__")
+    guard(pd.Series, "to_numpy")
+
+
+def _string_ids(seed, n=300, k=25):
+    rng = np.random.default_rng(seed)
+    names = np.array([f"model-{i:02d}" for i in range(k)], dtype=object)
+    return names[rng.integers(0, k, n)], names[rng.integers(0, k - 3, n)]
+
+
+@pytest.mark.parametrize("make_column", NATIVE)
+def test_native_columns_are_factorised_without_conversion(make_column, request):
+    ids_a, ids_b = _string_ids(0)
+    expected = factorise_pair_ids(ids_a, ids_b)
+    column_a, column_b = make_column(ids_a), make_column(ids_b)
+    assert _ids.is_pandas_native(column_a)
+    request.getfixturevalue("no_conversion_by_row")
+    for pair in [(column_a, column_b), (column_a, ids_b), (ids_a, column_b)]:
+        (codes_a, codes_b), uniques = factorise_pair_ids(*pair)
+        assert_array_equal(uniques, expected[1])
+        assert uniques.dtype == object
+        assert_array_equal(codes_a, expected[0][0])
+        assert_array_equal(codes_b, expected[0][1])
+
+
+def test_categorical_integer_ids_keep_their_dtype():
+    column_a = pd.Series([30, 10, 30], dtype="category")
+    column_b = pd.Series(pd.Categorical([20, 10, 10], categories=[10, 20, 99]))
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    assert_array_equal(uniques, [10, 20, 30])  # 99 is no id: it is in no row
+    assert uniques.dtype == np.asarray(column_a).dtype
+    assert_array_equal(codes_a, [2, 0, 2])
+    assert_array_equal(codes_b, [1, 0, 0])
+
+
+@pytest.mark.parametrize(
+    "column_a, column_b",
+    [
+        (pd.Series(["a", None], dtype="category"), pd.Series(["b", "a"])),
+        (pd.Series(["a", "b"], dtype="category"), np.array(["b", None], dtype=object)),
+        (pd.Series(["a", "b"], dtype="category"), pd.Series([1, 2], dtype="category")),
+    ],
+    ids=["missing in A", "missing in B", "mixed types"],
+)
+def test_native_ids_that_need_the_encoders_rules_give_none(column_a, column_b):
+    assert factorise_pair_ids(column_a, column_b) is None
+
+
+@pytest.mark.parametrize("make_column", NATIVE)
+def test_positions_in_looks_up_native_columns(make_column, request):
+    values = make_column(["b", "z", None, "a", "b"] * 20)
+    request.getfixturevalue("no_conversion_by_row")
+    items = np.array(["a", "b", "c"], dtype=object)
+    assert_array_equal(_ids.positions_in(values, items), [1, -1, -1, 0, 1] * 20)
+
+
+@pytest.mark.parametrize("make_column", NATIVE)
+@pytest.mark.parametrize("missing", [False, True])
+def test_as_id_array_equals_numpys_conversion(make_column, missing):
+    ids = ["b", "a", "b", "c"] + ([None] if missing else [])
+    column = make_column(ids)
+    out = _ids.as_id_array(column)
+    expected = np.asarray(column)
+    assert out.dtype == expected.dtype
+    assert out.tolist() == expected.tolist() or missing  # NaN != NaN
+    assert pd.isna(out).tolist() == pd.isna(expected).tolist()
+
+
+@pytest.mark.parametrize(
+    "column, native",
+    [
+        (pd.Series(["a", "b"], dtype=object), False),
+        (pd.Series(["a", "b"], dtype=pd.StringDtype("python")), False),
+        (pd.Series([1, 2]), False),
+        (np.array(["a", "b"], dtype=object), False),
+        (pd.DataFrame({"x": pd.Categorical(["a"])}), False),  # not one column
+        (pd.Series(["a", "b"], dtype="category"), True),
+        (pd.CategoricalIndex(["a", "b"]), True),
+    ],
+)
+def test_which_columns_are_native(column, native):
+    assert _ids.is_pandas_native(column) is native

@@ -504,3 +504,43 @@ def test_bad_input_is_a_clear_error():
         leaderboard(a, b, outcome, interval="profile")
     with pytest.raises(InvalidParameterError, match="restrict"):
         leaderboard(a, b, outcome, restrict="all")
+
+
+def _pyarrow_strings():
+    pytest.importorskip("pyarrow")
+    return pd.StringDtype("pyarrow")
+
+
+@pytest.mark.parametrize(
+    "dtype", [lambda: "category", _pyarrow_strings], ids=["categorical", "Arrow"]
+)
+@pytest.mark.parametrize("home", [False, True])
+def test_pandas_native_id_columns_give_the_leaderboard_of_arrays(dtype, home):
+    # Categorical and Arrow-backed id columns are factorised by pandas, and
+    # the compressed records relabelled: the same leaderboard as plain arrays,
+    # zero-weight rows dropped alike.
+    a, b, outcome = _battles(n_rows=300, seed=5, ties=0.1)
+    rng = np.random.default_rng(6)
+    kwargs = dict(
+        sample_weight=rng.integers(0, 3, len(a)).astype(float),
+        home_a=(rng.random(len(a)) < 0.5).astype(float) if home else None,
+        ties="davidson",
+    )
+    expected = leaderboard(a.astype(object), b.astype(object), outcome, **kwargs)
+    column_a, column_b = pd.Series(a).astype(dtype()), pd.Series(b).astype(dtype())
+    board = leaderboard(column_a, column_b, outcome, **kwargs)
+    assert board.table["item"].tolist() == expected.table["item"].tolist()
+    for column in ("rating", "lower", "upper", "comparisons", "ties"):
+        np.testing.assert_allclose(
+            board.table[column], expected.table[column], rtol=1e-12
+        )
+
+
+def test_missing_ids_in_a_categorical_column_are_refused_like_in_an_array():
+    a = np.array(["x", None, "y", "x"], dtype=object)
+    b = np.array(["y", "x", "x", "y"], dtype=object)
+    with pytest.raises(ValueError, match="missing") as from_array:
+        leaderboard(a, b)
+    with pytest.raises(ValueError, match="missing") as from_categorical:
+        leaderboard(pd.Series(a, dtype="category"), pd.Series(b, dtype="category"))
+    assert str(from_categorical.value) == str(from_array.value)

@@ -300,11 +300,9 @@ def test_empty_and_one_dimensional_input():
         PairTransformer().fit(np.ones(4))
 
 
-def test_explicit_sorted_categories_take_the_fast_path_with_the_same_output(
-    monkeypatch,
-):
-    # leaderboard() encodes with OneHotEncoder(categories=[items]): ids are then
-    # looked up in the given categories, and the output is the encoder's own.
+@pytest.fixture
+def fast_path_outputs(monkeypatch):
+    """A list that grows by one with every output the one-hot fast path builds."""
     built = []
     two_hot = _pair_transformer._two_hot
     monkeypatch.setattr(
@@ -312,6 +310,15 @@ def test_explicit_sorted_categories_take_the_fast_path_with_the_same_output(
         "_two_hot",
         lambda *args: built.append(1) or two_hot(*args),
     )
+    return built
+
+
+def test_explicit_sorted_categories_take_the_fast_path_with_the_same_output(
+    fast_path_outputs,
+):
+    # leaderboard() encodes with OneHotEncoder(categories=[items]): ids are then
+    # looked up in the given categories, and the output is the encoder's own.
+    built = fast_path_outputs
     rng = np.random.default_rng(0)
     names = np.array([f"p{i:02d}" for i in range(12)], dtype=object)
     X = names[rng.integers(0, 12, size=(200, 2))]
@@ -352,3 +359,47 @@ def test_integer_ids_take_the_fast_path_with_the_encoders_output(order, low):
     assert out.has_canonical_format
     np.testing.assert_array_equal(out.toarray(), expected)
     np.testing.assert_array_equal(X, X_copy)  # the ids are not shifted in place
+
+
+def _pyarrow_strings():
+    pytest.importorskip("pyarrow")
+    return pd.StringDtype("pyarrow")
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        lambda: "category",  # a categorical: its codes are the factorisation
+        _pyarrow_strings,  # pandas' default strings when pyarrow is installed
+        lambda: pd.StringDtype("python"),
+        lambda: object,
+    ],
+    ids=["categorical", "Arrow strings", "Python strings", "object"],
+)
+def test_dataframe_ids_take_the_fast_path_with_the_encoders_output(
+    fast_path_outputs, dtype
+):
+    # Id columns of a DataFrame, whatever pandas stores them as, give what
+    # the encoder gives on the stacked item column: the same one-hot rows and
+    # the same categories_, values and dtype.
+    built = fast_path_outputs
+    rng = np.random.default_rng(4)
+    names = np.array([f"p{i:02d}" for i in range(12)], dtype=object)
+    team_a, team_b = names[rng.integers(0, 12, 300)], names[rng.integers(2, 9, 300)]
+    df = pd.DataFrame({"team_a": team_a, "team_b": team_b}).astype(dtype())
+    encoder = OneHotEncoder().fit(
+        pd.concat([df["team_a"], df["team_b"]], ignore_index=True).to_frame("team")
+    )
+    expected = np.hstack(
+        [
+            encoder.transform(df[["team_a"]].set_axis(["team"], axis=1)).toarray(),
+            encoder.transform(df[["team_b"]].set_axis(["team"], axis=1)).toarray(),
+        ]
+    )
+    transformer = PairTransformer(OneHotEncoder())
+    assert_array_equal(transformer.fit_transform(df).toarray(), expected)
+    assert_array_equal(transformer.transform(df[::-1]).toarray(), expected[::-1])
+    assert len(built) == 2  # both outputs came from the fast path
+    fitted = transformer.transformer_.categories_[0]
+    assert_array_equal(fitted, encoder.categories_[0])
+    assert fitted.dtype == encoder.categories_[0].dtype

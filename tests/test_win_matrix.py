@@ -233,3 +233,15 @@ def test_aggregate_pairs_of_winner_loser_rows_counts_each_pair():
 def test_aggregate_pairs_rejects_bad_input(X, y, sample_weight, match):
     with pytest.raises(ValueError, match=match):
         aggregate_pairs(X, y, sample_weight=sample_weight)
+
+
+def test_aggregate_pairs_of_categorical_columns_keeps_ids_and_dtypes():
+    X, y = _arena()
+    frame = pd.DataFrame(X, columns=["model_a", "model_b"]).astype(object)
+    categorical = frame.astype("category")
+    expected = aggregate_pairs(frame, y)
+    X_unique, y_unique, counts = aggregate_pairs(categorical, y)
+    assert X_unique.dtypes.tolist() == categorical.dtypes.tolist()
+    np.testing.assert_array_equal(X_unique.astype(object), expected[0])
+    np.testing.assert_array_equal(y_unique, expected[1])
+    np.testing.assert_array_equal(counts, expected[2])
