@@ -28,6 +28,7 @@ from ._solvers import (
     aggregate_item_pairs,
     newton_solve,
 )
+from ._threads import one_blas_thread
 from ._ties import DavidsonPairLoss, RaoKupperPairLoss, _log_expm1
 
 _TIE_LOSSES = {"davidson": DavidsonPairLoss, "rao-kupper": RaoKupperPairLoss}
@@ -314,6 +315,11 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         design, counts = _make_design(
             X, outcome, sample_weight, n_item_features, self.fit_intercept
         )
+        with one_blas_thread():  # many small BLAS calls: see _threads.py
+            return self._fit_design(design, counts)
+
+    def _fit_design(self, design, counts):
+        """Solve on the built design and set the fitted attributes."""
         loss = self._make_loss(counts)
 
         max_iter = self.max_iter

@@ -40,6 +40,7 @@ from ._ids import (
     is_pandas_native,
     small_int_range,
 )
+from ._threads import blas_threads_as_before
 
 # Above this many parameters the Newton system is solved by conjugate gradients
 # on the (sparse) Hessian instead of a dense Cholesky factorisation.  Each
@@ -171,14 +172,16 @@ class MatrixDesign:
         buffer = np.empty((min(rows, n), p), dtype=np.result_type(D, weight))
         gram = np.zeros((p, p), dtype=buffer.dtype)
         rmatvec_g = None if g is None else np.zeros(p)
-        for start in range(0, n, rows):
-            block = D[start : start + rows]
-            scaled = np.multiply(
-                block, weight[start : start + rows, None], out=buffer[: len(block)]
-            )
-            gram += scaled.T @ scaled if nonnegative else block.T @ scaled
-            if g is not None:
-                rmatvec_g += block.T @ g[start : start + rows]
+        # The fit's one large BLAS operation: threads pay here.
+        with blas_threads_as_before():
+            for start in range(0, n, rows):
+                block = D[start : start + rows]
+                scaled = np.multiply(
+                    block, weight[start : start + rows, None], out=buffer[: len(block)]
+                )
+                gram += scaled.T @ scaled if nonnegative else block.T @ scaled
+                if g is not None:
+                    rmatvec_g += block.T @ g[start : start + rows]
         return gram, rmatvec_g
 
     def cross(self, hc):
