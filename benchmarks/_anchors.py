@@ -52,7 +52,11 @@ def encode_ids(wl):
         return wl.winners, wl.losers, np.arange(n_items)
     import pandas as pd
 
-    codes, items = pd.factorize(np.concatenate([wl.winners, wl.losers]))
+    if isinstance(wl.winners, np.ndarray):
+        both = np.concatenate([wl.winners, wl.losers])
+    else:  # pandas columns: factorised by pandas (categorical codes, Arrow hashing)
+        both = pd.concat([wl.winners, wl.losers], ignore_index=True)
+    codes, items = pd.factorize(both)
     n = len(wl.winners)
     return codes[:n], codes[n:], np.asarray(items)
 
@@ -210,13 +214,22 @@ def _pairs_params(wl, out):
 # --------------------------------------------------------------------------
 # Items: ours, reference, floor
 # --------------------------------------------------------------------------
+def _id_pairs(wl):
+    """The ids as a Pipeline takes them: an (n, 2) array, or the pandas DataFrame."""
+    if isinstance(wl.winners, np.ndarray):
+        return np.column_stack([wl.winners, wl.losers])
+    import pandas as pd
+
+    return pd.concat([wl.winners, wl.losers], axis=1)
+
+
 def _ours_items(wl):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder
 
     from sklearn_bt import BradleyTerryRanker, PairTransformer
 
-    X_ids = np.column_stack([wl.winners, wl.losers])
+    X_ids = _id_pairs(wl)
     pipe = make_pipeline(
         PairTransformer(OneHotEncoder()), BradleyTerryRanker(alpha=0.0)
     )
@@ -234,7 +247,7 @@ def _ours_aggregated(wl):
 
     from sklearn_bt import BradleyTerryRanker, PairTransformer, aggregate_pairs
 
-    X_ids = np.column_stack([wl.winners, wl.losers])
+    X_ids = _id_pairs(wl)
     X_unique, y_unique, counts = aggregate_pairs(X_ids, np.ones(len(X_ids)))
     pipe = make_pipeline(
         PairTransformer(OneHotEncoder()), BradleyTerryRanker(alpha=0.0)

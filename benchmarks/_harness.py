@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# Set by run.py --default-threads: children keep the machine's thread settings.
+KEEP_THREADS_VAR = "SKLEARN_BT_BENCH_DEFAULT_THREADS"
 HERE = Path(__file__).resolve().parent
 
 
@@ -232,9 +234,15 @@ def _dump(obj, path):
 # Parent side
 # --------------------------------------------------------------------------
 def child_env():
+    """The children's environment: one BLAS/OpenMP thread unless told otherwise.
+
+    ``run.py`` sets the thread variables itself (or, with
+    ``--default-threads``, marks that it keeps the machine's settings).
+    """
     env = dict(os.environ)
-    for var in THREAD_VARS:
-        env.setdefault(var, "1")
+    if env.get(KEEP_THREADS_VAR) != "1":
+        for var in THREAD_VARS:
+            env.setdefault(var, "1")
     env["PYTHONPATH"] = os.pathsep.join(
         [str(HERE)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
     )

@@ -67,8 +67,11 @@ class Workload:
 
     @property
     def id_type(self):
+        """``int`` or ``str`` ids in arrays, ``category`` or ``arrow`` columns."""
         if self.kind != "items":
             return ""
+        if not isinstance(self.winners, np.ndarray):  # pandas columns
+            return "category" if str(self.winners.dtype) == "category" else "arrow"
         return "int" if np.issubdtype(self.winners.dtype, np.integer) else "str"
 
 
@@ -127,18 +130,47 @@ def synthetic_items(n_items, n_comparisons, *, ids="int", arena=False, seed=0):
     Integer ids are ``0..K-1`` (the most favourable case for the anchors: they
     can use them as indices). String ids are a NumPy object array of Python
     ``str``, which is what ``df[cols].to_numpy()`` hands a pandas user.
+    ``ids="category"`` and ``ids="arrow"`` keep the string ids in the two
+    columns of a pandas DataFrame, as its user holds them (see
+    :func:`_pandas_columns`); entries then get the columns as Series.
     """
     w, los = _simulate_items(n_items, n_comparisons, seed, arena=arena)
     name = _items_name(n_items, n_comparisons, ids, arena)
-    if ids == "str":
+    if ids != "int":
         label = "model" if arena else "item"
         names = np.array([f"{label}-{i:05d}" for i in range(n_items)], dtype=object)
         w, los = names[w], names[los]
+    if ids in ("category", "arrow"):
+        w, los = _pandas_columns(names, w, los, ids)
     kind = "arena-like (popularity-skewed pairs)" if arena else "uniform random pairs"
     desc = f"synthetic items, K={n_items}, N={n_comparisons:,}, {ids} ids, {kind}"
     return make_items_workload(
         name, w, los, contiguous_ids=(ids == "int"), description=desc
     )
+
+
+def _pandas_columns(names, winners, losers, ids):
+    """Winner and loser columns of a DataFrame, categorical or Arrow strings.
+
+    The categorical columns share one dtype whose categories are all the
+    names (what ``astype(pd.CategoricalDtype(names))`` or a Parquet file
+    written from one gives); Arrow-backed strings are pandas' default string
+    dtype when pyarrow is installed, what ``read_csv`` then returns.
+    """
+    import pandas as pd
+
+    if ids == "category":
+        dtype = pd.CategoricalDtype(names)
+    else:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise DataUnavailable(
+                "pyarrow is not installed; Arrow-string workload skipped"
+            ) from exc
+        dtype = pd.StringDtype("pyarrow")
+    frame = pd.DataFrame({"winner": winners, "loser": losers}).astype(dtype)
+    return frame["winner"], frame["loser"]
 
 
 # --------------------------------------------------------------------------
@@ -340,7 +372,7 @@ def registry(data_dir=DEFAULT_DATA_DIR):
         (10_000, 1_000_000, False, False),
         (150, 3_000_000, True, False),
     ]:
-        for ids in ("int", "str"):
+        for ids in ("int", "str") + (("category", "arrow") if arena else ()):
             reg[_items_name(k, n, ids, arena)] = (
                 partial(synthetic_items, k, n, ids=ids, arena=arena),
                 quick,
@@ -358,6 +390,10 @@ def registry(data_dir=DEFAULT_DATA_DIR):
     reg["football-ids"] = (lambda: football_ids(data_dir), True)
     # Not in the default set: for the smoke test and for trying the harness.
     reg["tiny-items"] = (lambda: synthetic_items(12, 400, ids="str", seed=1), False)
+    reg["tiny-items-category"] = (
+        lambda: synthetic_items(12, 400, ids="category", seed=1),
+        False,
+    )
     reg["tiny-features"] = (lambda: synthetic_features(3, 500, seed=1), False)
     return reg
 
@@ -367,4 +403,4 @@ def _items_name(n_items, n_comparisons, ids, arena):
     return f"{prefix}-K{n_items}-N{n_comparisons:.0e}-{ids}".replace("+0", "")
 
 
-DEFAULT_EXCLUDED = {"tiny-items", "tiny-features"}
+DEFAULT_EXCLUDED = {"tiny-items", "tiny-items-category", "tiny-features"}

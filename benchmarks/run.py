@@ -13,10 +13,17 @@ workloads (``benchmarks/plot.py`` does the same from a saved JSON).
 """
 
 import os
+import sys
 
-# One BLAS/OpenMP thread, set before NumPy is imported here or in a child.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+# One BLAS/OpenMP thread, set before NumPy is imported here or in a child: on
+# a 2-core machine NumPy's and SciPy's BLAS pools and OpenMP thrash each
+# other, and timings with threads are noise.  --default-threads keeps the
+# machine's settings instead, to see what a user who sets nothing gets.
+if "--default-threads" in sys.argv:
+    os.environ["SKLEARN_BT_BENCH_DEFAULT_THREADS"] = "1"  # _harness.KEEP_THREADS_VAR
+else:
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = "1"
 
 import argparse  # noqa: E402
 import csv  # noqa: E402
@@ -24,7 +31,6 @@ import datetime  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import shlex  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -80,6 +86,11 @@ def parse_args(argv=None):
         default="fork",
         help="fork: each fit in a child forked from one server per workload "
         "(default); spawn: each fit in a fresh interpreter (slower, simpler)",
+    )
+    parser.add_argument(
+        "--default-threads",
+        action="store_true",
+        help="keep the machine's BLAS/OpenMP thread settings (default: one thread)",
     )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
@@ -154,7 +165,7 @@ def machine_info():
         "scipy": scipy.__version__,
         "scikit-learn": sklearn.__version__,
     }
-    for name in ("choix", "evalica", "statsmodels", "pandas", "sklearn_bt"):
+    for name in ("choix", "evalica", "statsmodels", "pandas", "pyarrow", "sklearn_bt"):
         try:
             from importlib.metadata import version
 

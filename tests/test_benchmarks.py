@@ -89,3 +89,25 @@ def test_warm_refit_runs_the_fit_again_unless_it_is_long(bench):
     long_fit = _harness.WARM_REFIT_MAX_S
     assert _harness._time_warm_refit("wl", entry, long_fit, cap=60) == long_fit
     assert calls == ["wl"]  # a long fit is not repeated: its cold time stands
+
+
+def test_ids_in_pandas_columns_reach_every_items_entry(bench):
+    # Categorical columns, as a pandas user holds ids: the pipeline gets the
+    # DataFrame, leaderboard() the Series, the anchors encode them with pandas.
+    _workloads, _, _anchors, _harness = bench
+    wl = _workloads.registry()["tiny-items-category"][0]()
+    assert wl.id_type == "category"
+    names = [
+        "ours",
+        "ours aggregate_pairs + pipeline",
+        "ours leaderboard() with intervals",
+        "LogisticRegression ±1 aggregated",
+        "reference Newton",
+    ]
+    entries = [_anchors.get_entry("items", name) for name in names]
+    rows, _ = _harness.run_workload(
+        wl, entries, repeats=1, cap=60, entry_budget=60, log=lambda msg: None
+    )
+    assert all(row["status"] == "ok" for row in rows), rows
+    for row in rows:
+        assert abs(row["ll_gap"]) < (1e-6 if "Logistic" in row["entry"] else 1e-12)
