@@ -78,7 +78,9 @@ def is_pandas_native(column):
 
     if isinstance(dtype, pd.CategoricalDtype):
         return True
-    return dtype.kind in "OSU" and getattr(dtype, "storage", None) == "pyarrow"
+    # "pyarrow", or "pyarrow_numpy" (pandas 2.x's inferred strings)
+    storage = str(getattr(dtype, "storage", ""))
+    return dtype.kind in "OSU" and storage.startswith("pyarrow")
 
 
 def _native_codes(column):
