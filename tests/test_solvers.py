@@ -297,6 +297,36 @@ def test_null_space_of_collinear_features_gives_minimum_norm():
     assert_allclose(duplicated.coef, [w[0] / 2, w[1], w[0] / 2], atol=1e-10)
 
 
+@pytest.mark.parametrize(
+    "smallest, definite",
+    [(1.0, True), (1e-4, True), (1e-8, False), (1e-11, False), (0.0, False)],
+)
+def test_only_a_clearly_definite_gram_matrix_skips_the_eigendecomposition(
+    monkeypatch, smallest, definite
+):
+    # A Gram matrix with eigenvalues 1 .. smallest: the Cholesky test lets
+    # through only those far from the null-space cut (1e-9 of the largest);
+    # the others get the eigendecomposition, which finds the null direction
+    # exactly when the smallest eigenvalue is below the cut.
+    rng = np.random.default_rng(3)
+    q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+    G = (q * np.array([1.0, 0.8, 0.5, 0.3, 0.1, smallest])) @ q.T
+    G = (G + G.T) / 2
+    assert _solvers._clearly_positive_definite(G) is definite
+    eigh = _solvers.scipy.linalg.eigh
+    calls = []
+    monkeypatch.setattr(
+        _solvers.scipy.linalg, "eigh", lambda A: calls.append(1) or eigh(A)
+    )
+    basis = MatrixDesign(np.zeros((1, 6))).null_basis(G)
+    assert len(calls) == (0 if definite else 1)
+    if smallest <= 1e-9:
+        assert basis.shape == (6, 1)
+        assert_allclose(np.abs(basis[:, 0]), np.abs(q[:, 5]), atol=1e-6)
+    else:
+        assert basis.shape == (6, 0)
+
+
 # ------------------------------------------------------ subsample start
 
 
