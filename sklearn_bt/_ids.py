@@ -74,13 +74,15 @@ def is_pandas_native(column):
     dtype = getattr(column, "dtype", None)
     if dtype is None or isinstance(dtype, np.dtype) or getattr(column, "ndim", 0) != 1:
         return False
-    import pandas as pd  # a pandas dtype: pandas is installed
+    if not type(column).__module__.startswith("pandas"):
+        return False  # another library's column (polars, say): NumPy converts it
+    import pandas as pd
 
     if isinstance(dtype, pd.CategoricalDtype):
         return True
     # "pyarrow", or "pyarrow_numpy" (pandas 2.x's inferred strings)
     storage = str(getattr(dtype, "storage", ""))
-    return dtype.kind in "OSU" and storage.startswith("pyarrow")
+    return getattr(dtype, "kind", "") in tuple("OSU") and storage.startswith("pyarrow")
 
 
 def _native_codes(column):

@@ -276,3 +276,17 @@ def test_as_id_array_equals_numpys_conversion(make_column, missing):
 )
 def test_which_columns_are_native(column, native):
     assert _ids.is_pandas_native(column) is native
+
+
+def test_other_libraries_columns_are_converted_by_numpy():
+    class Column:  # a column of another library: its own dtype object
+        dtype = object()
+        ndim = 1
+
+        def __array__(self, dtype=None, copy=None):
+            return np.array(["b", "a"], dtype=object)
+
+    assert not _ids.is_pandas_native(Column())
+    (codes_a, codes_b), uniques = factorise_pair_ids(Column(), Column())
+    assert_array_equal(uniques, ["a", "b"])
+    assert_array_equal(codes_a, [1, 0])
