@@ -25,6 +25,15 @@ def bench(monkeypatch):
         sys.modules.pop(name, None)
 
 
+def _run_items_entries(bench, wl, names):
+    """One repeat of the named items entries on ``wl``: (rows, reference ll)."""
+    _anchors, _harness = bench[2], bench[3]
+    entries = [_anchors.get_entry("items", name) for name in names]
+    return _harness.run_workload(
+        wl, entries, repeats=1, cap=60, entry_budget=60, log=lambda msg: None
+    )
+
+
 def test_tiny_items_workload_runs_ours_and_an_anchor(bench):
     pytest.importorskip("choix")
     _workloads, _exact, _anchors, _harness = bench
@@ -36,11 +45,7 @@ def test_tiny_items_workload_runs_ours_and_an_anchor(bench):
         "reference Newton",
         "floor (1 gradient pass)",
     ]
-    entries = [_anchors.get_entry("items", name) for name in names]
-
-    rows, ll_ref = _harness.run_workload(
-        wl, entries, repeats=1, cap=60, entry_budget=60, log=lambda msg: None
-    )
+    rows, ll_ref = _run_items_entries(bench, wl, names)
 
     # The shared log-likelihood agrees with scikit-learn's log loss at the
     # reference optimum (an independent formula), and the reference solve has
@@ -94,8 +99,7 @@ def test_warm_refit_runs_the_fit_again_unless_it_is_long(bench):
 def test_ids_in_pandas_columns_reach_every_items_entry(bench):
     # Categorical columns, as a pandas user holds ids: the pipeline gets the
     # DataFrame, leaderboard() the Series, the anchors encode them with pandas.
-    _workloads, _, _anchors, _harness = bench
-    wl = _workloads.registry()["tiny-items-category"][0]()
+    wl = bench[0].registry()["tiny-items-category"][0]()
     assert wl.id_type == "category"
     names = [
         "ours",
@@ -104,10 +108,7 @@ def test_ids_in_pandas_columns_reach_every_items_entry(bench):
         "LogisticRegression ±1 aggregated",
         "reference Newton",
     ]
-    entries = [_anchors.get_entry("items", name) for name in names]
-    rows, _ = _harness.run_workload(
-        wl, entries, repeats=1, cap=60, entry_budget=60, log=lambda msg: None
-    )
+    rows, _ = _run_items_entries(bench, wl, names)
     assert all(row["status"] == "ok" for row in rows), rows
     for row in rows:
         assert abs(row["ll_gap"]) < (1e-6 if "Logistic" in row["entry"] else 1e-12)
