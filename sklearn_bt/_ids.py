@@ -88,13 +88,36 @@ def is_pandas_native(column):
 def _native_codes(column):
     """``(codes, uniques)`` of a pandas-native column; code -1 marks a missing id.
 
-    ``uniques`` is a NumPy array of the ids in order of appearance, of the
+    ``uniques`` is a NumPy array of the distinct ids, each in some row, of the
     dtype ``to_numpy()`` would give (object for strings).
     """
     import pandas as pd
 
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return _categorical_codes(getattr(column, "array", column))
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     return codes, np.asarray(uniques)
+
+
+def _categorical_codes(categorical):
+    """``_native_codes`` of a ``pandas.Categorical``: its own codes, if it can.
+
+    ``pandas.factorize`` would hash the codes again to number the categories
+    by first appearance (3e6 rows: 8 ms); the codes are kept as they are when
+    every category is in some row, which the search for the ids present
+    usually finds in its first block (see :func:`_mark_present`).
+    """
+    codes = np.asarray(categorical.codes)
+    categories = np.asarray(categorical.categories)
+    if len(codes) == 0:
+        return codes, categories[:0]
+    if codes.min() < 0:
+        return codes, categories  # missing ids: the callers check the codes
+    present = _mark_present((codes,), len(categories))
+    if present.all():
+        return codes, categories
+    # Unused categories are no ids: renumber the ones in some row.
+    return (np.cumsum(present) - 1)[codes], categories[present]
 
 
 def _factorise_sides(column_a, column_b):

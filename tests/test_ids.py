@@ -158,8 +158,17 @@ pd = pytest.importorskip("pandas")
 _needs_pyarrow = pytest.mark.skipif(
     importlib.util.find_spec("pyarrow") is None, reason="pyarrow is not installed"
 )
+
+
+def _shuffled_categorical(ids):
+    """A Categorical whose categories are in reverse order, one of them unused."""
+    names = sorted({i for i in ids if i is not None}, reverse=True)
+    return pd.Categorical(ids, categories=["zz-unused", *names])
+
+
 NATIVE = [
     pytest.param(lambda ids: pd.Series(ids, dtype="category"), id="categorical"),
+    pytest.param(_shuffled_categorical, id="unsorted categories, one unused"),
     pytest.param(lambda ids: pd.Categorical(ids), id="Categorical"),
     pytest.param(
         lambda ids: pd.Series(ids, dtype=pd.StringDtype("pyarrow")),
