@@ -88,8 +88,9 @@ def is_pandas_native(column):
 def _native_codes(column):
     """``(codes, uniques)`` of a pandas-native column; code -1 marks a missing id.
 
-    ``uniques`` is a NumPy array of the distinct ids, each in some row, of the
-    dtype ``to_numpy()`` would give (object for strings).
+    ``uniques`` is a NumPy array of the distinct ids, of the dtype
+    ``to_numpy()`` would give (object for strings); when no id is missing,
+    each is in some row (a categorical's unused categories are dropped).
     """
     import pandas as pd
 

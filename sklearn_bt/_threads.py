@@ -8,8 +8,13 @@ parameters in SciPy), so that the spinning threads of one pool take the cores
 the other pool's threads wait for.  On a 2-core machine with the default
 thread counts this made fits up to 3x slower than single-threaded ones; with
 the settings below, 3e6 arena battles went from 120 to 50 ms, a leaderboard of
-1,000 players from 130 to 64 ms, d = 100 features from 375 to 147 ms and
-d = 768 from 758 to 563 ms (single-threaded: 51, 65, 164 and 753 ms).
+1,000 players from 130 to 64 ms and d = 100 features from 375 to 147 ms
+(single-threaded: 51, 65 and 164 ms).
+
+The settings are process-wide, as BLAS pools are: fits running at the same
+time in several Python threads share them, and the first to start restores
+them when it ends, so the others may finish with the pools' own thread counts.
+That costs speed, never correctness.
 
 Small calls gain nothing from threads, so a fit runs with one BLAS thread per
 pool (:func:`one_blas_thread`, with the user's settings restored on exit), and
