@@ -27,6 +27,7 @@ from ._exceptions import MLEDoesNotExistWarning
 from ._graph import comparison_graph, restrict_to_largest_component
 from ._ids import factorise_pair_ids, is_pandas_native, positions_in
 from ._loss import A_WON
+from ._outcomes import sorted_labels
 from ._pair_transformer import PairTransformer
 from ._ranker import BradleyTerryRanker
 from ._solvers import aggregate_id_pairs, aggregate_item_pairs
@@ -202,17 +203,18 @@ def _check_outcome(outcome, n, ties):
             f"{outcome.shape}."
         )
     try:
-        outcome = outcome.astype(float)
+        outcome = outcome.astype(float, copy=False)  # read, never written
     except (TypeError, ValueError) as exc:
         raise ValueError("outcome must hold numbers: 1, 0.5 or 0 for item A.") from exc
-    bad = ~np.isin(outcome, [0.0, 0.5, 1.0])
-    if bad.any():
+    labels = sorted_labels(outcome)  # a few passes, no sort of the rows
+    if not np.isin(labels, [0.0, 0.5, 1.0]).all():
+        bad = ~np.isin(outcome, [0.0, 0.5, 1.0])
         raise ValueError(
             f"outcome must be 1 (A won), 0.5 (tie) or 0 (B won); row "
             f"{np.flatnonzero(bad)[0]} has {outcome[bad][0]!r}."
         )
-    n_ties = int(np.sum(outcome == 0.5))
-    if n_ties and ties is None:
+    if 0.5 in labels and ties is None:
+        n_ties = int(np.sum(outcome == 0.5))
         raise ValueError(
             f"outcome has {n_ties} tie(s) (0.5) but ties=None. Pass ties='half' to "
             "count a tie as half a win for each side (Chatbot Arena's convention), "

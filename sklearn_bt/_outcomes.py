@@ -226,10 +226,51 @@ def encode_outcomes(y, ties, fit_intercept):
 
 
 def _unique_labels(y):
-    """``np.unique(y)``, in one pass for winner/loser data (a single label)."""
-    if y.dtype.kind in "biuf" and len(y) and np.all(y == y[0]):
+    """``np.unique(y)``; see :func:`sorted_labels`."""
+    return sorted_labels(y)
+
+
+def sorted_labels(y):
+    """The sorted distinct values of the 1-D ``y``, as ``np.unique(y)``.
+
+    Numeric ``y`` with at most three values (outcome labels) takes a few
+    linear passes instead of a sort of every row: on 3e6 rows, 3-4 ms against
+    10-40 ms.  NaN, if any, goes to ``np.unique``.
+    """
+    if y.dtype.kind not in "biuf" or not len(y):
+        return np.unique(y)
+    low, high = y.min(), y.max()
+    if low == high:
         return y[:1].copy()
+    if y.dtype.kind == "f" and (np.isnan(low) or np.isnan(high)):
+        return np.unique(y)
+    inner = y[(y != low) & (y != high)]
+    if not len(inner):
+        return np.array([low, high], dtype=y.dtype)
+    if np.all(inner == inner[0]):
+        return np.array([low, inner[0], high], dtype=y.dtype)
     return np.unique(y)
+
+
+def label_positions(y, labels):
+    """Position of each value of ``y`` in the sorted ``labels`` (int8).
+
+    Every value of ``y`` is one of at most three ``labels``.
+    """
+    if len(labels) == 1:
+        return np.zeros(len(y), dtype=np.int8)
+    if labels.dtype.kind not in "biuf":
+        return np.searchsorted(labels, y).astype(np.int8)
+    if len(labels) == 3 and labels[2] - labels[1] == labels[1] - labels[0]:
+        # Equally spaced (scores 0 / 0.5 / 1, signs -1 / 0 / 1): arithmetic.
+        positions = np.subtract(y, labels[0], dtype=np.float64)
+        positions /= labels[1] - labels[0]
+        return np.rint(positions, out=positions).astype(np.int8)
+    # Comparisons: some 15 times faster than a search over millions of rows.
+    positions = (y > labels[0]).astype(np.int8)
+    for label in labels[1:-1]:
+        positions += y > label
+    return positions
 
 
 def _is_numeric(labels):
@@ -253,10 +294,13 @@ def _standard_tie_classes(labels):
 
 
 def _codes(y, classes):
-    """Outcome code of each row for classes ``[B, tie, A]`` or ``[B, A]``."""
-    if len(classes) == 3:
-        return np.searchsorted(classes, y).astype(np.intp)
-    return np.where(y == classes[1], A_WON, B_WON)
+    """Outcome code (int8) of each row for classes ``[B, tie, A]`` or ``[B, A]``.
+
+    Every value of ``y`` is one of ``classes``.
+    """
+    if len(classes) == 3:  # B_WON, TIE, A_WON are 0, 1, 2
+        return label_positions(y, classes)
+    return np.where(y == classes[1], np.int8(A_WON), np.int8(B_WON))
 
 
 def _encode_tie_model(y, labels, ties):
@@ -295,8 +339,8 @@ def _encode_half_win(y, labels):
             f"With ties='half', y must hold {_ACCEPTED}; got a {_target_type(y)} "
             f"target with {len(labels)} labels {_show(labels)}."
         )
-    outcome = np.where(y == classes[1], A_WON, np.where(y == tie, TIE, B_WON))
-    return classes, outcome
+    # B won, tie, A won: codes 0, 1, 2
+    return classes, _codes(y, np.array([classes[0], tie, classes[1]]))
 
 
 # Labels that name a tie.  Three labels are sorted, and the middle one is the

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from ._graph import _encode, _validate_pairs
 from ._ids import factorise_ids, is_pandas_native
+from ._outcomes import label_positions, sorted_labels
 from ._solvers import aggregate_id_pairs
 
 __all__ = ["aggregate_pairs", "pairs_from_win_matrix", "win_matrix"]
@@ -320,6 +321,10 @@ def _outcome_codes(y):
     """Codes 0..2 of the outcome labels (int8), and the labels."""
     if len(y) and not np.any(y != y[0]):  # one label (winner/loser data)
         return np.zeros(len(y), dtype=np.int8), y[:1]
+    if y.dtype.kind in "biuf":
+        labels = sorted_labels(y)  # no sort of the rows for three outcomes
+        if len(labels) <= 3 and not (y.dtype.kind == "f" and np.isnan(labels[-1])):
+            return label_positions(y, labels), labels
     factorised = factorise_ids(y)
     if factorised is None:
         raise ValueError("y has missing values; drop those rows.")

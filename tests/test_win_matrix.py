@@ -245,3 +245,29 @@ def test_aggregate_pairs_of_categorical_columns_keeps_ids_and_dtypes():
     np.testing.assert_array_equal(X_unique.astype(object), expected[0])
     np.testing.assert_array_equal(y_unique, expected[1])
     np.testing.assert_array_equal(counts, expected[2])
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([True, False, True, True, False, True]),
+        np.array([1, 0, -1, 1, 1, 0]),
+        np.array([1.0, 0.5, 0.0, 1.0, 1.0, 0.5]),
+        np.array([2, 5, 1, 2, 2, 5], dtype=np.uint8),
+        np.array(["won", "drew", "lost", "won", "won", "drew"], dtype=object),
+    ],
+)
+def test_aggregate_pairs_counts_every_encoding_of_the_outcome(y):
+    X = np.array([[1, 2], [1, 2], [1, 2], [1, 2], [2, 1], [2, 1]])
+    X_unique, y_unique, counts = aggregate_pairs(X, y)
+    rows = list(zip(X[:, 0].tolist(), X[:, 1].tolist(), y.tolist(), strict=True))
+    expected = {row: rows.count(row) for row in rows}
+    got = zip(
+        X_unique[:, 0].tolist(),
+        X_unique[:, 1].tolist(),
+        y_unique.tolist(),
+        counts.tolist(),
+        strict=True,
+    )
+    assert {(a, b, label): count for a, b, label, count in got} == expected
+    assert y_unique.dtype == y.dtype

@@ -1,0 +1,53 @@
+"""Tests of the outcome-label helpers in ``sklearn_bt._outcomes``."""
+
+import numpy as np
+import pytest
+
+from sklearn_bt._outcomes import label_positions, sorted_labels
+
+_rng = np.random.default_rng(0)
+
+
+def _draw(values, dtype, n=500):
+    return _rng.choice(np.array(values, dtype=object), n).astype(dtype)
+
+
+LABEL_SETS = [
+    ([0.0, 0.5, 1.0], np.float64),  # outcome scores
+    ([-1, 0, 1], np.int64),  # signs
+    ([0, 1, 2], np.uint8),
+    ([0.1, 0.2, 0.3], np.float64),  # equally spaced on paper, not in floats
+    ([1, 2, 5], np.int32),  # not equally spaced
+    ([0.25, 0.5, 0.75], np.float32),
+    ([False, True], np.bool_),
+    ([3, 7], np.int64),
+    ([1.0], np.float64),
+    (["lost", "drew", "won"], object),
+    (["B", "tie", "A"], "<U3"),
+]
+
+
+@pytest.mark.parametrize("values, dtype", LABEL_SETS)
+def test_sorted_labels_and_positions_equal_numpys_unique(values, dtype):
+    y = _draw(values, dtype)
+    expected, inverse = np.unique(y, return_inverse=True)
+    labels = sorted_labels(y)
+    assert labels.dtype == y.dtype
+    np.testing.assert_array_equal(labels, expected)
+    positions = label_positions(y, labels)
+    assert positions.dtype == np.int8
+    np.testing.assert_array_equal(positions, inverse)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0.0, 1.0, 2.0, 3.0]),  # more than three labels: np.unique decides
+        np.array([0.0, np.nan, 1.0, np.nan]),
+        np.array([np.nan, np.nan]),
+        np.array([], dtype=float),
+        np.array([-0.0, 0.0, 1.0]),
+    ],
+)
+def test_sorted_labels_falls_back_to_numpy_where_its_shortcut_does_not_apply(y):
+    np.testing.assert_array_equal(sorted_labels(y), np.unique(y))
