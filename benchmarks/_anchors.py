@@ -9,6 +9,12 @@ in sorted-id order, or ``w``) for the shared log-likelihood.
 
 ``wl.contiguous_ids`` tells an entry that integer ids are exactly ``0..K-1``
 and may be used as indices without encoding (what a user who knows that does).
+
+``wl.ties`` marks draws (None: every row is decided, winner first). Every
+entry counts a draw as half a win for each side: ours by ``ties="half"``,
+evalica by ``Winner.Draw``, the others by splitting the draw into two wins of
+weight 0.5 (``ordered_pair_weights``). The entries that take a list of
+(winner, loser) pairs, which has no weights, do not apply then.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from _exact import floor_gradient, pair_differences, reference_features, reference_items
+from _workloads import ordered_pair_weights
 
 
 @dataclass
@@ -106,8 +113,9 @@ def _choix_ilsr_dense(wl):
     import choix
 
     w, los, items = encode_ids(wl)
+    w, los, weight = ordered_pair_weights(w, los, wl.ties)
     counts = np.zeros((len(items), len(items)))
-    np.add.at(counts, (w, los), 1.0)
+    np.add.at(counts, (w, los), weight)
     return items, choix.ilsr_pairwise_dense(counts)
 
 
@@ -129,7 +137,11 @@ def _evalica(wl):
     import evalica
 
     n = len(wl.winners)
-    return evalica.bradley_terry(wl.winners, wl.losers, [evalica.Winner.X] * n)
+    if wl.ties is None:
+        outcomes = [evalica.Winner.X] * n
+    else:  # evalica's documented input: a list of Winner values
+        outcomes = np.where(wl.ties, evalica.Winner.Draw, evalica.Winner.X).tolist()
+    return evalica.bradley_terry(wl.winners, wl.losers, outcomes)
 
 
 def _evalica_params(wl, result):
@@ -150,17 +162,23 @@ def _lr_items():
 
 def _lr_rows(wl):
     w, los, items = encode_ids(wl)
+    w, los, weight = ordered_pair_weights(w, los, wl.ties)
     sign = _alternate_signs(len(w))
     X = _pm_design(w, los, sign, len(items))
-    return items, _lr_items().fit(X, (sign > 0).astype(np.int64))
+    # Without draws every weight is 1: fitted without sample_weight, as a
+    # user would.
+    weight = None if wl.ties is None else weight
+    return items, _lr_items().fit(X, (sign > 0).astype(np.int64), sample_weight=weight)
 
 
 def _lr_aggregated(wl):
     w, los, items = encode_ids(wl)
+    w, los, weight = ordered_pair_weights(w, los, wl.ties)
     k = len(items)
     lo, hi = np.minimum(w, los), np.maximum(w, los)
     # One row per (unordered pair, outcome) with its count as sample weight.
-    key, count = np.unique((lo * k + hi) * 2 + (w == lo), return_counts=True)
+    key, position = np.unique((lo * k + hi) * 2 + (w == lo), return_inverse=True)
+    count = np.bincount(position, weight, len(key))
     pair, label = key // 2, key % 2
     X = _pm_design(pair // k, pair % k, np.ones(len(key)), k)
     return items, _lr_items().fit(X, label, sample_weight=count)
@@ -190,13 +208,13 @@ def _scipy_lbfgs(wl):
 
     w, los, items = encode_ids(wl)
     k = len(items)
-    key, count = np.unique(w * k + los, return_counts=True)
+    key, count = _ordered_pair_counts(w, los, wl.ties, k)
     matchups = np.column_stack([key // k, key % k])
     outcomes = np.ones(len(key))
     result = minimize(
         _bt_loss_and_grad,
         np.zeros(k),
-        args=(matchups, outcomes, count.astype(np.float64)),
+        args=(matchups, outcomes, count),
         jac=True,
         method="L-BFGS-B",
         options={"maxiter": 100, "gtol": 1e-6},
@@ -204,6 +222,13 @@ def _scipy_lbfgs(wl):
     if not result.success:
         warnings.warn(f"L-BFGS-B: {result.message}", RuntimeWarning, stacklevel=1)
     return items, result.x
+
+
+def _ordered_pair_counts(w, los, ties, n_items):
+    """Unique ``winner * K + loser`` keys and their summed weights (draws: 0.5)."""
+    w, los, weight = ordered_pair_weights(w, los, ties)
+    key, position = np.unique(w * n_items + los, return_inverse=True)
+    return key, np.bincount(position, weight, len(key))
 
 
 def _pairs_params(wl, out):
@@ -227,13 +252,22 @@ def _ours_items(wl):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder
 
-    from sklearn_bt import BradleyTerryRanker, PairTransformer
+    from sklearn_bt import PairTransformer
 
     X_ids = _id_pairs(wl)
-    pipe = make_pipeline(
-        PairTransformer(OneHotEncoder()), BradleyTerryRanker(alpha=0.0)
-    )
-    return pipe.fit(X_ids, np.ones(len(X_ids)))
+    pipe = make_pipeline(PairTransformer(OneHotEncoder()), _ours_ranker(wl))
+    return pipe.fit(X_ids, _ours_outcomes(wl))
+
+
+def _ours_ranker(wl):
+    from sklearn_bt import BradleyTerryRanker
+
+    return BradleyTerryRanker(alpha=0.0, ties=None if wl.ties is None else "half")
+
+
+def _ours_outcomes(wl):
+    """y: 1 for every row (winner first), 0.5 for a draw."""
+    return np.ones(len(wl.winners)) if wl.ties is None else wl.outcomes
 
 
 def _ours_items_params(wl, pipe):
@@ -245,13 +279,11 @@ def _ours_aggregated(wl):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder
 
-    from sklearn_bt import BradleyTerryRanker, PairTransformer, aggregate_pairs
+    from sklearn_bt import PairTransformer, aggregate_pairs
 
     X_ids = _id_pairs(wl)
-    X_unique, y_unique, counts = aggregate_pairs(X_ids, np.ones(len(X_ids)))
-    pipe = make_pipeline(
-        PairTransformer(OneHotEncoder()), BradleyTerryRanker(alpha=0.0)
-    )
+    X_unique, y_unique, counts = aggregate_pairs(X_ids, _ours_outcomes(wl))
+    pipe = make_pipeline(PairTransformer(OneHotEncoder()), _ours_ranker(wl))
     return pipe.fit(X_unique, y_unique, bradleyterryranker__sample_weight=counts)
 
 
@@ -263,7 +295,9 @@ def _ours_leaderboard(wl):
     """
     from sklearn_bt import leaderboard
 
-    return leaderboard(wl.winners, wl.losers)
+    if wl.ties is None:
+        return leaderboard(wl.winners, wl.losers)
+    return leaderboard(wl.winners, wl.losers, wl.outcomes, ties="half")
 
 
 def _ours_leaderboard_params(wl, board):
@@ -273,8 +307,8 @@ def _ours_leaderboard_params(wl, board):
 def _reference_items(wl):
     w, los, items = encode_ids(wl)
     k = len(items)
-    key, count = np.unique(w * k + los, return_counts=True)
-    return items, reference_items(key // k, key % k, count.astype(np.float64), k)
+    key, count = _ordered_pair_counts(w, los, wl.ties, k)
+    return items, reference_items(key // k, key % k, count, k)
 
 
 def _floor(wl):
@@ -345,6 +379,13 @@ def _lu_seconds(k):
     return 2e-2 * (k / 1000) ** 3
 
 
+def _wins_only(wl):
+    """Why a list-of-pairs choix entry cannot take ``wl``, or None if it can."""
+    if wl.ties is not None:
+        return "n/a: takes (winner, loser) pairs, no draws or weights"
+    return None
+
+
 def _predict_ilsr(wl):
     return 10 * (6e-7 * wl.n_comparisons + _lu_seconds(wl.n_items))
 
@@ -389,6 +430,7 @@ ENTRIES = [
         _choix_ilsr,
         _pairs_params,
         ("choix", "pandas"),
+        not_applicable=_wins_only,
         predict_seconds=_predict_ilsr,
     ),
     Entry(
@@ -407,6 +449,7 @@ ENTRIES = [
         _choix_mm,
         _pairs_params,
         ("choix", "pandas"),
+        not_applicable=_wins_only,
         predict_seconds=_predict_mm,
     ),
     Entry(
@@ -416,6 +459,7 @@ ENTRIES = [
         _choix_opt,
         _pairs_params,
         ("choix", "pandas"),
+        not_applicable=_wins_only,
         predict_seconds=_predict_opt,
     ),
     Entry(

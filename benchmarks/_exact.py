@@ -159,9 +159,13 @@ def floor_gradient(wl, params):
     """
     if wl.kind == "items":
         n_items = wl.n_items
-        p_loss = expit(params[wl.l_idx] - params[wl.w_idx])
-        return np.bincount(wl.w_idx, p_loss, n_items) - np.bincount(
-            wl.l_idx, p_loss, n_items
+        # Outcome minus P(first-listed won): P(the other won) without draws.
+        if wl.ties is None:
+            residual = expit(params[wl.l_idx] - params[wl.w_idx])
+        else:
+            residual = wl.outcomes - expit(params[wl.w_idx] - params[wl.l_idx])
+        return np.bincount(wl.w_idx, residual, n_items) - np.bincount(
+            wl.l_idx, residual, n_items
         )
     d = wl.n_features
     residual = wl.y - expit(wl.X @ np.concatenate([params, -params]))

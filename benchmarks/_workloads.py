@@ -30,8 +30,10 @@ class Workload:
     """One benchmark problem, with the raw data an entry receives.
 
     Items workloads fill ``winners``, ``losers`` (the user's ids, int or str)
-    and the derived ``items``/``w_idx``/``l_idx``/``pair_*`` fields. Features
-    workloads fill ``X`` (dense or CSR, ``[x_A | x_B]``) and ``y``.
+    and the derived ``items``/``w_idx``/``l_idx``/``pair_*`` fields; with
+    ``ties`` (a boolean mask) the two items of a marked row drew, which counts
+    as half a win for each (Chatbot Arena's convention). Features workloads
+    fill ``X`` (dense or CSR, ``[x_A | x_B]``) and ``y``.
     """
 
     name: str
@@ -41,6 +43,8 @@ class Workload:
     winners: np.ndarray | None = None
     losers: np.ndarray | None = None
     contiguous_ids: bool = False  # ids are exactly 0..K-1 (usable as indices)
+    ties: np.ndarray | None = None  # True where the row is a draw (items only)
+    outcomes: np.ndarray | None = None  # items: 1 (first-listed won) or 0.5 (draw)
     X: np.ndarray | sp.csr_matrix | None = None
     y: np.ndarray | None = None
     # Derived, for the exactness check and the floor (never used by anchors).
@@ -75,13 +79,18 @@ class Workload:
         return "int" if np.issubdtype(self.winners.dtype, np.integer) else "str"
 
 
-def make_items_workload(name, winners, losers, *, contiguous_ids, description):
+def make_items_workload(
+    name, winners, losers, *, contiguous_ids, description, ties=None
+):
     """Build an items workload and derive the canonical order and pair counts."""
     items, inverse = np.unique(np.concatenate([winners, losers]), return_inverse=True)
     n = len(winners)
     w_idx, l_idx = inverse[:n].astype(np.int64), inverse[n:].astype(np.int64)
-    # Duplicate comparisons are sufficient statistics: aggregate ordered pairs.
-    key, count = np.unique(w_idx * len(items) + l_idx, return_counts=True)
+    # Duplicate comparisons are sufficient statistics: aggregate ordered pairs
+    # (a draw is half a win each way).
+    pw, pl, weight = ordered_pair_weights(w_idx, l_idx, ties)
+    key, position = np.unique(pw * len(items) + pl, return_inverse=True)
+    count = np.bincount(position, weight, len(key))
     return Workload(
         name=name,
         kind="items",
@@ -89,19 +98,38 @@ def make_items_workload(name, winners, losers, *, contiguous_ids, description):
         winners=winners,
         losers=losers,
         contiguous_ids=contiguous_ids,
+        ties=ties,
+        outcomes=np.ones(n) if ties is None else np.where(ties, 0.5, 1.0),
         items=items,
         w_idx=w_idx,
         l_idx=l_idx,
         pair_w=key // len(items),
         pair_l=key % len(items),
-        pair_count=count.astype(np.float64),
+        pair_count=count,
+    )
+
+
+def ordered_pair_weights(winners, losers, ties):
+    """``(winners, losers, weight)`` with each draw split into two half wins.
+
+    Decisive rows keep weight 1; a draw becomes a win of each side with weight
+    0.5. This is how ties enter every entry that has no tie model of its own.
+    """
+    weight = np.ones(len(winners))
+    if ties is None or not ties.any():
+        return winners, losers, weight
+    weight[ties] = 0.5
+    return (
+        np.concatenate([winners, losers[ties]]),
+        np.concatenate([losers, winners[ties]]),
+        np.concatenate([weight, np.full(np.count_nonzero(ties), 0.5)]),
     )
 
 
 # --------------------------------------------------------------------------
 # Synthetic items
 # --------------------------------------------------------------------------
-def _simulate_items(n_items, n_comparisons, seed, *, arena):
+def _simulate_items(n_items, n_comparisons, seed, *, arena, tie_nu=None):
     rng = np.random.default_rng(seed)
     if arena:
         # LLM-arena-like: strengths spread over ~600 Elo points (sd 0.8 in
@@ -120,11 +148,29 @@ def _simulate_items(n_items, n_comparisons, seed, *, arena):
         theta = rng.normal(0.0, 1.0, n_items)
         a = rng.integers(0, n_items, n_comparisons)
         b = (a + rng.integers(1, n_items, n_comparisons)) % n_items
-    a_wins = rng.random(n_comparisons) < expit(theta[a] - theta[b])
-    return np.where(a_wins, a, b), np.where(a_wins, b, a)
+    if tie_nu is None:
+        a_wins = rng.random(n_comparisons) < expit(theta[a] - theta[b])
+        return np.where(a_wins, a, b), np.where(a_wins, b, a), None
+    # Davidson's model: P(A won) : P(draw) : P(B won) = pi_A : nu sqrt(pi_A
+    # pi_B) : pi_B. The entries fit draws as half wins, a different model:
+    # the data only need draws, at a realistic rate.
+    half = 0.5 * (theta[a] - theta[b])
+    p_a, p_tie = np.exp(half), np.full(n_comparisons, tie_nu)
+    total = p_a + p_tie + 1.0 / p_a
+    u = rng.random(n_comparisons) * total
+    a_wins, tie = u < p_a, (u >= p_a) & (u < p_a + p_tie)
+    a_first = a_wins | tie  # a draw keeps the drawn order
+    return np.where(a_first, a, b), np.where(a_first, b, a), tie
 
 
-def synthetic_items(n_items, n_comparisons, *, ids="int", arena=False, seed=0):
+# Davidson's tie parameter of the workloads with draws: two equal items draw
+# with probability nu / (2 + nu), 29%; Chatbot Arena's votes are some 30% ties.
+_TIE_NU = 0.8
+
+
+def synthetic_items(
+    n_items, n_comparisons, *, ids="int", arena=False, ties=False, seed=0
+):
     """Winner/loser comparisons simulated from a Bradley-Terry model.
 
     Integer ids are ``0..K-1`` (the most favourable case for the anchors: they
@@ -133,9 +179,13 @@ def synthetic_items(n_items, n_comparisons, *, ids="int", arena=False, seed=0):
     ``ids="category"`` and ``ids="arrow"`` keep the string ids in the two
     columns of a pandas DataFrame, as its user holds them (see
     :func:`_pandas_columns`); entries then get the columns as Series.
+    With ``ties`` about a quarter of the comparisons are draws (see
+    ``_TIE_NU``), and ``wl.ties`` marks them.
     """
-    w, los = _simulate_items(n_items, n_comparisons, seed, arena=arena)
-    name = _items_name(n_items, n_comparisons, ids, arena)
+    w, los, tie = _simulate_items(
+        n_items, n_comparisons, seed, arena=arena, tie_nu=_TIE_NU if ties else None
+    )
+    name = _items_name(n_items, n_comparisons, ids, arena) + ("-ties" if ties else "")
     if ids != "int":
         label = "model" if arena else "item"
         names = np.array([f"{label}-{i:05d}" for i in range(n_items)], dtype=object)
@@ -144,8 +194,10 @@ def synthetic_items(n_items, n_comparisons, *, ids="int", arena=False, seed=0):
         w, los = _pandas_columns(names, w, los, ids)
     kind = "arena-like (popularity-skewed pairs)" if arena else "uniform random pairs"
     desc = f"synthetic items, K={n_items}, N={n_comparisons:,}, {ids} ids, {kind}"
+    if ties:
+        desc += f", {tie.mean():.0%} draws (half a win each)"
     return make_items_workload(
-        name, w, los, contiguous_ids=(ids == "int"), description=desc
+        name, w, los, contiguous_ids=(ids == "int"), description=desc, ties=tie
     )
 
 
@@ -249,29 +301,37 @@ def _csv(data_dir, filename):
     return pd.read_csv(path)
 
 
-def _largest_strong_component(winners, losers):
+def _largest_strong_component(winners, losers, ties=None):
     """Mask of comparisons inside the largest strongly connected component.
 
     The unpenalised MLE exists only on a strongly connected win graph; the
     real data sets are not, so the items workloads keep the largest component.
+    A draw is an edge each way (half a win for each side).
     """
     from scipy.sparse.csgraph import connected_components
 
     items, inv = np.unique(np.concatenate([winners, losers]), return_inverse=True)
     n = len(winners)
+    w, los, _ = ordered_pair_weights(inv[:n], inv[n:], ties)
     graph = sp.coo_matrix(
-        (np.ones(n), (inv[n:], inv[:n])), shape=(len(items), len(items))
-    )
+        (np.ones(len(w)), (los, w)), shape=(len(items), len(items))
+    ).tocsr()
+    graph.sum_duplicates()  # scipy's strong components can hang on repeats
     _, labels = connected_components(graph, directed=True, connection="strong")
     big = np.bincount(labels).argmax()
     keep_item = labels == big
     return keep_item[inv[:n]] & keep_item[inv[n:]], int(keep_item.sum()), len(items)
 
 
-def _restrict_to_component(name, winners, losers, description):
-    mask, k_kept, k_all = _largest_strong_component(winners, losers)
+def _restrict_to_component(name, winners, losers, description, ties=None):
+    mask, k_kept, k_all = _largest_strong_component(winners, losers, ties)
     wl = make_items_workload(
-        name, winners[mask], losers[mask], contiguous_ids=False, description=description
+        name,
+        winners[mask],
+        losers[mask],
+        contiguous_ids=False,
+        description=description,
+        ties=None if ties is None else ties[mask],
     )
     wl.notes.append(
         f"kept the largest strongly connected component: {k_kept} of {k_all} items, "
@@ -339,21 +399,27 @@ def tennis_ids_features(data_dir=DEFAULT_DATA_DIR, alpha=1.0):
     return wl
 
 
-def football_ids(data_dir=DEFAULT_DATA_DIR):
-    """International football: home vs away team names (str), draws dropped."""
+def football_ids(data_dir=DEFAULT_DATA_DIR, draws=False):
+    """International football: home vs away team names (str).
+
+    Draws are dropped, or with ``draws`` kept as half a win for each side.
+    """
     df = _csv(data_dir, "international_football_results.csv")
-    df = df[df["result"] != "D"]
+    if not draws:
+        df = df[df["result"] != "D"]
     home = df["home_team"].to_numpy(dtype=object)
     away = df["away_team"].to_numpy(dtype=object)
-    home_won = (df["result"] == "H").to_numpy()
-    wl = _restrict_to_component(
-        "football-ids",
-        np.where(home_won, home, away),
-        np.where(home_won, away, home),
-        "international football 1872-2026, draws dropped, team names (str ids), "
+    home_first = (df["result"] != "A").to_numpy()  # home won, or a draw
+    drawn = (df["result"] == "D").to_numpy() if draws else None
+    kept = "draws as half wins" if draws else "draws dropped"
+    return _restrict_to_component(
+        "football-ids-draws" if draws else "football-ids",
+        np.where(home_first, home, away),
+        np.where(home_first, away, home),
+        f"international football 1872-2026, {kept}, team names (str ids), "
         "home advantage ignored",
+        ties=drawn,
     )
-    return wl
 
 
 # --------------------------------------------------------------------------
@@ -377,6 +443,12 @@ def registry(data_dir=DEFAULT_DATA_DIR):
                 partial(synthetic_items, k, n, ids=ids, arena=arena),
                 quick,
             )
+        if arena:  # an LLM arena's votes: some are ties
+            for ids in ("int", "str"):
+                reg[_items_name(k, n, ids, arena) + "-ties"] = (
+                    partial(synthetic_items, k, n, ids=ids, arena=arena, ties=True),
+                    quick,
+                )
     reg["features-d10-N1e6"] = (lambda: synthetic_features(10, 1_000_000), False)
     reg["features-d100-N1e5"] = (lambda: synthetic_features(100, 100_000), True)
     # A reward model on text embeddings: many features, few rows per feature.
@@ -388,10 +460,15 @@ def registry(data_dir=DEFAULT_DATA_DIR):
     reg["tennis-ids"] = (lambda: tennis_ids(data_dir), True)
     reg["tennis-ids+features"] = (lambda: tennis_ids_features(data_dir), True)
     reg["football-ids"] = (lambda: football_ids(data_dir), True)
+    reg["football-ids-draws"] = (lambda: football_ids(data_dir, draws=True), True)
     # Not in the default set: for the smoke test and for trying the harness.
     reg["tiny-items"] = (lambda: synthetic_items(12, 400, ids="str", seed=1), False)
     reg["tiny-items-category"] = (
         lambda: synthetic_items(12, 400, ids="category", seed=1),
+        False,
+    )
+    reg["tiny-items-ties"] = (
+        lambda: synthetic_items(12, 400, ids="str", ties=True, seed=1),
         False,
     )
     reg["tiny-features"] = (lambda: synthetic_features(3, 500, seed=1), False)
@@ -403,4 +480,9 @@ def _items_name(n_items, n_comparisons, ids, arena):
     return f"{prefix}-K{n_items}-N{n_comparisons:.0e}-{ids}".replace("+0", "")
 
 
-DEFAULT_EXCLUDED = {"tiny-items", "tiny-items-category", "tiny-features"}
+DEFAULT_EXCLUDED = {
+    "tiny-items",
+    "tiny-items-category",
+    "tiny-items-ties",
+    "tiny-features",
+}

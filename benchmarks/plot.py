@@ -30,7 +30,9 @@ def _items_workloads(payload):
     chosen = [
         wl
         for wl in payload["workloads"]
-        if wl.get("kind") == "items" and wl["name"].startswith(("items-", "arena-"))
+        if wl.get("kind") == "items"
+        and wl["name"].startswith(("items-", "arena-"))
+        and not wl["name"].endswith("-ties")  # the same N as the arena without
     ]
     return sorted(chosen, key=lambda wl: (wl["n_comparisons"], wl["n_items"]))
 

@@ -112,3 +112,43 @@ def test_ids_in_pandas_columns_reach_every_items_entry(bench):
     assert all(row["status"] == "ok" for row in rows), rows
     for row in rows:
         assert abs(row["ll_gap"]) < (1e-6 if "Logistic" in row["entry"] else 1e-12)
+
+
+def test_draws_count_as_half_a_win_in_every_items_entry(bench):
+    pytest.importorskip("choix")
+    pytest.importorskip("evalica")
+    _workloads, _exact = bench[0], bench[1]
+    wl = _workloads.registry()["tiny-items-ties"][0]()
+    assert 0.1 < wl.ties.mean() < 0.5
+
+    # The shared log-likelihood is that of the half-win model, computed
+    # independently here: each draw is half a win and half a loss.
+    theta = _exact.reference(wl)
+    p_first = expit(theta[wl.w_idx] - theta[wl.l_idx])
+    expected = np.sum(
+        np.where(wl.ties, 0.5 * np.log(p_first * (1.0 - p_first)), np.log(p_first))
+    )
+    assert _exact.log_likelihood(wl, theta) == pytest.approx(expected, rel=1e-12)
+    assert np.abs(_exact.floor_gradient(wl, theta)).max() < 1e-9
+
+    names = [
+        "ours",
+        "ours aggregate_pairs + pipeline",
+        "ours leaderboard() with intervals",
+        "choix.ilsr_pairwise",
+        "choix.ilsr_pairwise_dense",
+        "evalica.bradley_terry",
+        "LogisticRegression ±1 rows",
+        "LogisticRegression ±1 aggregated",
+        "scipy L-BFGS-B aggregated",
+        "reference Newton",
+    ]
+    rows, _ = _run_items_entries(bench, wl, names)
+    by_entry = {row["entry"]: row for row in rows}
+    assert by_entry["choix.ilsr_pairwise"]["status"].startswith("n/a"), rows
+    for name in names[:3]:
+        assert by_entry[name]["status"] == "ok", rows
+        assert abs(by_entry[name]["ll_gap"]) < 1e-12, rows
+    for name in names[4:]:
+        assert by_entry[name]["status"] == "ok", rows
+        assert abs(by_entry[name]["ll_gap"]) < 1e-6, rows
