@@ -207,12 +207,18 @@ def encode_outcomes(y, ties, fit_intercept):
         models ``[B won, tie, A won]``, or two labels when ``y`` has two
         labels outside the standard sets (then no tie is possible).
     outcome : ndarray of int of shape (n_pairs,)
+    tie_label : object or None
+        With ``ties="half"``, the label that means a tie (half a win each),
+        also when ``y`` holds none: 0.5 next to outcome scores, 0 next to
+        signs, the middle one of three other labels.  None otherwise, and
+        when two other labels leave it unknown.
     """
     labels = _unique_labels(y)
+    tie_label = None
     if ties in TIE_MODELS:
         classes, outcome = _encode_tie_model(y, labels, ties)
     elif ties == "half":
-        classes, outcome = _encode_half_win(y, labels)
+        classes, outcome, tie_label = _encode_half_win(y, labels)
     else:
         classes, outcome = _encode_binary(y, labels)
     if fit_intercept and outcome[0] != TIE and np.all(outcome == outcome[0]):
@@ -222,7 +228,7 @@ def encode_outcomes(y, ties, fit_intercept):
             "diverge to infinity. Set fit_intercept=False, or give both labels by "
             "randomly swapping A and B in half of the rows (see swap_pairs)."
         )
-    return classes, outcome
+    return classes, outcome, tie_label
 
 
 def _unique_labels(y):
@@ -261,12 +267,9 @@ def label_positions(y, labels):
         return np.zeros(len(y), dtype=np.int8)
     if labels.dtype.kind not in "biuf":
         return np.searchsorted(labels, y).astype(np.int8)
-    if len(labels) == 3 and labels[2] - labels[1] == labels[1] - labels[0]:
-        # Equally spaced (scores 0 / 0.5 / 1, signs -1 / 0 / 1): arithmetic.
-        positions = np.subtract(y, labels[0], dtype=np.float64)
-        positions /= labels[1] - labels[0]
-        return np.rint(positions, out=positions).astype(np.int8)
-    # Comparisons: some 15 times faster than a search over millions of rows.
+    # Comparisons, on 1 byte per row: some 20 times faster than a search (or
+    # nested np.where) over millions of rows, and twice as fast as arithmetic
+    # on float temporaries.
     positions = (y > labels[0]).astype(np.int8)
     for label in labels[1:-1]:
         positions += y > label
@@ -324,7 +327,10 @@ def _encode_tie_model(y, labels, ties):
 
 
 def _encode_half_win(y, labels):
-    """``ties='half'``: classes ``[B won, A won]``; the tie label is half of each."""
+    """``ties='half'``: classes ``[B won, A won]``, codes, and the tie label.
+
+    The tie label is half of each class.
+    """
     if _is_numeric(labels) and np.isin(labels, _SIGN_LABELS).all() and -1 in labels:
         classes, tie = np.array([-1, 1], dtype=labels.dtype), 0
     elif _is_numeric(labels) and np.isin(labels, _SCORE_LABELS).all():
@@ -333,20 +339,22 @@ def _encode_half_win(y, labels):
         _check_tie_in_the_middle(labels, "half")
         classes, tie = labels[[0, 2]], labels[1]
     elif len(labels) <= 2:
-        return _encode_binary(y, labels)
+        return (*_encode_binary(y, labels), None)
     else:
         raise ValueError(
             f"With ties='half', y must hold {_ACCEPTED}; got a {_target_type(y)} "
             f"target with {len(labels)} labels {_show(labels)}."
         )
     # B won, tie, A won: codes 0, 1, 2
-    return classes, _codes(y, np.array([classes[0], tie, classes[1]]))
+    return classes, _codes(y, np.array([classes[0], tie, classes[1]])), tie
 
 
 # Labels that name a tie.  Three labels are sorted, and the middle one is the
 # tie: "win" / "draw" / "loss" sort as draw < loss < win and would silently make
 # "loss" the tie, so a tie word elsewhere than in the middle is refused.
-_TIE_WORDS = frozenset({"d", "draw", "drawn", "t", "tie", "tied", "x"})
+_TIE_WORDS = frozenset(
+    {"d", "draw", "drawn", "draws", "drew", "t", "tie", "tied", "ties", "x"}
+)
 
 
 def _check_tie_in_the_middle(labels, ties):

@@ -311,7 +311,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        self.classes_, outcome = encode_outcomes(y, self.ties, self.fit_intercept)
+        self.classes_, outcome, self._half_win_tie = encode_outcomes(
+            y, self.ties, self.fit_intercept
+        )
         design, counts = _make_design(
             X, outcome, sample_weight, n_item_features, self.fit_intercept
         )

@@ -15,6 +15,12 @@ def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
     instead, so it works on folds with a single label.  Higher is better, as for
     every scorer.
 
+    A model fitted with ``ties="half"`` knows two classes, yet its likelihood
+    counts a tie as half a win for each side; a tie in ``y`` (0.5 next to
+    outcome scores, 0 next to signs, or the middle of three labels seen in
+    the fit) scores likewise, ``(log P(A won) + log P(B won)) / 2``, so that
+    cross-validation scores the model by the likelihood it maximises.
+
     Parameters
     ----------
     estimator : fitted classifier or Pipeline with ``predict_proba`` and ``classes_``
@@ -50,15 +56,29 @@ def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
     classes = np.asarray(estimator.classes_)
     column = np.searchsorted(classes, y)
     column = np.clip(column, 0, len(classes) - 1)
-    if not np.all(classes[column] == y):
-        unknown = np.setdiff1d(np.unique(y), classes)
+    known = classes[column] == y
+    tied = ~known & _is_half_win_tie(estimator, y)
+    if not np.all(known | tied):
+        unknown = np.setdiff1d(np.unique(y[~(known | tied)]), classes)
         raise ValueError(
             f"y holds labels {unknown.tolist()} that the model does not know "
             f"(its classes_ are {classes.tolist()})."
         )
     log_proba = _log_proba(estimator, X)
     observed = log_proba[np.arange(len(y)), column]
+    if tied.any():  # half a win for each side
+        observed[tied] = 0.5 * (log_proba[tied, 0] + log_proba[tied, 1])
     return float(np.average(observed, weights=sample_weight))
+
+
+def _is_half_win_tie(estimator, y):
+    """Rows of ``y`` that are ties for a model fitted with ``ties="half"``."""
+    while hasattr(estimator, "steps"):  # a Pipeline: its last step decides
+        estimator = estimator.steps[-1][1]
+    tie = getattr(estimator, "_half_win_tie", None)
+    if tie is None:
+        return np.zeros(len(y), dtype=bool)
+    return np.asarray(y == tie, dtype=bool)
 
 
 def _log_proba(estimator, X):

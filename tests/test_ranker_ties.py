@@ -442,6 +442,7 @@ def test_outcome_helpers_refuse_bad_input(call, match):
         (["x"] * 12, "davidson", "single label 'x'"),
         (["win", "draw", "loss"] * 4, "davidson", "'draw' .* not the middle"),
         (["1", "X", "2"] * 4, "half", "'X' .* not the middle"),
+        (["won", "drew", "lost"] * 4, "half", "'drew' .* not the middle"),
     ],
 )
 def test_bad_encodings_are_clear_errors(y, ties, match):

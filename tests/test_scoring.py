@@ -88,6 +88,66 @@ def test_scorer_rejects_unknown_labels():
         pairwise_log_loss_scorer(model, X[:3], np.array([0, 1, 2]))
 
 
+def _half_win_mean_log_likelihood(model, X, is_a_win, is_tie):
+    log_a = log_expit(model.decision_function(X))
+    log_b = log_expit(-model.decision_function(X))
+    return np.mean(
+        np.where(is_tie, 0.5 * (log_a + log_b), np.where(is_a_win, log_a, log_b))
+    )
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [(0.0, 0.5, 1.0), (-1, 0, 1), ("lose", "tie", "win")],
+    ids=["scores", "signs", "words"],
+)
+def test_scorer_scores_a_tie_as_half_a_win_for_the_half_win_model(labels):
+    X, y = _pairs(5, n=150)
+    outcome = np.where(np.random.default_rng(5).random(150) < 0.25, 1, 2 * y)
+    y = np.array(labels, dtype=object)[outcome].astype(type(labels[0]))
+    model = make_pipeline(
+        "passthrough", BradleyTerryRanker(alpha=0.1, ties="half")
+    ).fit(X[:100], y[:100])
+    assert len(model.classes_) == 2
+    expected = _half_win_mean_log_likelihood(
+        model, X[100:], outcome[100:] == 2, outcome[100:] == 1
+    )
+    got = pairwise_log_loss_scorer(model, X[100:], y[100:])
+    assert got == pytest.approx(expected, rel=1e-12)
+    # The fit maximises this likelihood: its optimum scores best on the
+    # training rows.
+    ranker = model[-1]
+    best = pairwise_log_loss_scorer(model, X[:100], y[:100])
+    ranker.coef_ = ranker.coef_ * 1.05
+    assert pairwise_log_loss_scorer(model, X[:100], y[:100]) < best
+
+
+def test_scorer_knows_the_tie_of_outcome_scores_from_a_fold_without_ties():
+    X, y = _pairs(6)
+    model = BradleyTerryRanker(alpha=0.1, ties="half").fit(X, y.astype(float))
+    y_test = np.array([0.5, 1.0, 0.5])
+    expected = _half_win_mean_log_likelihood(model, X[:3], y_test == 1.0, y_test == 0.5)
+    assert pairwise_log_loss_scorer(model, X[:3], y_test) == pytest.approx(expected)
+    # Without ties="half" a tie is no label the model knows.
+    plain = BradleyTerryRanker(alpha=0.1).fit(X, y.astype(float))
+    with pytest.raises(ValueError, match=r"labels \[0.5\] that the model"):
+        pairwise_log_loss_scorer(plain, X[:3], y_test)
+
+
+def test_cross_val_score_of_the_half_win_model_on_data_with_ties():
+    X, y = _pairs(7, n=150)
+    y = np.where(np.random.default_rng(7).random(150) < 0.3, 0.5, y)
+    scores = cross_val_score(
+        BradleyTerryRanker(ties="half"),
+        X,
+        y,
+        scoring=pairwise_log_loss_scorer,
+        cv=KFold(3),
+        error_score="raise",
+    )
+    assert np.all(np.isfinite(scores)) and np.all(scores < 0)
+
+
 def test_cross_val_score_on_one_label_folds():
     X, y = _winner_loser(*_pairs(4, n=90))
     cv = KFold(3)
