@@ -568,13 +568,15 @@ def _aggregate_by_dict(a, b, outcome, weight, fold):
 @pytest.mark.parametrize(
     "n_items, n_rows, one_outcome",
     [
-        (6, 400, False),  # few cells: counted in a K x K x 3 array
-        (6, 400, True),  # winner/loser data: one outcome column
-        (6, 3000, False),  # counted in blocks of 432 rows: the last one short
-        (6, 3000, True),  # blocks of 144 rows
-        (3000, 200, False),  # many cells: sorted unique pairs
-        (300, 2000, False),  # sorted, with repeated pairs and outcomes
-        (300, 2000, True),
+        (6, 400, None),  # few cells: counted in a K x K x 3 array
+        (6, 400, A_WON),  # winner/loser data: one plane of cells
+        (6, 400, B_WON),
+        (6, 400, TIE),  # all ties
+        (6, 3000, None),  # counted in blocks of 432 rows: the last one short
+        (6, 3000, A_WON),  # blocks of 144 rows
+        (3000, 200, None),  # many cells: sorted unique pairs
+        (300, 2000, None),  # sorted, with repeated pairs and outcomes
+        (300, 2000, A_WON),
     ],
 )
 def test_aggregate_item_pairs_matches_a_dictionary(
@@ -586,7 +588,10 @@ def test_aggregate_item_pairs_matches_a_dictionary(
     a = rng.integers(0, n_items, n_rows)
     b = rng.integers(0, n_items, n_rows)
     a[:3], b[:3] = 2, 2  # self-comparisons stay on the diagonal
-    outcome = np.full(n_rows, A_WON) if one_outcome else rng.integers(0, 3, n_rows)
+    if one_outcome is None:
+        outcome = rng.integers(0, 3, n_rows)
+    else:
+        outcome = np.full(n_rows, one_outcome)
     weight = rng.uniform(0.5, 2.0, n_rows) if weighted else None
     design, counts = _solvers.aggregate_item_pairs(
         a, b, outcome.astype(np.int8), weight, n_items, fold=fold
