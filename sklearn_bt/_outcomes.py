@@ -213,7 +213,7 @@ def encode_outcomes(y, ties, fit_intercept):
         signs, the middle one of three other labels.  None otherwise, and
         when two other labels leave it unknown.
     """
-    labels = _unique_labels(y)
+    labels = sorted_labels(y)
     tie_label = None
     if ties in TIE_MODELS:
         classes, outcome = _encode_tie_model(y, labels, ties)
@@ -229,11 +229,6 @@ def encode_outcomes(y, ties, fit_intercept):
             "randomly swapping A and B in half of the rows (see swap_pairs)."
         )
     return classes, outcome, tie_label
-
-
-def _unique_labels(y):
-    """``np.unique(y)``; see :func:`sorted_labels`."""
-    return sorted_labels(y)
 
 
 def sorted_labels(y):

@@ -73,8 +73,12 @@ def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
 
 def _is_half_win_tie(estimator, y):
     """Rows of ``y`` that are ties for a model fitted with ``ties="half"``."""
-    while hasattr(estimator, "steps"):  # a Pipeline: its last step decides
-        estimator = estimator.steps[-1][1]
+    while hasattr(estimator, "steps") or hasattr(estimator, "best_estimator_"):
+        # A Pipeline's last step decides; a fitted search's best estimator.
+        if hasattr(estimator, "steps"):
+            estimator = estimator.steps[-1][1]
+        else:
+            estimator = estimator.best_estimator_
     tie = getattr(estimator, "_half_win_tie", None)
     if tie is None:
         return np.zeros(len(y), dtype=bool)

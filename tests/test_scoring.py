@@ -134,6 +134,20 @@ def test_scorer_knows_the_tie_of_outcome_scores_from_a_fold_without_ties():
         pairwise_log_loss_scorer(plain, X[:3], y_test)
 
 
+def test_scorer_reads_the_tie_of_a_fitted_search_over_a_pipeline():
+    X, y = _pairs(8, n=150)
+    y = np.where(np.random.default_rng(8).random(150) < 0.3, 0.5, y)
+    search = GridSearchCV(
+        make_pipeline("passthrough", BradleyTerryRanker(ties="half")),
+        {"bradleyterryranker__alpha": [0.1, 1.0]},
+        scoring=pairwise_log_loss_scorer,
+        cv=KFold(3),
+        error_score="raise",
+    ).fit(X, y)
+    expected = pairwise_log_loss_scorer(search.best_estimator_, X, y)
+    assert pairwise_log_loss_scorer(search, X, y) == expected
+
+
 def test_cross_val_score_of_the_half_win_model_on_data_with_ties():
     X, y = _pairs(7, n=150)
     y = np.where(np.random.default_rng(7).random(150) < 0.3, 0.5, y)
