@@ -140,6 +140,12 @@ def elo_ratings(
     >>> elo_ratings(theta, items=["a", "b", "c"], anchor="c", anchor_rating=1500)
     array([2300., 1900., 1500.])
     """
+    if hasattr(strengths, "fit"):
+        raise TypeError(
+            "elo_ratings takes log-strengths, not a model: pass estimates(model) "
+            "(the centred strengths of a fitted ranker or Pipeline), or use "
+            "leaderboard(), which reports Elo ratings with intervals."
+        )
     strengths = np.asarray(strengths, dtype=float)
     if strengths.ndim not in (1, 2):
         raise ValueError(

@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
+    check_consistent_length,
     check_is_fitted,
     validate_data,
 )
@@ -566,6 +567,39 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             return self.classes_[np.argmax(self.predict_log_proba(X), axis=1)]
         favoured = self._delta(X) > 0
         return self.classes_[favoured.astype(int)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of :meth:`predict` on ``(X, y)``.
+
+        With ``ties="half"`` the model has the two classes "B won" and "A
+        won", and a tie in ``y`` (the tie label of the fit: 0.5 next to
+        outcome scores, 0 next to signs, the middle of three labels) counts as
+        half right whatever is predicted: it is half a win for each side, as
+        in the fit.  Otherwise scikit-learn's accuracy.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_pairs, 2 * n_item_features)
+            Pairs of items, as in :meth:`fit`.
+        y : array-like of shape (n_pairs,)
+            Observed outcomes.
+        sample_weight : array-like of shape (n_pairs,), default=None
+            Frequency weights.
+
+        Returns
+        -------
+        float
+            The (weighted) fraction of outcomes predicted right.
+        """
+        check_is_fitted(self)
+        tie = getattr(self, "_half_win_tie", None)
+        y = np.asarray(y)
+        tied = np.zeros(len(y), dtype=bool) if tie is None else y == tie
+        if not np.any(tied):
+            return super().score(X, y, sample_weight=sample_weight)
+        check_consistent_length(X, y, sample_weight)
+        right = np.where(tied, 0.5, self.predict(X) == y)
+        return float(np.average(right, weights=sample_weight))
 
     def score_items(self, X_items):
         """Strength (utility, reward) ``theta = coef_ . x`` of each item.

@@ -69,6 +69,8 @@ def test_elo_ratings_formula_and_anchor():
         elo_ratings(theta, anchor_rating=1200)
     with pytest.raises(ValueError, match="'zz' is not one of the items"):
         elo_ratings(theta, items=["a", "b", "c"], anchor="zz")
+    with pytest.raises(TypeError, match=r"not a model: pass estimates\(model\)"):
+        elo_ratings(BradleyTerryRanker())
 
 
 def test_leaderboard_is_the_model_on_the_elo_scale():

@@ -451,6 +451,28 @@ def test_bad_encodings_are_clear_errors(y, ties, match):
         BradleyTerryRanker(ties=ties).fit(X, np.array(y))
 
 
+@pytest.mark.parametrize(
+    "labels", [(0.0, 0.5, 1.0), (-1, 0, 1), ("lose", "tie", "win")]
+)
+def test_score_of_the_half_win_model_counts_a_tie_as_half_right(labels):
+    X, y = _feature_data("davidson", n_pairs=200)
+    codes = np.searchsorted([0.0, 0.5, 1.0], y)  # B won, tie, A won: 0, 1, 2
+    y = np.array(labels, dtype=object)[codes].astype(type(labels[0]))
+    model = BradleyTerryRanker(ties="half").fit(X, y)
+    weight = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    a_favoured = model.decision_function(X) > 0
+    right = np.where(codes == 1, 0.5, (codes == 2) == a_favoured)
+    assert model.score(X, y) == pytest.approx(right.mean())
+    assert model.score(X, y, sample_weight=weight) == pytest.approx(
+        np.average(right, weights=weight)
+    )
+    decided = codes != 1  # without ties: scikit-learn's accuracy
+    assert model.score(X[decided], y[decided]) == pytest.approx(right[decided].mean())
+    # The default scoring of a search is this score: no NaN from the ties.
+    search = GridSearchCV(model, {"alpha": [0.1, 1.0]}, cv=3, error_score="raise")
+    assert np.all(np.isfinite(search.fit(X, y).cv_results_["mean_test_score"]))
+
+
 def test_single_outcome_with_intercept_is_an_error():
     X, _ = _feature_data(n_pairs=20)
     with pytest.raises(ValueError, match="intercept would diverge"):
