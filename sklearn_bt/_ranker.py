@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
     _check_sample_weight,
     check_consistent_length,
     check_is_fitted,
+    column_or_1d,
     validate_data,
 )
 
@@ -189,7 +190,8 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     ``np.sign(y - 0.5).astype(int)``, or ``encoding="sign"`` in
     :func:`outcomes_from_scores`), or score with
     :func:`pairwise_log_loss_scorer`, which also works on test folds that lack
-    one of the outcomes.
+    one of the outcomes.  :meth:`score`, a search's default scoring, takes
+    every encoding (with ``ties="half"`` a tie counts as half right).
 
     **Order effects.**  ``fit_intercept=True`` is an advantage of A in every
     row.  A home advantage that applies to some rows only (neutral venues) is
@@ -571,11 +573,14 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     def score(self, X, y, sample_weight=None):
         """Mean accuracy of :meth:`predict` on ``(X, y)``.
 
-        With ``ties="half"`` the model has the two classes "B won" and "A
-        won", and a tie in ``y`` (the tie label of the fit: 0.5 next to
-        outcome scores, 0 next to signs, the middle of three labels) counts as
-        half right whatever is predicted: it is half a win for each side, as
-        in the fit.  Otherwise scikit-learn's accuracy.
+        The fraction of outcomes predicted right, for every label encoding
+        the fit takes: scikit-learn's ``accuracy_score`` reads outcome scores
+        1 / 0.5 / 0 as a continuous target and refuses them.  With
+        ``ties="half"`` the model has the two classes "B won" and "A won",
+        and a tie in ``y`` (the tie label of the fit: 0.5 next to outcome
+        scores, 0 next to signs, the middle of three labels) counts as half
+        right whatever is predicted: it is half a win for each side, as in
+        the fit.
 
         Parameters
         ----------
@@ -592,13 +597,19 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             The (weighted) fraction of outcomes predicted right.
         """
         check_is_fitted(self)
-        tie = getattr(self, "_half_win_tie", None)
-        y = np.asarray(y)
-        tied = np.zeros(len(y), dtype=bool) if tie is None else y == tie
-        if not np.any(tied):
-            return super().score(X, y, sample_weight=sample_weight)
+        y = column_or_1d(y, warn=True)
         check_consistent_length(X, y, sample_weight)
-        right = np.where(tied, 0.5, self.predict(X) == y)
+        tie = getattr(self, "_half_win_tie", None)
+        tied = np.zeros(len(y), dtype=bool) if tie is None else y == tie
+        if len(y) and not (np.isin(y, self.classes_) | tied).any():
+            # Labels of another type (strings against numbers) compare as
+            # unequal: the accuracy would be a silent 0.
+            raise ValueError(
+                f"y holds none of the labels the model knows (its classes_ are "
+                f"{self.classes_.tolist()}); encode y as in fit."
+            )
+        right = (self.predict(X) == y).astype(np.float64)
+        right[tied] = 0.5
         return float(np.average(right, weights=sample_weight))
 
     def score_items(self, X_items):

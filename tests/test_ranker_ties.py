@@ -473,6 +473,19 @@ def test_score_of_the_half_win_model_counts_a_tie_as_half_right(labels):
     assert np.all(np.isfinite(search.fit(X, y).cv_results_["mean_test_score"]))
 
 
+@pytest.mark.parametrize("ties", ["davidson", "rao-kupper"])
+def test_score_of_a_tie_model_on_outcome_scores_is_its_accuracy(ties):
+    # scikit-learn's accuracy_score reads 1 / 0.5 / 0 as a continuous target
+    # and refuses it; score (and so a search's default scoring) must not.
+    X, y = _feature_data(ties, n_pairs=200)
+    model = BradleyTerryRanker(ties=ties).fit(X, y)
+    assert model.score(X, y) == pytest.approx(np.mean(model.predict(X) == y))
+    search = GridSearchCV(model, {"alpha": [0.1, 1.0]}, cv=3, error_score="raise")
+    assert np.all(np.isfinite(search.fit(X, y).cv_results_["mean_test_score"]))
+    with pytest.raises(ValueError, match="none of the labels the model knows"):
+        model.score(X[:2], np.array(["won", "lost"]))
+
+
 def test_single_outcome_with_intercept_is_an_error():
     X, _ = _feature_data(n_pairs=20)
     with pytest.raises(ValueError, match="intercept would diverge"):
