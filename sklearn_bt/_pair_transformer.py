@@ -168,6 +168,7 @@ class PairTransformer(TransformerMixin, BaseEstimator):
             return _two_hot(codes, self.transformer_)
         out_a = self.transformer_.transform(half_a)
         out_b = self.transformer_.transform(half_b)
+        self._check_one_row_per_item(out_a, half_a.shape[0])
         if sp.issparse(out_a) or sp.issparse(out_b):
             return sp.hstack([out_a, out_b], format="csr")
         if hasattr(out_a, "columns"):  # the inner transformer outputs DataFrames
@@ -178,6 +179,25 @@ class PairTransformer(TransformerMixin, BaseEstimator):
             out_b = out_b.set_axis([f"B__{n}" for n in names], axis=1)
             return pd.concat([out_a, out_b.set_axis(out_a.index, axis=0)], axis=1)
         return np.hstack([np.asarray(out_a), np.asarray(out_b)])
+
+    def _check_one_row_per_item(self, out, n_items):
+        """Refuse an inner transformer that did not give one row per item.
+
+        Text vectorizers take a 1-D column of documents: given a 2-D half
+        they read its column names as the documents, and return one row.
+        """
+        n_out = out.shape[0] if hasattr(out, "shape") else len(out)
+        if n_out == n_items:
+            return
+        name = type(self.transformer_).__name__
+        columns = list(self.item_feature_names_in_)
+        raise ValueError(
+            f"{name} returned {n_out} row(s) for {n_items} items: it does not "
+            "take a 2-D table of item features (text vectorizers take a 1-D "
+            "column of documents). Give it one item column, by name, inside the "
+            f'pair transformer: PairTransformer(ColumnTransformer([("{name.lower()}", '
+            f"{name}(), {columns[0]!r})])). The item columns are {columns}."
+        )
 
     def _validate(self, X, *, reset):
         """Record or check width and names; the inner transformer checks values."""

@@ -403,3 +403,24 @@ def test_dataframe_ids_take_the_fast_path_with_the_encoders_output(
     fitted = transformer.transformer_.categories_[0]
     assert_array_equal(fitted, encoder.categories_[0])
     assert fitted.dtype == encoder.categories_[0].dtype
+
+
+def test_a_text_vectorizer_on_a_two_dimensional_half_is_a_clear_error():
+    # Given a DataFrame, a text vectorizer reads the column names as its
+    # documents and returns one row: silently wrong, were it not refused.
+    pytest.importorskip("pandas")
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = np.array(
+        ["good answer", "bad answer", "a long answer", "wrong"], dtype=object
+    )
+    X = pd.DataFrame({"text_a": docs[[0, 1, 2, 3, 0]], "text_b": docs[[1, 2, 3, 0, 2]]})
+    with pytest.raises(ValueError, match=r"returned 1 row\(s\) for 5 items.*'text'"):
+        PairTransformer(TfidfVectorizer()).fit_transform(X)
+    # The fix the message gives works.
+    fixed = PairTransformer(
+        ColumnTransformer([("tfidfvectorizer", TfidfVectorizer(), "text")])
+    ).fit_transform(X)
+    assert fixed.shape[0] == 5
