@@ -156,10 +156,8 @@ def _swap_rows(X, swap):
         # for A, a float rank with NaN for B), which pandas then upcasts.
         swapped = X.copy()
         for target, source in enumerate(order):
-            swapped.isetitem(
-                target,
-                X.iloc[:, target].where(~swap, X.iloc[:, source].to_numpy()),
-            )
+            column = _with_categories_of(X.iloc[:, target], X.iloc[:, source])
+            swapped.isetitem(target, column.where(~swap, X.iloc[:, source].to_numpy()))
         return swapped
     if sp.issparse(X):
         fmt = X.format
@@ -173,6 +171,17 @@ def _swap_rows(X, swap):
     swapped = X.copy()
     swapped[swap] = X[swap][:, order]
     return swapped
+
+
+def _with_categories_of(column, other):
+    """``column``, a categorical one extended by the categories (or values) of
+    ``other``, so that it can take ``other``'s values: pandas refuses a value
+    outside a categorical's categories."""
+    if not hasattr(column, "cat"):
+        return column
+    values = other.cat.categories if hasattr(other, "cat") else other.dropna().unique()
+    new = [value for value in values if value not in column.cat.categories]
+    return column.cat.add_categories(new) if new else column
 
 
 def _flip_outcomes(y):

@@ -295,6 +295,25 @@ def test_swap_pairs_on_dataframes_with_mixed_dtypes():
     assert_allclose(X_s["rank_a"], np.where(swapped, df["rank_b"], df["rank_a"]))
 
 
+@pytest.mark.parametrize("b_is_categorical", [True, False])
+def test_swap_pairs_on_categorical_columns_with_different_categories(
+    b_is_categorical,
+):
+    # pandas refuses a value outside a categorical's categories: each column
+    # takes the other's categories first.
+    a, b = ["x", "y", "x", "z", "y"], ["y", "w", "z", "x", "v"]
+    df = pd.DataFrame(
+        {"a": pd.Categorical(a), "b": pd.Categorical(b) if b_is_categorical else b}
+    )
+    X_s, y_s = swap_pairs(df, np.ones(5), random_state=0)
+    swapped = y_s == 0
+    assert swapped.any() and not swapped.all()
+    assert_array_equal(X_s["a"].astype(str), np.where(swapped, b, a))
+    assert_array_equal(X_s["b"].astype(str), np.where(swapped, a, b))
+    assert isinstance(X_s["a"].dtype, pd.CategoricalDtype)
+    assert df["a"].cat.categories.tolist() == ["x", "y", "z"]  # not modified
+
+
 def test_swap_pairs_on_lists():
     X_s, y_s = swap_pairs([[1, 2], [3, 4]], [1, 1], fraction=1.0, random_state=0)
     assert_array_equal(X_s, [[2, 1], [4, 3]])
