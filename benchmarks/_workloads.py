@@ -313,10 +313,10 @@ def _largest_strong_component(winners, losers, ties=None):
     items, inv = np.unique(np.concatenate([winners, losers]), return_inverse=True)
     n = len(winners)
     w, los, _ = ordered_pair_weights(inv[:n], inv[n:], ties)
+    # tocsr sums repeated edges (scipy's strong components can hang on them).
     graph = sp.coo_matrix(
         (np.ones(len(w)), (los, w)), shape=(len(items), len(items))
     ).tocsr()
-    graph.sum_duplicates()  # scipy's strong components can hang on repeats
     _, labels = connected_components(graph, directed=True, connection="strong")
     big = np.bincount(labels).argmax()
     keep_item = labels == big

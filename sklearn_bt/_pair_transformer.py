@@ -186,7 +186,7 @@ class PairTransformer(TransformerMixin, BaseEstimator):
         Text vectorizers take a 1-D column of documents: given a 2-D half
         they read its column names as the documents, and return one row.
         """
-        n_out = out.shape[0] if hasattr(out, "shape") else len(out)
+        n_out = out.shape[0]  # arrays, sparse matrices and DataFrames
         if n_out == n_items:
             return
         name = type(self.transformer_).__name__

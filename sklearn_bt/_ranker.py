@@ -599,8 +599,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y, sample_weight)
-        tie = getattr(self, "_half_win_tie", None)
-        tied = np.zeros(len(y), dtype=bool) if tie is None else y == tie
+        tied = self._half_win_ties(y)
         if len(y) and not (np.isin(y, self.classes_) | tied).any():
             # Labels of another type (strings against numbers) compare as
             # unequal: the accuracy would be a silent 0.
@@ -611,6 +610,17 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         right = (self.predict(X) == y).astype(np.float64)
         right[tied] = 0.5
         return float(np.average(right, weights=sample_weight))
+
+    def _half_win_ties(self, y):
+        """Mask of the ties in ``y`` for a model fitted with ``ties="half"``.
+
+        Its classes are the two wins, so a tie is no class; none for other
+        models, whose ties (if any) are a class.
+        """
+        tie = getattr(self, "_half_win_tie", None)
+        if tie is None:
+            return np.zeros(len(y), dtype=bool)
+        return np.asarray(y == tie, dtype=bool)
 
     def score_items(self, X_items):
         """Strength (utility, reward) ``theta = coef_ . x`` of each item.

@@ -79,10 +79,9 @@ def _is_half_win_tie(estimator, y):
             estimator = estimator.steps[-1][1]
         else:
             estimator = estimator.best_estimator_
-    tie = getattr(estimator, "_half_win_tie", None)
-    if tie is None:
+    if not hasattr(estimator, "_half_win_ties"):  # not our ranker
         return np.zeros(len(y), dtype=bool)
-    return np.asarray(y == tie, dtype=bool)
+    return estimator._half_win_ties(y)
 
 
 def _log_proba(estimator, X):
