@@ -986,8 +986,8 @@ def leaderboard(
         "half" counts a tie as half a win for each side (Chatbot Arena's
         convention); "davidson" and "rao-kupper" fit a tie model with its own
         parameter (see :class:`BradleyTerryRanker`), reported in
-        ``Leaderboard.tie_parameter``.  With "half" and many ties, Wald
-        intervals are conservative: see :func:`standard_errors`.
+        ``Leaderboard.tie_parameter``.  With "half", Wald intervals come
+        from the sandwich covariance: see :func:`standard_errors`.
     interval : {"wald", "bootstrap"} or None, default="wald"
         Intervals from the observed information, from percentiles of
         ``n_bootstrap`` refits on resampled comparisons, or none.  Wald

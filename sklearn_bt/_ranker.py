@@ -29,6 +29,7 @@ from ._solvers import (
     MatrixDesign,
     aggregate_item_pairs,
     newton_solve,
+    score_outer_products,
 )
 from ._threads import one_blas_thread
 from ._ties import DavidsonPairLoss, RaoKupperPairLoss, _log_expm1
@@ -350,6 +351,11 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         self.intercept_ = result.intercept
         self.n_iter_ = result.n_iter
         self.hessian_ = result.hessian
+        self._half_win_meat = None
+        if self.ties == "half" and counts[:, TIE].sum() > 0:
+            self._half_win_meat = _half_win_meat(
+                design, counts, result, self.fit_intercept
+            )
         if self.ties in TIE_MODELS:
             self._set_tie_parameter(loss, result, design)
         if not warned:
@@ -771,6 +777,24 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
             D = np.subtract(half_a, half_b, dtype=np.float64)
         design = MatrixDesign(D)
     return design, _outcome_counts(outcome, sample_weight)
+
+
+def _half_win_meat(design, counts, result, fit_intercept):
+    """Sum of the outer products of the comparisons' scores, for ``ties="half"``.
+
+    Counting a tie as half a win for each side maximises a quasi-likelihood:
+    a tie's outcome, one half, varies less than a win or a loss, so the
+    inverse Hessian overstates the variance (by some 20% in standard error
+    with a quarter of ties).  The sandwich ``H^-1 J H^-1`` with this ``J``
+    (the empirical variance of the scores, as statsmodels' ``HC0``) does not.
+    """
+    p_a = expit(design.matvec(result.coef) + result.intercept)
+    squared_residuals = (
+        counts[:, A_WON] * (1.0 - p_a) ** 2
+        + counts[:, TIE] * (0.5 - p_a) ** 2
+        + counts[:, B_WON] * p_a**2
+    )
+    return score_outer_products(design, squared_residuals, fit_intercept)
 
 
 def _strongly_connected_items(design, counts):

@@ -660,12 +660,7 @@ def newton_solve(
         H_cc, B, C = _assemble_hessian(
             design, terms, alpha, fit_intercept, dense=False if items else None
         )
-    if B is None:
-        hessian = H_cc
-    elif sp.issparse(H_cc):
-        hessian = sp.block_array([[H_cc, B], [B.T, C]], format="csr")
-    else:
-        hessian = np.block([[H_cc, B], [B.T, C]])
+    hessian = _bordered(H_cc, B, C)
     if detect_divergence and alpha == 0 and not diverging:
         diverging = _looks_separated(delta)
     return NewtonResult(
@@ -677,6 +672,32 @@ def newton_solve(
         diverging=diverging,
         objective=terms[0] + _penalty(alpha, coef),
         hessian=hessian,
+    )
+
+
+def _bordered(H_cc, B, C):
+    """``[[H_cc, B], [B.T, C]]``, sparse when ``H_cc`` is; ``H_cc`` without ``B``."""
+    if B is None:
+        return H_cc
+    if sp.issparse(H_cc):
+        return sp.block_array([[H_cc, B], [B.T, C]], format="csr")
+    return np.block([[H_cc, B], [B.T, C]])
+
+
+def score_outer_products(design, weights, fit_intercept):
+    """``sum_i weights_i x_i x_i'`` over the rows ``x_i`` of the design.
+
+    ``x_i`` is the row's ``[d_i, 1 if fit_intercept]``, so with ``weights``
+    the squared residuals this is the "meat" of a sandwich covariance, in the
+    parameter order and storage of ``hessian_`` (sparse for item ids).
+    """
+    no_extra = (np.zeros((0, 0)), np.zeros((len(weights), 0)))
+    terms = (None, None, weights, None, *no_extra)
+    items = isinstance(design, ItemDesign)
+    return _bordered(
+        *_assemble_hessian(
+            design, terms, 0.0, fit_intercept, dense=False if items else None
+        )
     )
 
 

@@ -472,3 +472,77 @@ def test_tie_parameter_standard_error_matches_the_ranker():
     )
     # Relative to a reference, log(nu) and its standard error do not change.
     assert standard_errors(model, reference="i1")[-1] == pytest.approx(se[-1])
+
+
+# ---------------------------------------------------------------------------
+# ties="half": a quasi-likelihood, with sandwich standard errors.
+# ---------------------------------------------------------------------------
+
+
+def _half_win_items(seed=0, n=600, n_items=6):
+    """Item ids and outcome scores with a quarter of ties (Davidson's model)."""
+    rng = np.random.default_rng(seed)
+    theta = np.linspace(-1.0, 1.0, n_items)
+    a = rng.integers(0, n_items, n)
+    b = (a + rng.integers(1, n_items, n)) % n_items
+    half = np.exp((theta[a] - theta[b]) / 2)
+    u = rng.random(n) * (half + 0.8 + 1 / half)
+    y = np.where(u < half, 1.0, np.where(u < half + 0.8, 0.5, 0.0))
+    names = np.array([f"m{i}" for i in range(n_items)], dtype=object)
+    return names[a], names[b], y
+
+
+def _sandwich_glm(D, y):
+    """statsmodels' fractional logit with robust (HC0) errors: the reference."""
+    return sm.GLM(y, D, family=sm.families.Binomial()).fit(tol=1e-12, cov_type="HC0")
+
+
+def test_half_win_standard_errors_are_statsmodels_sandwich_for_items():
+    a, b, y = _half_win_items()
+    model = _item_model(ties="half").fit(np.column_stack([a, b]), y)
+    items = np.unique(np.concatenate([a, b]))
+    others = items[1:]
+    D = (a[:, None] == others).astype(float) - (b[:, None] == others)
+    glm = _sandwich_glm(D, y)
+    theta = estimates(model, reference=items[0])
+    np.testing.assert_allclose(theta[1:], glm.params, rtol=1e-7, atol=1e-9)
+    se = standard_errors(model, reference=items[0])
+    np.testing.assert_allclose(se[1:], glm.bse, rtol=1e-7)
+    assert se[0] == 0.0
+    cov = covariance(model, reference=items[0], items=list(others[:2]))
+    np.testing.assert_allclose(cov, glm.cov_params()[:2, :2], rtol=1e-6)
+    # The plain inverse Hessian is conservative here: larger by some 15%.
+    plain = np.sqrt(np.diag(np.linalg.inv(model[-1].hessian_.toarray()[1:, 1:])))
+    assert np.all(plain > 1.05 * glm.bse)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_half_win_standard_errors_are_statsmodels_sandwich_for_features(
+    fit_intercept,
+):
+    rng = np.random.default_rng(1)
+    x_a, x_b = rng.normal(size=(400, 3)), rng.normal(size=(400, 3))
+    p = 1 / (1 + np.exp(-(x_a - x_b) @ [1.0, -0.5, 0.2] - 0.3 * fit_intercept))
+    u = rng.random(400)
+    y = np.where(u < 0.75 * p, 1.0, np.where(u < 0.75 * p + 0.25, 0.5, 0.0))
+    weight = rng.integers(1, 4, 400).astype(float)
+    model = BradleyTerryRanker(ties="half", fit_intercept=fit_intercept).fit(
+        np.hstack([x_a, x_b]), y, sample_weight=weight
+    )
+    D = x_a - x_b
+    if fit_intercept:
+        D = np.column_stack([D, np.ones(400)])
+    # Frequency weights: a weight of 2 is the row twice.
+    repeat = weight.astype(int)
+    glm = _sandwich_glm(np.repeat(D, repeat, axis=0), np.repeat(y, repeat))
+    np.testing.assert_allclose(standard_errors(model), glm.bse, rtol=1e-7)
+
+
+def test_half_win_model_without_ties_keeps_the_inverse_hessian():
+    a, b, y = _half_win_items(seed=2)
+    decided = y != 0.5
+    X = np.column_stack([a, b])[decided]
+    half = _item_model(ties="half").fit(X, y[decided])
+    plain = _item_model().fit(X, y[decided])
+    assert half[-1]._half_win_meat is None
+    np.testing.assert_allclose(standard_errors(half), standard_errors(plain))
