@@ -266,7 +266,11 @@ def _ours_ranker(wl):
 
 
 def _ours_outcomes(wl):
-    """y: 1 for every row (winner first), 0.5 for a draw."""
+    """y: 1 for every row (winner first), 0.5 for a draw.
+
+    Without draws it is made inside the timing, as a user with winner/loser
+    columns makes it; with draws it is the user's own outcome column.
+    """
     return np.ones(len(wl.winners)) if wl.ties is None else wl.outcomes
 
 

@@ -319,12 +319,14 @@ def _has_native_column(frame):
 
 def _outcome_codes(y):
     """Codes 0..2 of the outcome labels (int8), and the labels."""
-    if len(y) and not np.any(y != y[0]):  # one label (winner/loser data)
-        return np.zeros(len(y), dtype=np.int8), y[:1]
     if y.dtype.kind in "biuf":
-        labels = sorted_labels(y)  # no sort of the rows for three outcomes
-        if len(labels) <= 3 and not (y.dtype.kind == "f" and np.isnan(labels[-1])):
+        # One label (winner/loser data) or up to three: no sort of the rows.
+        labels = sorted_labels(y)
+        missing = y.dtype.kind == "f" and len(labels) and np.isnan(labels[-1])
+        if 0 < len(labels) <= 3 and not missing:
             return label_positions(y, labels), labels
+    elif len(y) and not np.any(y != y[0]):  # one label (winner/loser data)
+        return np.zeros(len(y), dtype=np.int8), y[:1]
     factorised = factorise_ids(y)
     if factorised is None:
         raise ValueError("y has missing values; drop those rows.")

@@ -566,7 +566,7 @@ def _aggregate_by_dict(a, b, outcome, weight, fold):
 @pytest.mark.parametrize("fold", [True, False])
 @pytest.mark.parametrize("weighted", [True, False])
 @pytest.mark.parametrize(
-    "n_items, n_rows, one_outcome",
+    "n_items, n_rows, single_outcome",
     [
         (6, 400, None),  # few cells: counted in a K x K x 3 array
         (6, 400, A_WON),  # winner/loser data: one plane of cells
@@ -580,7 +580,7 @@ def _aggregate_by_dict(a, b, outcome, weight, fold):
     ],
 )
 def test_aggregate_item_pairs_matches_a_dictionary(
-    monkeypatch, n_items, n_rows, one_outcome, weighted, fold
+    monkeypatch, n_items, n_rows, single_outcome, weighted, fold
 ):
     # Blocks of 4 x (number of cells) rows: several blocks for 3000 rows.
     monkeypatch.setattr(_solvers, "_COUNT_BLOCK_ROWS", 1)
@@ -588,10 +588,10 @@ def test_aggregate_item_pairs_matches_a_dictionary(
     a = rng.integers(0, n_items, n_rows)
     b = rng.integers(0, n_items, n_rows)
     a[:3], b[:3] = 2, 2  # self-comparisons stay on the diagonal
-    if one_outcome is None:
+    if single_outcome is None:
         outcome = rng.integers(0, 3, n_rows)
     else:
-        outcome = np.full(n_rows, one_outcome)
+        outcome = np.full(n_rows, single_outcome)
     weight = rng.uniform(0.5, 2.0, n_rows) if weighted else None
     design, counts = _solvers.aggregate_item_pairs(
         a, b, outcome.astype(np.int8), weight, n_items, fold=fold
