@@ -1,5 +1,6 @@
 """Smoke test of the benchmark harness in ``benchmarks/`` (no timing checks)."""
 
+import signal
 import sys
 from pathlib import Path
 
@@ -90,6 +91,9 @@ def test_warm_refit_runs_the_fit_again_unless_it_is_long(bench):
     warm = _harness._time_warm_refit("wl", entry, cold_seconds=0.5, cap=60)
     assert calls == ["wl"]
     assert 0 <= warm < 0.5
+
+    # No alarm is left pending (it would end this process a minute later).
+    assert signal.alarm(0) == 0
 
     long_fit = _harness.WARM_REFIT_MAX_S
     assert _harness._time_warm_refit("wl", entry, long_fit, cap=60) == long_fit
