@@ -3,6 +3,7 @@ matrices and independently written objectives minimised by scipy."""
 
 import numpy as np
 import pytest
+import scipy.linalg
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from scipy.optimize import minimize
@@ -387,7 +388,14 @@ def _assert_same_optimum(warm, cold):
     assert warm.intercept == pytest.approx(cold.intercept, rel=1e-9, abs=1e-12)
     assert_allclose(warm.extra, cold.extra, rtol=1e-9)
     assert warm.objective == pytest.approx(cold.objective, rel=1e-14)
-    assert_allclose(warm.hessian, cold.hessian, rtol=1e-8)
+    # The Hessian may be the last iterate's (see test_hessian_reuse_...).
+    _assert_hessian_within(warm.hessian, cold.hessian, _solvers._HESSIAN_REUSE_RTOL)
+
+
+def _assert_hessian_within(hessian, exact, rtol):
+    """``(1 - rtol) exact <= hessian <= (1 + rtol) exact`` (Loewner order)."""
+    ratios = scipy.linalg.eigvalsh(hessian, exact)
+    assert np.all(np.abs(ratios - 1) <= rtol), np.abs(ratios - 1).max()
 
 
 @_START_CASES
@@ -405,6 +413,55 @@ def test_subsample_start_reaches_the_same_optimum_in_fewer_passes(
     # close to the full optimum, as a fit with the unscaled penalty is not.
     start_coef = small_subsamples[-1][0]
     assert np.max(np.abs(start_coef - cold.coef)) < 0.15 * np.max(np.abs(cold.coef))
+
+
+def _exact_hessian_at(result, design, loss, counts, alpha, fit_intercept):
+    """The penalised Hessian recomputed at the solver's returned point."""
+    delta = design.matvec(result.coef) + result.intercept
+    terms = loss.loss_gradient_hessian(delta, counts, result.extra)
+    return _solvers._bordered(
+        *_solvers._assemble_hessian(design, terms, alpha, fit_intercept)
+    )
+
+
+@pytest.mark.parametrize("fit_intercept, alpha", [(False, 0.0), (True, 2.0)])
+def test_hessian_reuse_stays_within_its_bound_and_is_exact_without_it(
+    monkeypatch, lbfgs_runs, fit_intercept, alpha
+):
+    # 40 features, 30,000 rows: L-BFGS, then one Newton step that converges;
+    # its Gram matrix, at the point before that step, is the returned Hessian.
+    D, counts = _many_rows_case(4, n_features=40)
+    monkeypatch.setattr(_solvers, "_QUASI_NEWTON_MIN_ENTRIES", 0)
+    args = (MatrixDesign(D), LogisticPairLoss(), counts)
+    kwargs = dict(alpha=alpha, fit_intercept=fit_intercept)
+    reused = newton_solve(*args, **kwargs)
+    assert lbfgs_runs and reused.n_iter == 1 and reused.converged
+    exact = _exact_hessian_at(reused, *args, alpha, fit_intercept)
+    rtol = _solvers._HESSIAN_REUSE_RTOL
+    _assert_hessian_within(reused.hessian, exact, rtol)
+    assert not np.array_equal(reused.hessian, exact)  # it was reused
+    monkeypatch.setattr(_solvers, "_HESSIAN_REUSE_RTOL", 0.0)
+    recomputed = newton_solve(*args, **kwargs)
+    assert_allclose(recomputed.coef, reused.coef, rtol=1e-12)
+    _assert_hessian_within(recomputed.hessian, exact, 1e-12)  # rounding only
+
+
+def _terms_with_curvature(h, n_extra=0):
+    """Loss terms as ``_curvature_barely_moved`` reads them: ``h`` and ``h_extra``."""
+    return (None, None, np.asarray(h, float), None, np.ones((n_extra, n_extra)), None)
+
+
+def test_hessian_is_reused_only_when_every_weight_barely_moved():
+    before = np.array([0.25, 0.2, 0.0])
+    moved = _terms_with_curvature(before * [1, 1 + 2e-5, 1])  # the zero stays 0
+    assert not _solvers._curvature_barely_moved(before, moved, 1e-5)
+    assert _solvers._curvature_barely_moved(before, moved, 1e-4)
+    # A weight leaving 0 is an infinite relative change.
+    from_zero = _terms_with_curvature(before + [0, 0, 1e-9])
+    assert not _solvers._curvature_barely_moved(before, from_zero, 1.0)
+    # A tie parameter enters the Hessian otherwise: never reused.
+    tie_model = _terms_with_curvature(before, n_extra=1)
+    assert not _solvers._curvature_barely_moved(before, tie_model, 1.0)
 
 
 def test_subsample_start_is_skipped_when_the_subsample_has_no_mle(
