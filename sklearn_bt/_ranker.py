@@ -44,6 +44,20 @@ _NO_TIE_PARAMETER = {"davidson": ("nu", 0.0), "rao-kupper": ("theta", 1.0)}
 _DIVERGENT_MAX_ITER = 25
 
 
+# A tie model whose two equal items would decide their comparison with at most
+# this probability has (numerically) an infinite tie parameter: nu > 2e10 for
+# Davidson, tau > 23 for Rao-Kupper.  Data that support such a value have no
+# finite maximum-likelihood estimate.
+_DECISIVE_PROBABILITY_MIN = 1e-10
+
+
+def _ties_certain(loss, extra):
+    """Whether ``loss``'s tie parameter at ``extra`` makes ties (nearly) certain."""
+    if not hasattr(loss, "decisive_probability_of_equals"):
+        return False
+    return loss.decisive_probability_of_equals(extra) < _DECISIVE_PROBABILITY_MIN
+
+
 class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     """Bradley-Terry model for pairwise comparisons, with or without ties.
 
@@ -365,7 +379,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         if self.ties in TIE_MODELS:
             self._set_tie_parameter(loss, result, design)
         if not warned:
-            self._warn_if_not_converged(result)
+            self._warn_if_not_converged(result, loss)
         return self
 
     def _make_loss(self, counts):
@@ -462,8 +476,25 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         )
         return True
 
-    def _warn_if_not_converged(self, result):
-        if result.diverging:
+    def _warn_if_not_converged(self, result, loss):
+        if _ties_certain(loss, result.extra):
+            # Not covered by the graph check: it holds for the strengths of
+            # the plain model, not for a tie parameter.
+            decisive = loss.decisive_probability_of_equals(result.extra)
+            warnings.warn(
+                f"The maximum-likelihood estimate does not exist: the likelihood of "
+                f"ties={self.ties!r} keeps growing as its tie parameter goes to "
+                "infinity (two items of equal strength would now tie with "
+                f"probability 1 - {decisive:.1e}), with strengths spread so that "
+                "the few decisive outcomes stay likely. Ties are too frequent, "
+                "relative to the decisive outcomes between the same items, for "
+                "this model. The estimates returned are finite but arbitrary. Fit "
+                "ties='half' (a tie as half a win for each side), or collect more "
+                "decisive comparisons.",
+                MLEDoesNotExistWarning,
+                stacklevel=4,
+            )
+        elif result.diverging:
             warnings.warn(
                 "The maximum-likelihood estimate does not exist: the outcomes are "
                 "separable (for item ids: some item never lost or never won, or the "

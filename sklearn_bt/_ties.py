@@ -192,6 +192,10 @@ class DavidsonPairLoss:
         nu = float(np.exp(np.asarray(extra, dtype=float)[0]))
         return nu, np.array([nu])
 
+    def decisive_probability_of_equals(self, extra):
+        """Probability that two items of equal strength do not tie, ``2 / (2 + nu)``."""
+        return float(expit(np.log(2.0) - np.asarray(extra, dtype=float)[0]))
+
     @staticmethod
     def _log_z(delta, log_nu):
         # log(2 cosh(delta / 2) + nu) without overflow for large |delta|.
@@ -229,10 +233,10 @@ class RaoKupperPairLoss:
     The price: the loss is jointly convex in ``(delta, tau)`` but not in
     ``(delta, kappa)`` everywhere.  The chain rule adds ``tau * dloss/dtau`` to
     ``hess_extra``, negative where ties are under-predicted (rows with ties
-    and ``|delta|`` much larger than ``tau``), so a row's Hessian can be
-    indefinite.  At the optimum that term sums to zero and the Hessian is
-    positive definite; far from it a Newton solver needs its usual safeguards
-    (line search; a positive-definite fallback such as dropping that term).
+    and ``|delta|`` much larger than ``tau``), so the Hessian can be
+    indefinite.  At the optimum that term sums to zero; away from it,
+    ``hess_extra`` leaves it out when it is negative, so that Newton's steps
+    are always descent directions.
     """
 
     n_extra = 1
@@ -328,7 +332,14 @@ class RaoKupperPairLoss:
         grad_tau = da.sum() + db.sum() - n_ties * dtie
         hess_tau = hess.sum() - n_ties * d2tie
         grad_extra = np.array([tau * grad_tau])
-        hess_extra = np.array([[tau**2 * hess_tau + tau * grad_tau]])
+        # The chain rule's first-order term tau * dloss/dtau can make the
+        # Hessian indefinite away from the optimum, and a Newton step on it
+        # an ascent direction (on nearly all-tie data the fit then stopped at
+        # a point with a large gradient, as if converged).  Dropping it when
+        # negative leaves tau^2 times the (delta, tau) Hessian, positive
+        # semi-definite since the loss is convex in (delta, tau); at the
+        # optimum the term sums to the gradient, zero, so hessian_ is exact.
+        hess_extra = np.array([[tau**2 * hess_tau + max(tau * grad_tau, 0.0)]])
         hess_cross = (tau * (cb - ca))[:, None]
         return loss, grad, hess, grad_extra, hess_extra, hess_cross
 
@@ -368,6 +379,11 @@ class RaoKupperPairLoss:
         tau = float(np.exp(np.asarray(extra, dtype=float)[0]))
         theta = float(np.exp(tau))
         return theta, np.array([theta * tau])
+
+    def decisive_probability_of_equals(self, extra):
+        """Probability that two items of equal strength do not tie,
+        ``1 - tanh(tau / 2) = 2 expit(-tau)``."""
+        return float(2.0 * expit(-np.exp(np.asarray(extra, dtype=float)[0])))
 
 
 def _check_counts(counts):

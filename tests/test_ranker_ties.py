@@ -782,3 +782,34 @@ def test_rao_kupper_converges_with_rare_ties_between_unequal_items():
     )
     assert objective(ours) <= direct.fun + 1e-9
     assert_allclose(ours, direct.x, atol=1e-4)
+
+
+# Nearly all ties: the tie parameter's likelihood keeps growing, so the MLE
+# does not exist although the graph (ties both ways) is strongly connected.
+_NEARLY_ALL_TIES = {
+    # c beat a once, everything else tied: Rao-Kupper's supremum, 2.2493 (a
+    # Nelder-Mead search), is approached as a < b < c spread apart.
+    "rao-kupper": (list("abc") * 4, list("bca") * 4, [0.5] * 11 + [1.0]),
+    "davidson": (list("abcc"), list("bcaa"), [0.5, 0.5, 0.5, 1.0]),
+}
+
+
+@pytest.mark.parametrize("ties", ["rao-kupper", "davidson"])
+def test_nearly_all_ties_warn_that_the_mle_does_not_exist(ties):
+    winner, loser, y = _NEARLY_ALL_TIES[ties]
+    X = np.column_stack([winner, loser])
+    model = make_pipeline(
+        PairTransformer(OneHotEncoder()), BradleyTerryRanker(ties=ties)
+    )
+    with pytest.warns(MLEDoesNotExistWarning, match="tie parameter goes to infinity"):
+        model.fit(X, y)
+    # Fitted towards the supremum, not stopped at a point with a large
+    # gradient: before, Rao-Kupper reported convergence at -log L = 40.0 with
+    # c, the only winner, ranked last.
+    proba = model.predict_proba(X)
+    observed = np.searchsorted(model[-1].classes_, y)
+    neg_log_likelihood = -np.sum(np.log(proba[np.arange(len(y)), observed]))
+    if ties == "rao-kupper":
+        assert neg_log_likelihood < 2.2494
+    strengths = model[-1].coef_
+    assert strengths[2] > strengths[1] > strengths[0]  # c > b > a
