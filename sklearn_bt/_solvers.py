@@ -40,6 +40,7 @@ from ._ids import (
     is_pandas_native,
     small_int_range,
 )
+from ._loss import A_WON, B_WON, TIE
 from ._threads import blas_threads_as_before
 
 # Above this many parameters the Newton system is solved by conjugate gradients
@@ -110,6 +111,11 @@ _QUASI_NEWTON_FTOL = 1e-12
 # benchmarks the last step changes the weights by 2e-8 (d = 100) to 1.1e-6
 # (d = 768).
 _HESSIAN_REUSE_RTOL = 1e-5
+# A fit that looks separated (see _looks_separated) is confirmed by a linear
+# programme (_separable) up to this many values of the design; its margin
+# counts as positive above this share of the largest possible.
+_SEPARATION_LP_MAX_ENTRIES = 10_000_000
+_SEPARATION_LP_ATOL = 1e-7
 
 
 class MatrixDesign:
@@ -212,13 +218,46 @@ class MatrixDesign:
         """
         if self._null_basis is None:
             G = gram.toarray() if sp.issparse(gram) else gram
+            G, scale = equilibrated(G)
             if _clearly_positive_definite(G):
                 self._null_basis = np.zeros((G.shape[0], 0))
             else:
                 eigval, eigvec = scipy.linalg.eigh(G)
                 tiny = eigval <= _NULL_EIGVAL_RTOL * max(eigval[-1], 1e-300)
-                self._null_basis = eigvec[:, tiny]
+                self._null_basis = null_of_equilibrated(eigvec[:, tiny], scale)
         return self._null_basis
+
+
+def equilibrated(G):
+    """``(S G S, s)`` with ``S = diag(s)`` scaling ``G``'s diagonal to ones.
+
+    A relative threshold on the eigenvalues (or condition number) of a Gram
+    matrix is only meaningful in units where its columns are comparable: a
+    feature in characters next to one in [0, 1] differs by 1e10 in scale,
+    which read as a null direction.  Zero columns keep ``s = 1``.
+    """
+    scale = equilibration_scale(G)
+    return G * scale[:, None] * scale[None, :], scale
+
+
+def equilibration_scale(G):
+    """``1 / sqrt(diag(G))``, 1 where the diagonal is not positive."""
+    diag = np.diagonal(G)
+    scale = np.ones(len(diag))
+    positive = diag > 0
+    scale[positive] = 1.0 / np.sqrt(diag[positive])
+    return scale
+
+
+def null_of_equilibrated(null, scale):
+    """Orthonormal basis of the null space of ``G`` from that of ``S G S``.
+
+    ``G x = 0`` exactly when ``(S G S) S^-1 x = 0``, so the directions are
+    ``S v``, made orthonormal again.
+    """
+    if not null.shape[1]:
+        return null
+    return np.linalg.qr(scale[:, None] * null)[0]
 
 
 def _clearly_positive_definite(G):
@@ -471,7 +510,8 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
         if info == 0:
             return -solution
         # Not positive definite to rounding (e.g. saturated probabilities): a
-        # least-squares step is still a descent direction.
+        # least-squares step is still a descent direction for a positive
+        # semi-definite Hessian, which every loss provides.
         H = _dense_system(H_cc, B, C, null)  # dposv overwrote the first
         return -scipy.linalg.lstsq(H, grad, check_finite=False)[0]
     return _solve_cg(H_cc, B, C, grad, null, p, n_other, cg_rtol)
@@ -642,8 +682,10 @@ def newton_solve(
                 break
             t *= 0.5
         if not f_t <= objective + 1e-12 * abs(objective):
-            # No decrease possible at working precision: we are at the optimum.
-            converged = decrement <= 1e-8 * max(1.0, abs(objective))
+            # No decrease possible at working precision: we are at the optimum,
+            # if the step was a descent direction (a clearly negative decrement
+            # is an ascent direction from an indefinite Hessian: not converged).
+            converged = abs(decrement) <= 1e-8 * max(1.0, abs(objective))
             break
         params, delta, terms, objective = trial, trial_delta, trial_terms, f_t
 
@@ -677,7 +719,9 @@ def newton_solve(
         )
     hessian = _bordered(H_cc, B, C)
     if detect_divergence and alpha == 0 and not diverging:
-        diverging = _looks_separated(delta)
+        diverging = _looks_separated(delta) and _separable(
+            design, counts, fit_intercept
+        )
     return NewtonResult(
         coef=coef,
         intercept=float(intercept),
@@ -856,6 +900,55 @@ def _subsample_start(design, loss, counts, alpha, fit_intercept, tol):
     if not sub.converged or sub.diverging:
         return None
     return sub.coef, sub.intercept, sub.extra
+
+
+def _separable(design, counts, fit_intercept):
+    """Whether some direction makes every comparison's outcome likelier
+    (the MLE does not exist), by a linear programme; True if not checked.
+
+    Albert and Anderson (1984): the MLE exists unless some ``w`` with
+    ``D w != 0`` has ``D_i w >= 0`` on every row that A won, ``<= 0`` on
+    every row that B won, and ``= 0`` on rows with both outcomes or a tie
+    (Konis's safeBinaryRegression solves the same programme).  It maximises
+    the sum of those margins with ``|w| <= 1`` in units where every column
+    of ``D`` has norm 1; the MLE does not exist when the maximum is positive.
+    Only a matrix design of at most ``_SEPARATION_LP_MAX_ENTRIES`` values is
+    checked: an item design's MLE is decided exactly by its graph.
+    """
+    if not isinstance(design, MatrixDesign):
+        return True
+    if design.D.size > _SEPARATION_LP_MAX_ENTRIES:  # .size: stored values
+        return True
+    D = sp.csr_array(design.D)  # HiGHS takes sparse constraints
+    if fit_intercept:
+        D = sp.hstack([D, np.ones((D.shape[0], 1))], format="csr")
+    D = D @ sp.diags_array(_unit_column_scale(D))
+    a_won, b_won = counts[:, A_WON] > 0, counts[:, B_WON] > 0
+    one_way = (a_won != b_won) & ~(counts[:, TIE] > 0)
+    both_ways = ~one_way & (counts.sum(axis=1) > 0)
+    # Rows as margins to keep >= 0: A's wins as they are, B's negated.
+    signed = sp.diags_array(np.where(a_won, 1.0, -1.0)[one_way]) @ D[one_way]
+    total_margin = np.asarray(signed.sum(axis=0)).ravel()
+    equal = {}
+    if both_ways.any():
+        equal = {"A_eq": D[both_ways], "b_eq": np.zeros(int(both_ways.sum()))}
+    result = scipy.optimize.linprog(
+        -total_margin,
+        A_ub=-signed,
+        b_ub=np.zeros(signed.shape[0]),
+        bounds=(-1.0, 1.0),
+        method="highs",
+        **equal,
+    )
+    if result.status != 0:
+        return True  # undecided: keep the heuristic's verdict
+    return -result.fun > _SEPARATION_LP_ATOL * max(1.0, np.abs(total_margin).sum())
+
+
+def _unit_column_scale(D):
+    """``1 / ||column||`` for every column of the sparse ``D`` (0 for a zero one)."""
+    norms = np.sqrt(np.asarray(D.multiply(D).sum(axis=0)).ravel())
+    return np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
 
 
 def _looks_separated(delta):

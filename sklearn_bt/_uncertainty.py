@@ -47,7 +47,14 @@ from sklearn.utils.validation import check_is_fitted
 from ._graph import pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._ranker import BradleyTerryRanker
-from ._solvers import ItemDesign, MatrixDesign, newton_solve
+from ._solvers import (
+    ItemDesign,
+    MatrixDesign,
+    equilibrated,
+    equilibration_scale,
+    newton_solve,
+    null_of_equilibrated,
+)
 
 __all__ = [
     "bootstrap",
@@ -463,10 +470,13 @@ class _GInverse:
             self._pseudo_inverse(H)
 
     def _pseudo_inverse(self, dense):
-        eigval, eigvec = scipy.linalg.eigh(dense)
+        # In equilibrated units (see equilibrated): G = S pinv(S H S) S is a
+        # generalised inverse of H, which every estimable contrast may use.
+        scaled, scale = equilibrated(dense)
+        eigval, eigvec = scipy.linalg.eigh(scaled)
         null = eigval <= _NULL_RTOL * max(eigval[-1], np.finfo(float).tiny)
-        self.null = eigvec[:, null]
-        kept = eigvec[:, ~null]
+        self.null = null_of_equilibrated(eigvec[:, null], scale)
+        kept = eigvec[:, ~null] * scale[:, None]
         self._inverse = (kept / eigval[~null]) @ kept.T
         self.keep = np.arange(self.p)
         self._route = "pinv"
@@ -593,6 +603,14 @@ def _unit_vectors(n, start, stop):
     return out
 
 
+def _equilibrate_in_place(M):
+    """Scale ``M``'s rows and columns to a unit diagonal, in place; return the scale."""
+    scale = equilibration_scale(M)
+    M *= scale[:, None]
+    M *= scale[None, :]
+    return scale
+
+
 def _inverse_factor(M):
     """Lower-triangular ``F`` with ``M^-1 = F' F``, computed in the memory of ``M``.
 
@@ -601,18 +619,30 @@ def _inverse_factor(M):
     Cholesky factor ``M = U' U`` (``potrf``) and its inverse ``U^-1``
     (``trtri``) need no copy.  ``U^-1`` is LAPACK's upper triangle, hence our
     lower one, transposed: ``F = U^-T`` and ``M^-1 = U^-1 U^-T = F' F``.
-    Raises LinAlgError if ``M`` is not positive definite.
+    Raises LinAlgError if ``M`` is not positive definite, or singular to
+    working precision: in equilibrated units (diagonal scaled to ones, see
+    :func:`equilibrated`), a reciprocal condition number below
+    ``_NULL_RTOL``.  (A Cholesky factorisation of a singular matrix can
+    succeed on rounding errors and give variances of 1e12, or negative ones.)
     """
     m = M.shape[0]
     if m == 0:
         return M
+    scale = _equilibrate_in_place(M)
+    norm = np.abs(M).sum(axis=0).max()
     lapack = scipy.linalg.lapack
     factor, info = lapack.dpotrf(M.T, lower=0, clean=0, overwrite_a=1)
+    if info == 0:
+        rcond, info = lapack.dpocon(factor, norm)
+        if info == 0 and not rcond > _NULL_RTOL:
+            info = -1
     if info == 0:
         factor, info = lapack.dtrtri(factor, lower=0, overwrite_c=1)
     if info != 0:
         raise np.linalg.LinAlgError("the Hessian is singular")
     F = factor.T
+    # (S M S)^-1 = F' F, so M^-1 = (F S)' (F S).
+    F *= scale[None, :]
     # LAPACK left the other triangle as it was: clear it, by row blocks.
     for start in range(0, m, _SOLVE_BLOCK):
         stop = min(start + _SOLVE_BLOCK, m)
@@ -794,9 +824,10 @@ def _warn_not_estimable(names):
     warnings.warn(
         f"{len(names)} parameter(s) are not identifiable from the data ({shown}"
         f"{more}): their standard error is infinite. Items in different parts of "
-        "the comparison graph cannot be put on one scale, and a feature that never "
-        "differs within a pair has no effect. Set alpha > 0, or restrict the data "
-        "to one connected part.",
+        "the comparison graph cannot be put on one scale; a feature that never "
+        "differs within a pair has no effect, and features that are linear "
+        "combinations of each other cannot be told apart. Set alpha > 0, restrict "
+        "the data to one connected part, or drop the redundant features.",
         UserWarning,
         stacklevel=3,
     )

@@ -190,6 +190,30 @@ def test_many_features_start_from_lbfgs_and_reach_the_same_optimum(
     _assert_same_hessian_up_to_reuse(model.hessian_, cold.hessian_)
 
 
+@pytest.mark.parametrize("units", [1e5, 1e-5])
+def test_features_in_very_different_units_are_fitted_exactly(units):
+    # Response length in characters next to a score in [0, 1] (or a tiny
+    # feature next to a unit one): the Gram matrix's eigenvalues span 1e10,
+    # and the small feature was taken for a null direction and set to 0.
+    X, y = _features(6, n=2000, d=2)
+    reference, _ = _reference_fit(_difference(X), y)  # in the original units
+    model = _fit_quietly(BradleyTerryRanker(), X * np.tile([units, 1.0], 2), y)
+    assert_allclose(model.coef_, reference / [units, 1.0], rtol=1e-8)
+    assert abs(model.coef_[1]) > 0.3
+
+
+def test_steep_overlapping_outcomes_do_not_warn_that_the_mle_does_not_exist():
+    # Strong features (|x_A - x_B| w reaches 47) whose outcomes still overlap:
+    # the MLE exists (statsmodels agrees), so the fit is silent.
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(400, 4))
+    y = (rng.random(400) < expit(10 * _difference(X) @ [1.0, -0.5])).astype(int)
+    model = _fit_quietly(BradleyTerryRanker(), X, y)
+    reference = sm.Logit(y, _difference(X)).fit(method="newton", tol=1e-14, disp=0)
+    assert np.max(np.abs(_difference(X) @ model.coef_)) > 30
+    assert_allclose(model.coef_, reference.params, rtol=1e-9)
+
+
 def test_lbfgs_logistic_regression_agrees_to_its_tolerance():
     # The default LogisticRegression solver, as the issue asks: tight tol, many
     # iterations; L-BFGS stops near 1e-7 where Newton reaches machine precision.

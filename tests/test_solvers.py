@@ -689,3 +689,54 @@ def test_aggregate_id_pairs_codes_index_the_present_ids(make_ids):
     )
     assert_allclose(counts, np.array([expected[key] for key in sorted(expected)]))
     assert design.n_params == len(items)
+
+
+# ------------------------------------------------------------- separation
+
+
+def _steep_case(n=400, seed=11, slope=10.0):
+    """Outcomes of a steep but finite model: overlapping, the MLE exists."""
+    rng = np.random.default_rng(seed)
+    D = rng.normal(size=(n, 2)) - rng.normal(size=(n, 2))
+    p_a = 1 / (1 + np.exp(-slope * D @ [1.0, -0.5]))
+    a_won = rng.random(n) < p_a
+    return D, _counts(a_won)
+
+
+def _counts(a_won, tie=None):
+    counts = np.zeros((len(a_won), 3))
+    counts[a_won, A_WON] = 1.0
+    counts[~a_won, B_WON] = 1.0
+    if tie is not None:
+        counts[tie] = [0.0, 1.0, 0.0]
+    return counts
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_separable_decides_whether_the_mle_exists(fit_intercept):
+    D, counts = _steep_case()
+    overlapping = MatrixDesign(D)
+    assert not _solvers._separable(overlapping, counts, fit_intercept)
+    separated = _counts(D @ [1.0, -0.5] > 0)
+    assert _solvers._separable(MatrixDesign(D), separated, fit_intercept)
+    # Quasi-complete: separated except rows on the boundary w.x = 0 that go
+    # both ways (a tie, or two rows of opposite outcomes with one x).
+    D_quasi = np.vstack([D, [[1.0, 2.0]], [[2.0, 4.0]]])
+    tie = np.zeros(len(D_quasi), dtype=bool)
+    tie[-2:] = True
+    quasi = _counts(np.r_[D @ [1.0, -0.5] > 0, False, False], tie)
+    assert _solvers._separable(MatrixDesign(D_quasi), quasi, fit_intercept)
+    # Columns in wildly different units change nothing.
+    scaled = MatrixDesign(D * [1e6, 1e-6])
+    assert not _solvers._separable(scaled, counts, fit_intercept)
+    # A sparse design is checked the same way.
+    assert not _solvers._separable(MatrixDesign(sp.csr_array(D)), counts, False)
+
+
+def test_steep_but_overlapping_outcomes_are_not_flagged_as_separated():
+    # |delta| reaches 47: it looked separated (R's glm would say "fitted
+    # probabilities numerically 0 or 1"), but the MLE exists.
+    D, counts = _steep_case()
+    result = newton_solve(MatrixDesign(D), LogisticPairLoss(), counts)
+    assert result.converged and not result.diverging
+    assert np.max(np.abs(D @ result.coef)) > 30

@@ -546,3 +546,32 @@ def test_half_win_model_without_ties_keeps_the_inverse_hessian():
     plain = _item_model().fit(X, y[decided])
     assert half[-1]._half_win_meat is None
     np.testing.assert_allclose(standard_errors(half), standard_errors(plain))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_collinear_features_have_infinite_standard_errors(seed):
+    # x2 = 3 x0 + x1: the Hessian is singular, though a Cholesky
+    # factorisation of it could succeed on rounding errors (variances of
+    # 1e12, or negative ones clipped to 0).
+    rng = np.random.default_rng(seed)
+    f_a, f_b = rng.normal(size=(300, 2)), rng.normal(size=(300, 2))
+    f_a, f_b = (np.column_stack([f, 3 * f[:, 0] + f[:, 1]]) for f in (f_a, f_b))
+    y = (rng.random(300) < 0.6).astype(int)
+    model = BradleyTerryRanker().fit(np.hstack([f_a, f_b]), y)
+    with pytest.warns(UserWarning, match="linear combinations"):
+        assert np.all(np.isinf(standard_errors(model)))
+
+
+def test_dense_one_hot_items_with_half_ties_have_no_zero_variances():
+    # Dense two-hot items: only differences of strengths are estimable (the
+    # ranker does not know the columns are items); the variances were 0 and
+    # -5e12 when a Cholesky factorisation succeeded on rounding errors.
+    rng = np.random.default_rng(4)
+    a = rng.integers(0, 6, 300)
+    b = (a + rng.integers(1, 6, 300)) % 6
+    X = np.hstack([np.eye(6)[a], np.eye(6)[b]])
+    y = rng.choice([0.0, 0.5, 1.0], 300)
+    model = BradleyTerryRanker(ties="half").fit(X, y)
+    with pytest.warns(UserWarning, match="not identifiable"):
+        variances = np.diag(covariance(model))
+    assert np.all(np.isinf(variances))
