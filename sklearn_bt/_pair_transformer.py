@@ -1,7 +1,5 @@
 """PairTransformer: one item-level transformer applied to both halves of a pair."""
 
-import re
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
@@ -10,6 +8,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._ids import factorise_pair_ids, is_pandas_native, parent_pairs, positions_in
+from ._pair_names import item_feature_names
 from ._ranker import _check_pair_width
 
 
@@ -55,10 +54,24 @@ class PairTransformer(TransformerMixin, BaseEstimator):
     -----
     The two halves of a DataFrame usually carry names such as ``team_a`` /
     ``team_b`` or ``winner_rank`` / ``loser_rank``.  The item-level name of each
-    column is what the two names share once the part that differs is removed
-    (``team``, ``rank``), provided that part is the same for every column
-    (``a`` / ``b``, ``winner`` / ``loser``); otherwise the names of the A half
-    are used.  Refer to columns by these names inside a ``ColumnTransformer``.
+    column is what the two names share once the part that differs, the tag, is
+    removed (``team``, ``rank``), provided that:
+
+    - the tag is made of whole words: words are separated by ``_``, ``-``,
+      ``.`` or a space (``a_team``, ``winner_rank``, ``stat_a_mean`` ->
+      ``stat_mean``), and, when no such tag fits, also split where lower case
+      turns to upper case or letters to digits (``teamA``, ``team1``);
+    - the tag is the same for every column (``a`` / ``b``, ``winner`` /
+      ``loser``), and what is left is a word, different for every column.
+
+    Otherwise the names of the A half are used: ``winner`` / ``loser`` share
+    only a fragment, ``er``, so their item-level name is ``winner``.  Refer to
+    columns by these names inside a ``ColumnTransformer``.
+
+    Pair rows are split by position, so the B half must list its columns in
+    the order of the A half.  When it has the same columns in another order
+    (``length_a, helpful_a, helpful_b, length_b``), ``fit`` raises a
+    ValueError with the column selection that puts them in order.
 
     The output has the inner transformer's features for A, then for B; its
     feature names are prefixed ``A__`` and ``B__``.
@@ -218,7 +231,7 @@ class PairTransformer(TransformerMixin, BaseEstimator):
         validate_data(self, X, reset=reset, skip_check_array=True)
         if reset:
             d = _check_pair_width(X.shape[1])
-            self.item_feature_names_in_ = _item_feature_names(
+            self.item_feature_names_in_ = item_feature_names(
                 getattr(self, "feature_names_in_", None), d
             )
         return X
@@ -302,58 +315,6 @@ def _stack(half_a, half_b):
     if sp.issparse(half_a):
         return sp.vstack([half_a, half_b], format="csr")
     return np.concatenate([half_a, half_b], axis=0)
-
-
-def _item_feature_names(pair_names, d):
-    """Item-level column names from the names of the two halves (see Notes)."""
-    if pair_names is None:
-        return np.asarray([f"x{i}" for i in range(d)], dtype=object)
-    names_a = [str(n) for n in pair_names[:d]]
-    names_b = [str(n) for n in pair_names[d:]]
-    # Tokens first (winner_rank / loser_rank -> rank), then characters
-    # (team1 / team2 -> team).
-    for split in (_tokens, list):
-        stems = _shared_stems(names_a, names_b, split)
-        if stems is not None:
-            return np.asarray(stems, dtype=object)
-    return np.asarray(names_a, dtype=object)
-
-
-def _tokens(name):
-    """``"winner_rank"`` -> ``["winner", "_", "rank"]``: words and separators."""
-    return [t for t in re.split(r"([_\-. ])", name) if t]
-
-
-def _shared_stems(names_a, names_b, split):
-    """What each pair of names shares, if the part that differs is the same tag."""
-    stems, tags = [], set()
-    for name_a, name_b in zip(names_a, names_b, strict=True):
-        parts_a, parts_b = split(name_a), split(name_b)
-        n_prefix = len(_common_prefix(parts_a, parts_b))
-        n_suffix = len(
-            _common_prefix(parts_a[n_prefix:][::-1], parts_b[n_prefix:][::-1])
-        )
-        tags.add(
-            (
-                "".join(parts_a[n_prefix : len(parts_a) - n_suffix]),
-                "".join(parts_b[n_prefix : len(parts_b) - n_suffix]),
-            )
-        )
-        shared = parts_a[:n_prefix] + parts_a[len(parts_a) - n_suffix :]
-        stems.append("".join(shared).strip("_-. "))
-    if len(tags) == 1 and all(stems) and len(set(stems)) == len(stems):
-        return stems
-    return None
-
-
-def _common_prefix(s, t):
-    """Longest common prefix of two sequences (strings or token lists)."""
-    n = 0
-    for item_s, item_t in zip(s, t, strict=False):
-        if item_s != item_t:
-            break
-        n += 1
-    return s[:n]
 
 
 class _ItemCodes(tuple):

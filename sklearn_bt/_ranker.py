@@ -23,6 +23,7 @@ from ._exceptions import MLEDoesNotExistWarning
 from ._graph import comparison_graph, pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._outcomes import TIE_MODELS, encode_outcomes
+from ._pair_names import check_same_column_order
 from ._solvers import (
     ITEM_DENSE_SOLVE_MAX_PARAMS,
     ItemDesign,
@@ -329,6 +330,11 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             y_numeric=False,
         )
         n_item_features = _check_pair_width(X.shape[1])
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            check_same_column_order(
+                list(names[:n_item_features]), list(names[n_item_features:])
+            )
         if sample_weight is not None:
             # Without weights the item path counts rows as they are; an array
             # of ones would only cost memory (the matrix path makes its own).

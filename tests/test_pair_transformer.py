@@ -153,12 +153,71 @@ def test_feature_names():
         (["team_a", "rating_a", "team_b", "rating_b"], ["team", "rating"]),
         (["home_team", "home_elo", "away_team", "away_elo"], ["team", "elo"]),
         (["team1", "elo1", "team2", "elo2"], ["team", "elo"]),
+        (["a_team", "a_elo", "b_team", "b_elo"], ["team", "elo"]),
+        (["teamA", "eloA", "teamB", "eloB"], ["team", "elo"]),
+        (["feat1_a", "feat2_a", "feat1_b", "feat2_b"], ["feat1", "feat2"]),
+        (["x_A", "len_A", "x_B", "len_B"], ["x", "len"]),
+        (
+            ["player1_score", "player1_age", "player2_score", "player2_age"],
+            ["score", "age"],
+        ),
         (["x", "y", "u", "v"], ["x", "y"]),  # nothing shared: the names of A
     ],
 )
 def test_item_level_names_from_pair_column_names(columns, item_names):
-    df = pd.DataFrame(np.zeros((2, 4)), columns=columns)
+    df = pd.DataFrame(np.zeros((2, len(columns))), columns=columns)
     assert_array_equal(PairTransformer().fit(df).item_feature_names_in_, item_names)
+
+
+@pytest.mark.parametrize(
+    "columns, item_names",
+    [
+        (["winner", "loser"], ["winner"]),  # not "er"
+        (["left", "right"], ["left"]),  # not "t"
+        (["winner", "winner_elo", "loser", "loser_elo"], ["winner", "winner_elo"]),
+        (["team_a", "teams_b"], ["team_a"]),  # not "team"
+        (["Winner", "Loser"], ["Winner"]),
+    ],
+)
+def test_names_sharing_only_a_fragment_fall_back_to_the_a_half(columns, item_names):
+    df = pd.DataFrame(np.zeros((2, len(columns))), columns=columns)
+    assert_array_equal(PairTransformer().fit(df).item_feature_names_in_, item_names)
+
+
+def test_column_transformer_refers_to_winner_loser_columns_by_the_a_half_name():
+    df = pd.DataFrame({"winner": ["ann", "bob", "cid"], "loser": ["bob", "cid", "ann"]})
+    inner = ColumnTransformer([("ids", OneHotEncoder(), ["winner"])])
+    transformer = PairTransformer(inner).fit(df)
+    assert_array_equal(
+        transformer.get_item_feature_names_out(),
+        ["ids__winner_ann", "ids__winner_bob", "ids__winner_cid"],
+    )
+
+
+@pytest.mark.parametrize(
+    "columns, matching_order",
+    [
+        (
+            ["length_a", "helpful_a", "helpful_b", "length_b"],
+            ["length_a", "helpful_a", "length_b", "helpful_b"],
+        ),
+        (
+            ["a_len", "a_help", "b_help", "b_len"],
+            ["a_len", "a_help", "b_len", "b_help"],
+        ),
+        (["team1", "elo1", "elo2", "team2"], ["team1", "elo1", "team2", "elo2"]),
+    ],
+)
+def test_b_half_in_a_different_order_is_a_clear_error(columns, matching_order):
+    # Pair rows are split by position: without the check, length_a would be
+    # compared with helpful_b.
+    df = pd.DataFrame(np.zeros((2, 4)), columns=columns)
+    with pytest.raises(ValueError, match="different order") as error:
+        PairTransformer().fit(df)
+    message = str(error.value)
+    assert f"{columns[0]!r} with {columns[2]!r}" in message
+    assert f"X[{matching_order!r}]" in message  # the fix, ready to paste
+    assert len(PairTransformer().fit(df[matching_order]).item_feature_names_in_) == 2
 
 
 def test_winner_loser_column_names_give_the_documented_item_names():

@@ -893,3 +893,13 @@ def test_atp_largest_component_fits_exactly_without_warning(shared_data):
         w, p_upset, len(players)
     )
     assert np.abs(gradient).max() < 1e-6
+
+
+def test_dataframe_with_the_b_half_in_another_order_is_a_clear_error():
+    # Pair rows are split by position: length_a would face helpful_b.
+    X, y = _features(7, n=50, d=2)
+    frame = pd.DataFrame(X, columns=["length_a", "helpful_a", "helpful_b", "length_b"])
+    with pytest.raises(ValueError, match="same columns as the A half but in a"):
+        BradleyTerryRanker().fit(frame, y)
+    ordered = frame[["length_a", "helpful_a", "length_b", "helpful_b"]]
+    assert BradleyTerryRanker().fit(ordered, y).coef_.shape == (2,)
