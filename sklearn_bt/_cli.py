@@ -16,6 +16,7 @@ import argparse
 import datetime
 import math
 import os
+import re
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -162,6 +163,17 @@ def _count(text):
     return value
 
 
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        # numpy's seeds are non-negative; its own message names no option.
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
+    return value
+
+
 def _n_jobs(text):
     try:
         value = int(text)
@@ -296,7 +308,7 @@ def _build_parser():
         help="bootstrap resamples (default 1000)",
     )
     intervals.add_argument(
-        "--seed", type=int, metavar="INT", help="random seed of the bootstrap"
+        "--seed", type=_seed, metavar="INT", help="random seed of the bootstrap"
     )
     intervals.add_argument(
         "--n-jobs",
@@ -781,6 +793,26 @@ def _tie_choice(args, comparisons):
     return "davidson", f"{comparisons.tie_noun} by Davidson's model"
 
 
+# The option that sets each parameter of leaderboard(), to name it in messages.
+_OPTION_OF_PARAMETER = {
+    "sample_weight": "--weight",
+    "home_a": "--home",
+    "alpha": "--alpha",
+    "ties": "--ties",
+    "interval": "--interval",
+    "confidence": "--confidence",
+    "n_bootstrap": "--n-bootstrap",
+    "scale": "--scale",
+    "base": "--base",
+    "offset": "--offset",
+    "anchor": "--anchor",
+    "anchor_rating": "--anchor-rating",
+    "restrict": "--restrict",
+    "random_state": "--seed",
+    "n_jobs": "--n-jobs",
+}
+
+
 def _fit(args, comparisons, restrict):
     """Fit the leaderboard; return it with the library's warnings and notes."""
     leaderboard = _leaderboard_function()
@@ -809,16 +841,42 @@ def _fit(args, comparisons, restrict):
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", UserWarning)
         warnings.simplefilter("always", RuntimeWarning)
-        board = leaderboard(
-            comparisons.item_a,
-            comparisons.item_b,
-            comparisons.outcome,
-            ties=ties,
-            **kwargs,
-        )
+        try:
+            board = leaderboard(
+                comparisons.item_a,
+                comparisons.item_b,
+                comparisons.outcome,
+                ties=ties,
+                **kwargs,
+            )
+        except ValueError as exc:
+            _raise_as_option_error(exc)
+            raise
     if tie_words:
         notes.insert(0, tie_words)
     return board, _warning_lines(caught), notes
+
+
+# scikit-learn's message for a parameter out of its range (validate_params).
+_PARAMETER_MESSAGE = re.compile(r"The '(\w+)' parameter of \w+ (must be .*)", re.S)
+
+
+def _raise_as_option_error(exc):
+    """Say which option holds a value the library refuses, as argparse would.
+
+    The options check what they can when they are parsed; a value the library
+    refuses all the same (--n-bootstrap 1: it needs two resamples) must not be
+    reported under its Python parameter name, which the user never typed.
+    """
+    match = _PARAMETER_MESSAGE.match(str(exc))
+    if match is None or match[1] not in _OPTION_OF_PARAMETER:
+        return
+    option = _OPTION_OF_PARAMETER[match[1]]
+    requirement = match[2].rstrip(".").replace(". Got ", ", got ")
+    raise CommandError(
+        f"argument {option}: {requirement} (see {PROG} --help)",
+        exit_code=_EXIT_USAGE,
+    ) from None
 
 
 # The library's advice names its Python arguments; the command's user needs the

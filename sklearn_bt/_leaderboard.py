@@ -24,7 +24,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._exceptions import MLEDoesNotExistWarning
-from ._graph import comparison_graph, restrict_to_largest_component
+from ._graph import _is_missing, comparison_graph, restrict_to_largest_component
 from ._ids import factorise_pair_ids, is_pandas_native, positions_in
 from ._loss import A_WON
 from ._outcomes import sorted_labels
@@ -113,7 +113,7 @@ def elo_ratings(
         Log-strengths ``theta`` (for example centred to sum to zero); a 2-D
         array is converted row by row (bootstrap samples, say).
     items : array-like of shape (n_items,), default=None
-        Item labels, needed only to name the ``anchor``.
+        Item labels, one per strength, needed only to name the ``anchor``.
     scale : float, default=400.0
         Rating points per factor ``base`` in the odds.
     base : float, default=10.0
@@ -151,8 +151,9 @@ def elo_ratings(
         raise ValueError(
             f"strengths must be 1-D or 2-D; got an array of shape {strengths.shape}."
         )
-    if not scale > 0 or not base > 1:
-        raise ValueError(f"scale must be > 0 and base > 1; got {scale} and {base}.")
+    _check_elo_scale(scale, base, offset, anchor_rating)
+    if items is not None:
+        items = _check_items(items, strengths.shape[-1])
     factor = _elo_factor(scale, base)
     if anchor is None:
         if anchor_rating is not None:
@@ -164,10 +165,34 @@ def elo_ratings(
         return offset + factor * strengths
     if items is None:
         raise ValueError("anchor needs items: the label of each strength.")
-    position = _position_of(np.asarray(items), anchor, "anchor")
+    position = _position_of(items, anchor, "anchor")
     target = offset if anchor_rating is None else float(anchor_rating)
     shift = strengths[..., position : position + 1]
     return target + factor * (strengths - shift)
+
+
+def _check_elo_scale(scale, base, offset, anchor_rating):
+    """Refuse a scale whose ratings would be NaN, infinite or constant."""
+    # ``not x > 0`` is also true of NaN; an infinite base would make every
+    # rating equal to the offset.
+    if not (math.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a finite number > 0; got {scale}.")
+    if not (math.isfinite(base) and base > 1):
+        raise ValueError(f"base must be a finite number > 1; got {base}.")
+    for name, value in (("offset", offset), ("anchor_rating", anchor_rating)):
+        if value is not None and not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number (a rating); got {value}.")
+
+
+def _check_items(items, n_strengths):
+    """The labels of the strengths, one per strength."""
+    items = np.asarray(items)
+    if items.ndim != 1 or len(items) != n_strengths:
+        raise ValueError(
+            f"items must hold one label per strength: strengths has {n_strengths} "
+            f"per row, but items has shape {items.shape}."
+        )
+    return items
 
 
 def _position_of(items, label, what):
@@ -342,11 +367,14 @@ def _records(item_a, item_b, outcome, sample_weight, home_a, ties):
     outcome = None if outcome is None else _check_outcome(outcome, n, ties)
     weight = None if sample_weight is None else _check_weights(sample_weight, n)
     home = _check_home(home_a, n)
+    # The input rows, kept for messages: the records are compressed or filtered.
+    input_rows = _InputRows(a, b, labels)
     if weight is not None:
         keep = weight > 0
         if not keep.any():
             raise ValueError("every comparison has a weight of zero.")
         if not keep.all():
+            input_rows.kept = keep
             a, b, weight = a[keep], b[keep], weight[keep]
             outcome = None if outcome is None else outcome[keep]
             home = None if home is None else home[keep]
@@ -360,9 +388,55 @@ def _records(item_a, item_b, outcome, sample_weight, home_a, ties):
             np.ones(n) if weight is None else weight,
             home,
         )
+        # Only uncompressed records can hold missing ids: compression refuses them.
+        input_rows.check_missing(records)
+    input_rows.check_self_comparisons(records)
     if labels is not None:  # the rows hold codes into labels
         records.a, records.b = labels[records.a], labels[records.b]
     return records
+
+
+class _InputRows:
+    """The ids as given, to name the input rows in messages about them.
+
+    The checks look at the records (after compression, one row per distinct
+    pair: cheap on millions of comparisons); only when one fails are the
+    input rows searched, for the count and first row that the user can find.
+    ``kept`` marks the rows of positive weight (None: all of them), the only
+    ones that are checked.
+    """
+
+    def __init__(self, a, b, labels):
+        self.a, self.b, self.labels, self.kept = a, b, labels, None
+
+    def _among_kept(self, mask):
+        rows = np.flatnonzero(mask if self.kept is None else mask & self.kept)
+        return len(rows), rows[0]
+
+    def check_missing(self, records):
+        """Refuse missing ids, naming the argument and the first input row."""
+        for name, ids, kept_ids in (
+            ("item_a", self.a, records.a),
+            ("item_b", self.b, records.b),
+        ):
+            if _is_missing(kept_ids).any():
+                count, first = self._among_kept(_is_missing(ids))
+                raise ValueError(
+                    f"{name} has {count} missing id(s), first at row {first}; drop "
+                    "those comparisons first."
+                )
+
+    def check_self_comparisons(self, records):
+        """Refuse rows that compare an item with itself, naming the first one."""
+        if not np.any(records.a == records.b):
+            return
+        count, first = self._among_kept(self.a == self.b)
+        item = self.a[first] if self.labels is None else self.labels[self.a[first]]
+        raise ValueError(
+            f"item_a and item_b are equal in {count} row(s), first at row {first} "
+            f"(item {_plain(item)!r}); an item cannot be compared with itself: drop "
+            "those rows."
+        )
 
 
 def _ids_or_codes(item_a, item_b):
@@ -801,7 +875,9 @@ def _estimate_json(estimate):
 def _fmt(value, digits=1):
     if value is None:
         return ""
-    if not math.isfinite(value):
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
         return "inf" if value > 0 else "-inf"
     return f"{value:,.{digits}f}"
 
@@ -926,9 +1002,10 @@ def _warn_no_mle(graph):
         "n_bootstrap": [Interval(Integral, 2, None, closed="left")],
         "scale": [Interval(Real, 0, None, closed="neither")],
         "base": [Interval(Real, 1, None, closed="neither")],
-        "offset": [Real],
+        # (-inf, inf) leaves out NaN and infinities: they would be in every rating.
+        "offset": [Interval(Real, None, None, closed="neither")],
         "anchor": "no_validation",
-        "anchor_rating": [Real, None],
+        "anchor_rating": [Interval(Real, None, None, closed="neither"), None],
         "restrict": [StrOptions({"none", "largest"})],
         "random_state": "no_validation",
         "n_jobs": [Integral, None],
@@ -1000,7 +1077,7 @@ def leaderboard(
         Number of resamples with ``interval="bootstrap"``.
     scale, base, offset : float, default=400.0, 10.0, 1000.0
         The Elo scale: ``scale`` points mean odds of ``base`` to 1, and the
-        average item (or the anchor) is at ``offset``.
+        average item (or the anchor) is at ``offset``.  All three finite.
     anchor : item id, default=None
         Shift the ratings so that this item has ``anchor_rating``; intervals
         are then relative to it (its own has width zero).

@@ -59,7 +59,8 @@ def outcomes_from_scores(score_a, score_b, *, encoding="score"):
     ----------
     score_a, score_b : array-like of shape (n_pairs,)
         Points, goals or ratings of item A and of item B in each comparison.
-        Equal scores are a tie.
+        Equal scores are a tie.  Scores must be finite: a missing (NaN) or
+        infinite score is an error.
     encoding : {"score", "sign"}, default="score"
         ``"score"``: floats 1.0 (A won), 0.5 (tie), 0.0 (B won), the outcome
         scores of chess and Chatbot Arena.  ``"sign"``: integers 1 / 0 / -1,
@@ -94,7 +95,8 @@ def outcomes_from_scores(score_a, score_b, *, encoding="score"):
             f"score_a and score_b must have the same length, one score per "
             f"comparison; got {score_a.shape[0]} and {score_b.shape[0]}."
         )
-    sign = np.sign(score_a - score_b).astype(np.int64)
+    # Compared, not subtracted: a difference of large integers can wrap around.
+    sign = np.greater(score_a, score_b).astype(np.int64) - np.less(score_a, score_b)
     return _encode(sign, encoding)
 
 
@@ -169,13 +171,24 @@ def _as_scores(values, name):
             values = values.astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{name} must hold numbers.") from exc
-    if values.dtype.kind == "f" and np.isnan(values).any():
-        first = int(np.flatnonzero(np.isnan(values))[0])
-        raise ValueError(
-            f"{name} has {int(np.isnan(values).sum())} missing score(s), first at "
-            f"row {first}; drop those comparisons first."
-        )
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        _refuse_non_finite(values, name)
     return values.astype(np.float64) if values.dtype.kind == "b" else values
+
+
+def _refuse_non_finite(values, name):
+    """Raise for NaN (missing) scores first, then for infinite ones."""
+    for bad, what, fix in (
+        (np.isnan(values), "missing", "drop those comparisons first"),
+        # inf against inf has no winner: rather than guess which infinite
+        # scores compare, every one is refused.
+        (np.isinf(values), "infinite", "scores must be finite: fix or drop them"),
+    ):
+        if bad.any():
+            raise ValueError(
+                f"{name} has {int(bad.sum())} {what} score(s), first at row "
+                f"{int(np.flatnonzero(bad)[0])}; {fix}."
+            )
 
 
 def _encode(sign, encoding):

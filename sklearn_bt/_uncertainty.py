@@ -1244,6 +1244,10 @@ class _Progress:
             print(file=sys.stderr, flush=True)
 
 
+# The most comparisons numpy's multinomial draws in one resample (a C long).
+_MAX_DRAWS = np.iinfo(np.int64).max
+
+
 def _draw_size(counts, n_rows):
     """How many comparisons a resample draws, and the weight each one carries.
 
@@ -1253,6 +1257,14 @@ def _draw_size(counts, n_rows):
     """
     total = counts.sum()
     if np.allclose(counts, np.round(counts)):
+        if total > _MAX_DRAWS:
+            raise ValueError(
+                f"A bootstrap resample draws as many comparisons as the whole-number "
+                f"weights count, {total:,.0f}: more than the {_MAX_DRAWS:,} numpy "
+                "can draw at once. Use Wald intervals (with this many comparisons "
+                "both are as narrow), or, if the weights are relative rather than "
+                "counts, divide them by a constant so that they total less."
+            )
         return int(round(total)), 1.0
     n_draws = max(int(n_rows), 1)
     return n_draws, total / n_draws

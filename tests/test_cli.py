@@ -534,6 +534,15 @@ BAD_OPTIONS = {
     "alpha": (["--alpha", "-1"], "argument --alpha: must be a number >= 0"),
     "top": (["--top", "0"], "argument --top: must be at least 1"),
     "n-bootstrap": (["--n-bootstrap", "many"], "'many' is not a whole number"),
+    # Refused by leaderboard(), not argparse: still named as the user typed it.
+    "n-bootstrap below 2": (
+        ["FILE", "--n-bootstrap", "1"],
+        "argument --n-bootstrap: must be an int in the range [2, inf), got 1",
+    ),
+    "negative seed": (
+        ["FILE", "--seed", "-1", "--interval", "bootstrap"],
+        "argument --seed: must be a whole number >= 0, got -1",
+    ),
     "base": (["--base", "1"], "argument --base: must be a number > 1"),
     "since": (["--since", "yesterday"], "'yesterday' is not a date"),
     "unknown": (["--colour"], "unrecognized arguments: --colour"),

@@ -73,6 +73,40 @@ def test_elo_ratings_formula_and_anchor():
         elo_ratings(BradleyTerryRanker())
 
 
+def test_elo_ratings_refuses_items_of_the_wrong_length():
+    theta = np.array([0.5, 0.0, -0.5])
+    with pytest.raises(ValueError, match=r"strengths has 3 per row, but items has"):
+        elo_ratings(theta, items=["a", "b"])
+    with pytest.raises(ValueError, match=r"items has shape \(4,\)"):
+        elo_ratings(np.vstack([theta, theta]), items=list("abcd"), anchor="a")
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(offset=np.nan), "offset"),
+        (dict(offset=-np.inf), "offset"),
+        (dict(anchor="a", anchor_rating=np.nan), "anchor_rating"),
+        (dict(anchor="a", anchor_rating=np.inf), "anchor_rating"),
+        (dict(scale=np.inf), "scale"),
+        (dict(base=np.inf), "base"),
+    ],
+)
+def test_non_finite_rating_scale_is_refused(kwargs, name):
+    # NaN or infinite ratings would fill the table (and print as "-inf").
+    with pytest.raises(ValueError, match=f"{name} must be a finite number"):
+        elo_ratings(np.array([0.5, -0.5]), items=["a", "b"], **kwargs)
+    with pytest.raises(ValueError, match=f"'{name}' parameter of leaderboard"):
+        leaderboard(["a", "b", "a"], ["b", "a", "b"], **kwargs)
+
+
+def test_printed_numbers_show_nan_as_nan():
+    assert _leaderboard._fmt(np.nan) == "nan"
+    assert _leaderboard._fmt(np.inf) == "inf"
+    assert _leaderboard._fmt(-np.inf) == "-inf"
+    assert _leaderboard._fmt(-1234.56) == "-1,234.6"
+
+
 def test_leaderboard_is_the_model_on_the_elo_scale():
     a, b, outcome = _battles(seed=1)
     board = leaderboard(a, b, outcome)
@@ -354,6 +388,17 @@ def test_bootstrap_leaderboard_is_reproducible_and_agrees_with_wald():
     assert first.bootstrap_unbounded.sum() == 0
 
 
+def test_bootstrap_refuses_counts_beyond_what_a_resample_draws():
+    # Whole-number weights are counts: each resample would draw 1e19 of them,
+    # more than numpy's multinomial can (an OverflowError deep in numpy).
+    a, b, outcome = _battles(n_items=3, n_rows=30, seed=12)
+    weight = np.full(len(a), 1e19 / len(a)).round()
+    with pytest.raises(ValueError, match="more than the 9,223,372,036,854,775,807"):
+        leaderboard(a, b, outcome, sample_weight=weight, interval="bootstrap")
+    # The Wald interval needs no draws.
+    assert len(leaderboard(a, b, outcome, sample_weight=weight)) == 3
+
+
 def test_bootstrap_progress_goes_to_stderr(capsys):
     a, b, outcome = _battles(n_items=4, n_rows=100, seed=11)
     leaderboard(a, b, outcome, interval="bootstrap", n_bootstrap=20, progress=True)
@@ -546,3 +591,69 @@ def test_missing_ids_in_a_categorical_column_are_refused_like_in_an_array():
     with pytest.raises(ValueError, match="missing") as from_categorical:
         leaderboard(pd.Series(a, dtype="category"), pd.Series(b, dtype="category"))
     assert str(from_categorical.value) == str(from_array.value)
+
+
+ROW_CASES = {
+    # A self-comparison behind rows that aggregation merges.
+    "aggregated": (
+        dict(
+            item_a=["x", "y", "z", "x", "q", "z"], item_b=["y", "z", "x", "x", "x", "q"]
+        ),
+        "item_a and item_b are equal in 1 row(s), first at row 3 (item 'x')",
+    ),
+    # Zero-weight rows are dropped before the checks, but still counted.
+    "zero weights": (
+        dict(
+            item_a=np.array(["x", "y", "z", "x", None], dtype=object),
+            item_b=["y", "z", "x", "z", "x"],
+            sample_weight=[0, 0, 1, 1, 1],
+        ),
+        "item_a has 1 missing id(s), first at row 4",
+    ),
+    # With B the winner, the missing id is among the winners; the argument is B's.
+    "missing in item_b": (
+        dict(
+            item_a=["x", "y", "z", "x"],
+            item_b=np.array(["y", "z", "x", None], dtype=object),
+            outcome=[1.0, 1.0, 0.0, 0.0],
+        ),
+        "item_b has 1 missing id(s), first at row 3",
+    ),
+    "zero weights, self-comparison": (
+        dict(
+            item_a=["x", "x", "y", "z", "y"],
+            item_b=["x", "y", "z", "x", "y"],
+            sample_weight=[0, 1, 1, 1, 2],
+        ),
+        "item_a and item_b are equal in 1 row(s), first at row 4 (item 'y')",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ROW_CASES)
+def test_bad_id_messages_name_the_input_row_and_argument(case):
+    kwargs, message = ROW_CASES[case]
+    with pytest.raises(ValueError) as error:
+        leaderboard(**kwargs)
+    assert message in str(error.value)
+
+
+def test_self_comparison_count_is_of_the_input_rows():
+    # Arena-like rows, some with model_a == model_b: aggregated into a few
+    # pairs, but the message counts and locates the rows the user has.
+    a, b, outcome = _battles(n_items=6, n_rows=500, seed=13)
+    rng = np.random.default_rng(14)
+    same = rng.random(len(a)) < 0.15
+    b = np.where(same, a, b)
+    first = np.flatnonzero(same)[0]
+    with pytest.raises(ValueError) as error:
+        leaderboard(a, b, outcome)
+    assert (
+        f"equal in {same.sum()} row(s), first at row {first} (item '{a[first]}')"
+        in str(error.value)
+    )
+    with pytest.raises(ValueError) as categorical:
+        leaderboard(pd.Series(a, dtype="category"), pd.Series(b, dtype="category"))
+    assert f"equal in {same.sum()} row(s), first at row {first}" in str(
+        categorical.value
+    )

@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 
-from sklearn_bt._outcomes import label_positions, sorted_labels
+from sklearn_bt._outcomes import (
+    label_positions,
+    outcomes_from_scores,
+    sorted_labels,
+)
 
 _rng = np.random.default_rng(0)
 
@@ -51,3 +55,23 @@ def test_sorted_labels_and_positions_equal_numpys_unique(values, dtype):
 )
 def test_sorted_labels_falls_back_to_numpy_where_its_shortcut_does_not_apply(y):
     np.testing.assert_array_equal(sorted_labels(y), np.unique(y))
+
+
+def test_scores_must_be_finite():
+    with pytest.raises(ValueError, match=r"score_a has 2 infinite score\(s\), first"):
+        outcomes_from_scores([np.inf, np.inf], [np.inf, 1.0])
+    with pytest.raises(ValueError, match=r"score_b has 1 infinite score\(s\), first"):
+        outcomes_from_scores([1.0, 2.0], [1.0, -np.inf])
+    # NaN stays a missing score, and is reported first.
+    with pytest.raises(ValueError, match=r"1 missing score\(s\), first at row 1"):
+        outcomes_from_scores([np.inf, np.nan], [1.0, 1.0])
+
+
+def test_outcomes_of_extreme_integer_scores_do_not_wrap_around():
+    # 2**63 - 1 minus -1 overflows int64: the scores are compared, not subtracted.
+    big = np.iinfo(np.int64).max
+    score_a = np.array([big, -1, 5], dtype=np.int64)
+    score_b = np.array([-1, big, 5], dtype=np.int64)
+    np.testing.assert_array_equal(
+        outcomes_from_scores(score_a, score_b, encoding="sign"), [1, -1, 0]
+    )
