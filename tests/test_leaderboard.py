@@ -1,8 +1,11 @@
 """Tests of leaderboard(): Elo scale, intervals, ranks, win matrices, real data."""
 
+import contextlib
 import io
 import json
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -657,3 +660,17 @@ def test_self_comparison_count_is_of_the_input_rows():
     assert f"equal in {same.sum()} row(s), first at row {first}" in str(
         categorical.value
     )
+
+
+def test_readme_leaderboard_example_prints_what_the_readme_shows():
+    # The README's "Leaderboards in Python" example: its code block, run, must
+    # print the output block that follows it (the numbers drift otherwise).
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## Leaderboards in Python", 1)[1]
+    code, shown = re.search(
+        r"```python\n(.*?)```\n```\n(.*?)```", section, re.S
+    ).groups()
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})
+    assert printed.getvalue() == shown
