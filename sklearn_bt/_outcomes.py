@@ -227,6 +227,7 @@ def encode_outcomes(y, ties, fit_intercept):
         when two other labels leave it unknown.
     """
     labels = sorted_labels(y)
+    _check_labels_do_not_name_sides(labels)
     tie_label = None
     if ties in TIE_MODELS:
         classes, outcome = _encode_tie_model(y, labels, ties)
@@ -363,6 +364,49 @@ def _encode_half_win(y, labels):
 _TIE_WORDS = frozenset(
     {"d", "draw", "drawn", "draws", "drew", "t", "tie", "tied", "ties", "x"}
 )
+
+
+def _check_labels_do_not_name_sides(labels):
+    """Refuse labels that name the winning side, such as ``"model_a"`` /
+    ``"model_b"`` (Chatbot Arena's) or ``"A"`` / ``"B"``.
+
+    Labels are read by their sort order: the larger outer one means "A won"
+    (and the middle of three a tie).  Two labels that differ only by an ``a``
+    where the other has a ``b`` name the sides, and sorted, the one naming B
+    would mean "A won": every strength would come out negated.
+    """
+    if labels.dtype.kind not in "OUS" or len(labels) < 2:
+        return
+    names = [str(label) for label in labels.tolist()]
+    for i, low in enumerate(names):
+        for high in names[i + 1 :]:
+            if _differ_by_a_for_b(low, high):
+                raise ValueError(
+                    f"y has the labels {names}, and {low!r} / {high!r} name the "
+                    "sides; but labels are read by their sort order (the larger "
+                    "outer one means 'A won'), so every strength would come out "
+                    f"negated. Encode y as 1 when A won and 0 when B won, e.g. "
+                    f"(y == {low!r}).astype(int); with ties, 0.5 for a tie, e.g. "
+                    f"np.select([y == {low!r}, y == {high!r}], [1.0, 0.0], 0.5), "
+                    "fitted with ties='half' or a tie model."
+                )
+
+
+def _differ_by_a_for_b(low, high):
+    """Whether two names differ only by a letter ``a`` standing alone (a word,
+    or a capital after lower case: ``model_a``, ``A``, ``modelA``) that is a
+    ``b`` in the other."""
+    if len(low) != len(high):
+        return False
+    differing = [i for i, (x, y) in enumerate(zip(low, high, strict=True)) if x != y]
+    if len(differing) != 1:
+        return False
+    i = differing[0]
+    if low[i].lower() != "a" or high[i].lower() != "b":
+        return False
+    alone_before = i == 0 or not low[i - 1].isalpha() or low[i].isupper()
+    alone_after = i == len(low) - 1 or not low[i + 1].isalpha() or low[i + 1].isupper()
+    return alone_before and alone_after
 
 
 def _check_tie_in_the_middle(labels, ties):

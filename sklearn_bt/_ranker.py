@@ -192,6 +192,8 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     Notes
     -----
     **Labels.**  Without a tie model the larger of two labels means "A won".
+    Labels that name the sides (``"model_a"`` / ``"model_b"``, ``"A"`` /
+    ``"B"``) are refused: sorted, the one naming B would mean "A won".
     On winner/loser data (``y`` all ones) stock scorers that need both labels
     in ``y_true`` fail; use :func:`pairwise_log_loss_scorer` or
     :func:`swap_pairs`.

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sklearn_bt._outcomes import (
+    encode_outcomes,
     label_positions,
     outcomes_from_scores,
     sorted_labels,
@@ -75,3 +76,27 @@ def test_outcomes_of_extreme_integer_scores_do_not_wrap_around():
     np.testing.assert_array_equal(
         outcomes_from_scores(score_a, score_b, encoding="sign"), [1, -1, 0]
     )
+
+
+@pytest.mark.parametrize(
+    "y, ties",
+    [
+        (["model_a", "model_b", "model_a"], None),  # Chatbot Arena's winner column
+        (["A", "B", "B"], None),
+        (["b_won", "a_won", "a_won"], "half"),
+        (["modelA", "modelB", "modelA"], "davidson"),
+        (["model_a", "tie", "model_b"], "half"),  # the tie last when sorted
+    ],
+)
+def test_labels_that_name_the_sides_are_refused(y, ties):
+    # Read by sort order, "model_b" (the larger) would mean "A won": every
+    # strength negated, silently.
+    with pytest.raises(ValueError, match="name the sides"):
+        encode_outcomes(np.array(y, dtype=object), ties, False)
+
+
+@pytest.mark.parametrize("y", [["win", "loss"], ["laa", "lab"], ["Alpha", "Blpha"]])
+def test_labels_that_only_contain_a_and_b_are_read_by_their_order(y):
+    classes, outcome, _ = encode_outcomes(np.array(y, dtype=object), None, False)
+    assert classes.tolist() == sorted(y)
+    assert outcome.tolist() == [2 if label == max(y) else 0 for label in y]

@@ -378,10 +378,10 @@ def test_two_other_labels_give_two_classes():
     # Nothing marks a tie: the model is fitted on its boundary and predicts
     # the two decided outcomes, as a binary classifier.
     X, y = _feature_data(seed=9)
-    labels = np.where(y >= 0.5, "A", "B")
+    labels = np.where(y >= 0.5, "won", "lost")
     with pytest.warns(UserWarning, match="No comparison in y is a tie"):
         model = BradleyTerryRanker(ties="davidson").fit(X, labels)
-    assert_array_equal(model.classes_, ["A", "B"])
+    assert_array_equal(model.classes_, ["lost", "won"])
     assert model.predict_proba(X).shape == (len(X), 2)
     assert model.decision_function(X).shape == (len(X),)
 
@@ -436,7 +436,8 @@ def test_outcome_helpers_refuse_bad_input(call, match):
     [
         ([0.0, 0.5, 1.0] * 4, None, "ties='davidson'.*ties='half'"),
         ([-1, 0, 1] * 4, None, "ties='davidson'.*ties='half'"),
-        (["a", "b", "c"] * 4, None, "Only binary.*middle label 'b' is a tie"),
+        (["lost", "tie", "won"] * 4, None, "Only binary.*middle label 'tie' is a"),
+        (["model_a", "model_b", "tie"] * 4, "half", "'model_a' / 'model_b' name the"),
         ([0, 1, 2, 3] * 3, "davidson", "multiclass target with 4 labels"),
         ([0.1, 0.2, 0.3, 0.7] * 3, "rao-kupper", "continuous"),
         (["x"] * 12, "davidson", "single label 'x'"),
