@@ -22,7 +22,7 @@ from sklearn.utils.validation import (
 from ._exceptions import MLEDoesNotExistWarning
 from ._graph import comparison_graph, pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
-from ._outcomes import TIE_MODELS, encode_outcomes
+from ._outcomes import TIE_MODELS, _python, encode_outcomes
 from ._pair_names import check_same_column_order
 from ._solvers import (
     ITEM_DENSE_SOLVE_MAX_PARAMS,
@@ -651,12 +651,15 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y, sample_weight)
         tied = self._half_win_ties(y)
-        if len(y) and not (np.isin(y, self.classes_) | tied).any():
-            # Labels of another type (strings against numbers) compare as
-            # unequal: the accuracy would be a silent 0.
+        unknown = ~(np.isin(y, self.classes_) | tied)
+        if unknown.any():
+            # Another encoding (0 / 0.5 / 1 against signs, where 0 changes
+            # meaning) or type (strings against numbers) would be scored as
+            # wrong predictions, silently.
             raise ValueError(
-                f"y holds none of the labels the model knows (its classes_ are "
-                f"{self.classes_.tolist()}); encode y as in fit."
+                f"y holds {int(unknown.sum())} label(s) the model does not know, "
+                f"such as {_python(y[unknown][0])!r}; its classes_ are "
+                f"{self.classes_.tolist()}. Encode y as in fit."
             )
         right = (self.predict(X) == y).astype(np.float64)
         right[tied] = 0.5

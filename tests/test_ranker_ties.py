@@ -483,8 +483,13 @@ def test_score_of_a_tie_model_on_outcome_scores_is_its_accuracy(ties):
     assert model.score(X, y) == pytest.approx(np.mean(model.predict(X) == y))
     search = GridSearchCV(model, {"alpha": [0.1, 1.0]}, cv=3, error_score="raise")
     assert np.all(np.isfinite(search.fit(X, y).cv_results_["mean_test_score"]))
-    with pytest.raises(ValueError, match="none of the labels the model knows"):
+    with pytest.raises(ValueError, match="2 label.*the model does not know"):
         model.score(X[:2], np.array(["won", "lost"]))
+    # Another encoding: as signs, 0 is a tie, not a loss; the 0.5 gives it away.
+    signs = np.sign(y - 0.5).astype(int)
+    sign_model = BradleyTerryRanker(ties=ties).fit(X, signs)
+    with pytest.raises(ValueError, match="such as 0.5; its classes_ are"):
+        sign_model.score(X, y)
 
 
 def test_single_outcome_with_intercept_is_an_error():
