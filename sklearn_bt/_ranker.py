@@ -380,7 +380,12 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         self.n_iter_ = result.n_iter
         self.hessian_ = result.hessian
         self._half_win_meat = None
-        if self.ties == "half" and counts[:, TIE].sum() > 0:
+        # The sandwich needs a finite MLE: without one, the residuals of the
+        # separated comparisons vanish and with them the variances of the
+        # strengths that diverge (intervals of width 0).  The inverse Hessian
+        # then says what it says for the plain model: unbounded.
+        mle_exists = not (warned or result.diverging)
+        if self.ties == "half" and counts[:, TIE].sum() > 0 and mle_exists:
             self._half_win_meat = _half_win_meat(
                 design, counts, result, self.fit_intercept
             )

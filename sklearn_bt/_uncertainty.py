@@ -1180,9 +1180,10 @@ def _refit_chunk(problem, seeds, n_draws, scale):
         rng = np.random.default_rng(seed)
         counts = _resample_counts(problem, rng, cells, n_draws, scale)
         alpha = problem.alpha
-        if problem.item_a is not None:
+        if problem.item_a is not None and alpha == 0:
+            # (With the user's alpha > 0 every strength is bounded: no flag.)
             flags[i] = _unbounded_items(problem, counts)
-            if alpha == 0 and flags[i].any():
+            if flags[i].any():
                 alpha = BOOTSTRAP_SEPARATION_ALPHA
         # Without a known null space, a fresh design finds this resample's own.
         design = shared if shared is not None else _design(problem, None)

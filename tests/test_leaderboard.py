@@ -674,3 +674,15 @@ def test_readme_leaderboard_example_prints_what_the_readme_shows():
     with contextlib.redirect_stdout(printed):
         exec(code, {})
     assert printed.getvalue() == shown
+
+
+def test_half_win_intervals_without_an_mle_are_unbounded_as_without_ties():
+    # a and b beat c and d, which never beat them back: no finite MLE.  The
+    # half-win sandwich gave intervals of some 400 points here (the diverging
+    # comparisons' residuals vanish); they must be as wide as without ties.
+    winners, losers = list("abacdca"), list("babdcdc")
+    outcome = [1, 1, 0.5, 1, 1, 0.5, 1]
+    with pytest.warns(MLEDoesNotExistWarning):
+        board = leaderboard(winners, losers, outcome, ties="half")
+    widths = board.table["upper"] - board.table["lower"]
+    assert np.all(widths > 1e4)

@@ -5,6 +5,8 @@ statsmodels' GLM / Logit fits, whose standard errors come from their own IRLS
 or Newton code on a design built here with one reference column dropped.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -443,6 +445,13 @@ def test_bootstrap_flags_resamples_without_mle():
     assert np.isfinite(samples).all()
     # Far-out values come from the penalised refits, not from divergence.
     assert np.abs(samples).max() < 50
+    # With the user's own alpha > 0 every resample has a finite estimate: no
+    # resample is refitted, and no warning says one was.
+    penalised = _fit(_item_model(alpha=1.0), X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        samples = bootstrap(penalised, X, y, n_bootstrap=100, random_state=0)
+    assert np.isfinite(samples).all()
 
 
 def test_sparse_design_matrix_is_accepted():
