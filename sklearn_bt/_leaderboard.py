@@ -1181,7 +1181,10 @@ def leaderboard(
             progress,
             n_rows=records.n_input_rows,
         )
-        intervals = _bootstrap_intervals(fit, fit.param.apply(samples), confidence)
+        samples = fit.param.apply(samples)
+        if anchor is None:
+            _centre_on_bounded_items(samples[:, : fit.k], fit.items, flags)
+        intervals = _bootstrap_intervals(fit, samples, confidence)
         boot_ratings = ratings + intervals.pop("shifts")
         boot_unbounded = flags.sum(axis=0)
         if alpha == 0:
@@ -1326,6 +1329,21 @@ def _wald_intervals(fit, confidence):
         "home": home,
         "tie": tie,
     }
+
+
+def _centre_on_bounded_items(strengths, point, unbounded):
+    """Shift each resample's strengths so that the items it bounds keep the
+    point estimate's mean, in place.
+
+    Centred strengths sum to zero over all items, so one item's far-out
+    refit (only wins in a resample) would shift every other item's rating
+    and widen every interval; its ``unbounded`` flag leaves it out of the
+    mean instead.  Without flags this changes nothing: both sums are zero.
+    """
+    bounded = ~unbounded[:, : strengths.shape[1]]
+    n_bounded = np.maximum(bounded.sum(axis=1), 1)
+    shift = ((strengths - point) * bounded).sum(axis=1) / n_bounded
+    strengths -= shift[:, None]
 
 
 def _bootstrap_intervals(fit, samples, confidence):

@@ -686,3 +686,35 @@ def test_half_win_intervals_without_an_mle_are_unbounded_as_without_ties():
         board = leaderboard(winners, losers, outcome, ties="half")
     widths = board.table["upper"] - board.table["lower"]
     assert np.all(widths > 1e4)
+
+
+def test_an_unbounded_item_leaves_the_other_bootstrap_intervals_in_place():
+    # "rare" has two battles, so in most resamples it only won or only lost.
+    # Centring every resample on all items let its far-out refits move every
+    # other rating: g4's interval was 2.6 times as wide as its Wald interval.
+    rng = np.random.default_rng(1)
+    strength = {"g4": 1.0, "c3": 0.0, "l2": -1.0}
+    names = np.array(list(strength))
+    a = rng.integers(0, 3, 300)
+    b = (a + rng.integers(1, 3, 300)) % 3
+    p = 1 / (
+        1
+        + np.exp(
+            -(np.take(list(strength.values()), a) - np.take(list(strength.values()), b))
+        )
+    )
+    won = rng.random(300) < p
+    winners = np.r_[np.where(won, names[a], names[b]), ["rare", "g4"]]
+    losers = np.r_[np.where(won, names[b], names[a]), ["l2", "rare"]]
+    with pytest.warns(UserWarning, match="only wins or only losses"):
+        boot = leaderboard(
+            winners, losers, interval="bootstrap", n_bootstrap=200, random_state=0
+        )
+    wald = leaderboard(winners, losers)
+    width = {
+        board: (t["upper"] - t["lower"]).set_axis(t["item"])
+        for board, t in (("boot", boot.table), ("wald", wald.table))
+    }
+    assert boot.bootstrap_unbounded[list(boot.table["item"]).index("rare")] > 50
+    for item in strength:
+        assert width["boot"][item] < 1.2 * width["wald"][item]
