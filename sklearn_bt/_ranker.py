@@ -23,7 +23,7 @@ from ._exceptions import MLEDoesNotExistWarning
 from ._graph import comparison_graph, pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._outcomes import TIE_MODELS, _python, encode_outcomes
-from ._pair_names import check_same_column_order
+from ._pair_names import check_same_column_order, item_feature_names
 from ._solvers import (
     ITEM_DENSE_SOLVE_MAX_PARAMS,
     ItemDesign,
@@ -695,8 +695,32 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             The log-strength of each item; differences are log-odds.
         """
         check_is_fitted(self)
+        self._check_item_columns(X_items)
         X_items = _validate_items(X_items, self.n_features_in_ // 2)
         return np.asarray(X_items @ self.coef_, dtype=np.float64).ravel()
+
+    def _check_item_columns(self, X_items):
+        """Refuse a DataFrame of items whose columns are not the fitted ones.
+
+        Items are scored by column position: named columns in another order
+        (or other columns) would be weighted by the wrong coefficients.  The
+        names may be the item-level ones (``length``) or the A half's
+        (``length_a``).
+        """
+        names = getattr(self, "feature_names_in_", None)
+        columns = getattr(X_items, "columns", None)
+        if names is None or columns is None:
+            return
+        d = len(names) // 2
+        columns = [str(c) for c in columns]
+        accepted = (list(item_feature_names(names, d)), [str(n) for n in names[:d]])
+        if columns in accepted:
+            return
+        raise ValueError(
+            f"X_items has the columns {columns}, but the model was fitted on items "
+            f"with the columns {accepted[0]} (or {accepted[1]}), in this order. "
+            f"Select them in that order, e.g. X_items[{accepted[0]!r}]."
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -903,3 +903,18 @@ def test_dataframe_with_the_b_half_in_another_order_is_a_clear_error():
         BradleyTerryRanker().fit(frame, y)
     ordered = frame[["length_a", "helpful_a", "length_b", "helpful_b"]]
     assert BradleyTerryRanker().fit(ordered, y).coef_.shape == (2,)
+
+
+def test_score_items_checks_the_columns_of_a_dataframe():
+    X, y = _features(8, n=60, d=2)
+    frame = pd.DataFrame(X, columns=["length_a", "helpful_a", "length_b", "helpful_b"])
+    model = BradleyTerryRanker().fit(frame, y)
+    items = pd.DataFrame(X[:5, :2], columns=["length", "helpful"])
+    expected = X[:5, :2] @ model.coef_
+    assert_allclose(model.score_items(items), expected)
+    assert_allclose(model.score_items(items.add_suffix("_a")), expected)
+    with pytest.raises(ValueError, match=r"in this order.*\['length', 'helpful'\]"):
+        model.score_items(items[["helpful", "length"]])  # scored by position
+    with pytest.raises(ValueError, match="X_items has the columns"):
+        model.score_items(items.set_axis(["chars", "score"], axis=1))
+    assert_allclose(model.score_items(X[:5, :2]), expected)  # arrays: by position
