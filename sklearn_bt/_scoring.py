@@ -37,6 +37,21 @@ def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
     float
         Minus the (weighted) mean of ``-log P(observed outcome)``.
 
+    Notes
+    -----
+    **Scores across tie models.**  On data with ties, the score of a
+    ``ties="half"`` model is that of a quasi-likelihood and cannot be
+    compared with the score of a tie model (``"davidson"``,
+    ``"rao-kupper"``), which pays ``log P(tie)`` for a tie: a half-win tie
+    scores about ``log(1/2)``, a modelled one typically less, so a search over
+    ``ties`` that includes ``"half"`` would always pick it.  Compare the tie
+    models with each other, or with ``"half"`` on the decided comparisons only.
+
+    **Weights.**  This scorer is a plain function, so scikit-learn's metadata
+    routing cannot pass it ``sample_weight``: within ``cross_val_score`` or
+    a search it scores every test row with weight 1, also when the fit was
+    weighted.
+
     Examples
     --------
     >>> import numpy as np
