@@ -44,23 +44,6 @@ _MAX_QUOTED = 5
 _TRUE = {"1", "1.0", "true", "t", "yes", "y"}
 _FALSE = {"0", "0.0", "false", "f", "no", "n"}
 
-# Outcome words, for files that name the result instead of scoring it (Chatbot
-# Arena's "winner" column holds model_a / model_b / tie / tie (bothbad)).
-_OUTCOME_WORDS = {
-    "a": 1.0,
-    "model_a": 1.0,
-    "win": 1.0,
-    "won": 1.0,
-    "b": 0.0,
-    "model_b": 0.0,
-    "loss": 0.0,
-    "lost": 0.0,
-    "tie": 0.5,
-    "tie (bothbad)": 0.5,
-    "draw": 0.5,
-    "drawn": 0.5,
-}
-
 _DESCRIPTION = """\
 Rank items from pairwise comparisons with a Bradley-Terry model and print a
 leaderboard: Elo-scale ratings with confidence intervals, ranks and records.
@@ -703,7 +686,9 @@ def _parse_outcome(column, name):
     """Outcome for item A as 1 / 0.5 / 0, from scores, signs or words."""
     pd = _import_pandas()
     numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-    words = column.str.lower().map(_OUTCOME_WORDS).to_numpy(dtype=float)
+    from ._outcomes import OUTCOME_WORDS  # the library loads only when needed
+
+    words = column.str.strip().str.lower().map(OUTCOME_WORDS).to_numpy(dtype=float)
     is_number = np.isfinite(numbers)
     bad = ~is_number & np.isnan(words)
     if bad.any():

@@ -27,7 +27,7 @@ from ._exceptions import MLEDoesNotExistWarning
 from ._graph import _is_missing, comparison_graph, restrict_to_largest_component
 from ._ids import factorise_pair_ids, is_pandas_native, positions_in
 from ._loss import A_WON
-from ._outcomes import sorted_labels
+from ._outcomes import scores_from_words, sorted_labels
 from ._pair_transformer import PairTransformer
 from ._ranker import BradleyTerryRanker
 from ._solvers import aggregate_id_pairs, aggregate_item_pairs
@@ -233,6 +233,9 @@ def _check_outcome(outcome, n, ties):
             f"outcome must have one value per comparison ({n}); got shape "
             f"{outcome.shape}."
         )
+    if outcome.dtype.kind in "OUS":
+        # Words such as Chatbot Arena's winner column: model_a / model_b / tie.
+        outcome = scores_from_words(outcome, "outcome")
     try:
         outcome = outcome.astype(float, copy=False)  # read, never written
     except (TypeError, ValueError) as exc:
@@ -1049,6 +1052,10 @@ def leaderboard(
         and the loser when ``outcome`` is None.
     outcome : array-like of shape (n_comparisons,), default=None
         Result for A: 1 (A won), 0.5 (tie), 0 (B won).  None: A won every row.
+        Words are read too, in any case: ``"model_a"``, ``"a"``, ``"win"``,
+        ``"won"`` (A won), ``"tie"``, ``"tie (bothbad)"``, ``"draw"``,
+        ``"drawn"`` (tie), ``"model_b"``, ``"b"``, ``"loss"``, ``"lost"`` (B
+        won): Chatbot Arena's ``winner`` column works as it is.
     sample_weight : array-like of shape (n_comparisons,), default=None
         Count of each comparison (frequency weights).
     home_a : array-like of shape (n_comparisons,), default=None

@@ -22,6 +22,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
+from ._ids import factorise_ids
 from ._loss import A_WON, B_WON, TIE
 
 __all__ = ["outcomes_from_scores", "outcomes_from_winner_loser"]
@@ -50,6 +51,51 @@ _ACCEPTED = (
 # ---------------------------------------------------------------------------
 # Public helpers.
 # ---------------------------------------------------------------------------
+
+
+# Outcome words, for data that name the result instead of scoring it (Chatbot
+# Arena's "winner" column holds model_a / model_b / tie / tie (bothbad)), as
+# outcome scores for item A.  Read lower-cased, without surrounding spaces.
+OUTCOME_WORDS = {
+    "a": 1.0,
+    "model_a": 1.0,
+    "win": 1.0,
+    "won": 1.0,
+    "b": 0.0,
+    "model_b": 0.0,
+    "loss": 0.0,
+    "lost": 0.0,
+    "tie": 0.5,
+    "tie (bothbad)": 0.5,
+    "draw": 0.5,
+    "drawn": 0.5,
+}
+
+
+def scores_from_words(values, name):
+    """Outcome scores 1 / 0.5 / 0 for item A from ``OUTCOME_WORDS``.
+
+    Each distinct word is looked up once (the ids' factorisation: hashing, not
+    a sort of millions of strings).
+    """
+    factorised = factorise_ids(values)
+    if factorised is None:
+        raise ValueError(
+            f"{name} holds missing values or values of mixed types; use 1 / 0.5 / 0 "
+            "(A won / tie / B won) or the words model_a / model_b / tie."
+        )
+    codes, words = factorised
+    scores = np.array(
+        [OUTCOME_WORDS.get(str(w).strip().lower(), np.nan) for w in words]
+    )
+    unknown = np.isnan(scores)
+    if unknown.any():
+        raise ValueError(
+            f"{name} has values that are not outcomes: {words[unknown][:5].tolist()}. "
+            "Use 1 / 0.5 / 0 for A won / tie / B won, or the words "
+            f"{sorted(OUTCOME_WORDS)}."
+        )
+    return scores[codes]
 
 
 def outcomes_from_scores(score_a, score_b, *, encoding="score"):

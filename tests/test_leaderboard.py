@@ -718,3 +718,17 @@ def test_an_unbounded_item_leaves_the_other_bootstrap_intervals_in_place():
     assert boot.bootstrap_unbounded[list(boot.table["item"]).index("rare")] > 50
     for item in strength:
         assert width["boot"][item] < 1.2 * width["wald"][item]
+
+
+def test_outcome_words_as_in_chatbot_arena():
+    # Arena's winner column: model_a / model_b / tie / tie (bothbad).
+    a, b = list("abcab") * 3, list("bcaca") * 3
+    words = ["model_a", "tie", "model_b", "tie (bothbad)", "Model_A "] * 3
+    scores = [1.0, 0.5, 0.0, 0.5, 1.0] * 3
+    from_words = leaderboard(a, b, np.array(words, dtype=object), ties="half")
+    from_scores = leaderboard(a, b, scores, ties="half")
+    pd.testing.assert_frame_equal(from_words.table, from_scores.table)
+    with pytest.raises(ValueError, match=r"not outcomes: \['bogus'\].*model_a"):
+        leaderboard(a[:2], b[:2], ["model_a", "bogus"])
+    with pytest.raises(ValueError, match="outcome has 1 tie"):
+        leaderboard(a[:2], b[:2], ["model_a", "tie"])  # ties=None
