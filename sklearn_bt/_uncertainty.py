@@ -135,14 +135,16 @@ class _Structure:
 
 def _unwrap(model):
     """The fitted ranker and the steps before it (or None)."""
+    # A fitted search (GridSearchCV, ...) stands for its refitted best model.
+    model = getattr(model, "best_estimator_", model)
     if isinstance(model, Pipeline):
         ranker, prep = model.steps[-1][1], model[:-1]
     else:
         ranker, prep = model, None
     if not isinstance(ranker, BradleyTerryRanker):
         raise ValueError(
-            "model must be a fitted BradleyTerryRanker or a Pipeline ending in one; "
-            f"got {type(ranker).__name__}."
+            "model must be a fitted BradleyTerryRanker, a Pipeline ending in one, "
+            f"or a fitted search over one; got {type(ranker).__name__}."
         )
     check_is_fitted(ranker)
     if not hasattr(ranker, "hessian_"):

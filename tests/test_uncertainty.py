@@ -13,6 +13,7 @@ import pytest
 import scipy.sparse as sp
 import statsmodels.api as sm
 from sklearn.compose import ColumnTransformer
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 
@@ -584,3 +585,15 @@ def test_dense_one_hot_items_with_half_ties_have_no_zero_variances():
     with pytest.warns(UserWarning, match="not identifiable"):
         variances = np.diag(covariance(model))
     assert np.all(np.isinf(variances))
+
+
+def test_a_fitted_search_stands_for_its_best_model():
+    X = np.array([["a", "b"], ["b", "c"], ["c", "a"], ["a", "c"], ["b", "a"]] * 4)
+    y = np.ones(len(X))
+    search = GridSearchCV(
+        _item_model(), {"bradleyterryranker__alpha": [0.5, 1.0]}, cv=2
+    ).fit(X, y)
+    best = search.best_estimator_
+    np.testing.assert_allclose(standard_errors(search), standard_errors(best))
+    assert list(parameter_names(search)) == list(parameter_names(best))
+    np.testing.assert_allclose(estimates(search), estimates(best))
