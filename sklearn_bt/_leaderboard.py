@@ -41,7 +41,7 @@ from ._uncertainty import (
     _structure,
     _variances,
 )
-from ._win_matrix import pairs_from_win_matrix
+from ._win_matrix import _validate_win_matrix, pairs_from_win_matrix
 
 __all__ = ["Leaderboard", "elo_ratings", "leaderboard", "leaderboard_from_win_matrix"]
 
@@ -1437,7 +1437,23 @@ def leaderboard_from_win_matrix(W, items=None, **kwargs):
     X, weights = pairs_from_win_matrix(W, items)
     if len(X) == 0:
         raise ValueError("W holds no win: every count is zero.")
+    _warn_unplayed(_validate_win_matrix(W, items)[1], X)
     return leaderboard(X[:, 0], X[:, 1], sample_weight=weights, **kwargs)
+
+
+def _warn_unplayed(items, X):
+    """Say which items of a win matrix have no comparison: they are not ranked."""
+    unplayed = items[~np.isin(items, X.ravel())]
+    if len(unplayed):
+        shown = ", ".join(str(v) for v in unplayed[:5].tolist())
+        more = f" and {len(unplayed) - 5} more" if len(unplayed) > 5 else ""
+        warnings.warn(
+            f"{len(unplayed)} item(s) of W have no comparison, no win and no loss "
+            f"({shown}{more}): nothing estimates their rating, so the leaderboard "
+            "leaves them out.",
+            UserWarning,
+            stacklevel=2,
+        )
 
 
 def _write_text(text, path_or_buf):

@@ -732,3 +732,10 @@ def test_outcome_words_as_in_chatbot_arena():
         leaderboard(a[:2], b[:2], ["model_a", "bogus"])
     with pytest.raises(ValueError, match="outcome has 1 tie"):
         leaderboard(a[:2], b[:2], ["model_a", "tie"])  # ties=None
+
+
+def test_win_matrix_items_without_comparisons_are_named_in_a_warning():
+    W = np.array([[0, 3, 1, 0], [2, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]])
+    with pytest.warns(UserWarning, match=r"1 item\(s\) of W have no comparison.*\(d\)"):
+        board = leaderboard_from_win_matrix(W, items=list("abcd"))
+    assert sorted(board.table["item"]) == ["a", "b", "c"]
