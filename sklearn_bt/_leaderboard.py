@@ -40,6 +40,7 @@ from ._uncertainty import (
     _run_bootstrap,
     _structure,
     _variances,
+    centre_on_bounded_items,
 )
 from ._win_matrix import _validate_win_matrix, pairs_from_win_matrix
 
@@ -1190,7 +1191,7 @@ def leaderboard(
         )
         samples = fit.param.apply(samples)
         if anchor is None:
-            _centre_on_bounded_items(samples[:, : fit.k], fit.items, flags)
+            centre_on_bounded_items(samples[:, : fit.k], fit.items, flags)
         intervals = _bootstrap_intervals(fit, samples, confidence)
         boot_ratings = ratings + intervals.pop("shifts")
         boot_unbounded = flags.sum(axis=0)
@@ -1336,21 +1337,6 @@ def _wald_intervals(fit, confidence):
         "home": home,
         "tie": tie,
     }
-
-
-def _centre_on_bounded_items(strengths, point, unbounded):
-    """Shift each resample's strengths so that the items it bounds keep the
-    point estimate's mean, in place.
-
-    Centred strengths sum to zero over all items, so one item's far-out
-    refit (only wins in a resample) would shift every other item's rating
-    and widen every interval; its ``unbounded`` flag leaves it out of the
-    mean instead.  Without flags this changes nothing: both sums are zero.
-    """
-    bounded = ~unbounded[:, : strengths.shape[1]]
-    n_bounded = np.maximum(bounded.sum(axis=1), 1)
-    shift = ((strengths - point) * bounded).sum(axis=1) / n_bounded
-    strengths -= shift[:, None]
 
 
 def _bootstrap_intervals(fit, samples, confidence):

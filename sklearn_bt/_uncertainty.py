@@ -1522,4 +1522,24 @@ def bootstrap(
             UserWarning,
             stacklevel=2,
         )
-    return param.apply(samples)
+    samples = param.apply(samples)
+    if reference is None and problem.item_a is not None:
+        k = structure.n_coef
+        point = param.apply(problem.params0)[:k]
+        centre_on_bounded_items(samples[:, :k], point, flags)
+    return samples
+
+
+def centre_on_bounded_items(strengths, point, unbounded):
+    """Shift each resample's strengths so that the items it bounds keep the
+    point estimate's mean, in place.
+
+    Centred strengths sum to zero over all items, so one item's far-out
+    refit (only wins in a resample) would shift every other item's rating
+    and widen every interval; its ``unbounded`` flag leaves it out of the
+    mean instead.  Without flags this changes nothing: both sums are zero.
+    """
+    bounded = ~unbounded[:, : strengths.shape[1]]
+    n_bounded = np.maximum(bounded.sum(axis=1), 1)
+    shift = ((strengths - point) * bounded).sum(axis=1) / n_bounded
+    strengths -= shift[:, None]

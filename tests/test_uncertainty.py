@@ -597,3 +597,21 @@ def test_a_fitted_search_stands_for_its_best_model():
     np.testing.assert_allclose(standard_errors(search), standard_errors(best))
     assert list(parameter_names(search)) == list(parameter_names(best))
     np.testing.assert_allclose(estimates(search), estimates(best))
+
+
+def test_bootstrap_centres_each_resample_on_the_items_it_bounds():
+    # "c" lost only once: in a third of the resamples it has only wins or
+    # only losses, and its far-out refit would shift the sum-to-zero centre
+    # of every other item.  Centred on the bounded items, a and b keep the
+    # point estimate's mean in such resamples.
+    X = np.array([["a", "b"]] * 6 + [["b", "a"]] * 5 + [["c", "a"], ["b", "c"]])
+    y = np.ones(len(X))
+    model = _fit(_item_model(), X, y)
+    with pytest.warns(UserWarning, match=r"resamples the maximum-likelihood"):
+        samples = bootstrap(model, X, y, n_bootstrap=100, random_state=0)
+    point = estimates(model)
+    far_out = np.abs(samples[:, 2] - point[2]) > 5
+    assert far_out.sum() > 10
+    np.testing.assert_allclose(
+        samples[far_out, :2].mean(axis=1), point[:2].mean(), atol=1e-9
+    )
