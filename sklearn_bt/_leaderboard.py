@@ -24,7 +24,12 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._exceptions import MLEDoesNotExistWarning
-from ._graph import _is_missing, comparison_graph, restrict_to_largest_component
+from ._graph import (
+    _is_missing,
+    _label_family,
+    comparison_graph,
+    restrict_to_largest_component,
+)
 from ._ids import factorise_pair_ids, is_pandas_native, positions_in
 from ._loss import A_WON
 from ._outcomes import scores_from_words, sorted_labels
@@ -456,7 +461,14 @@ def _ids_or_codes(item_a, item_b):
         if factorised is not None:
             (codes_a, codes_b), labels = factorised
             return codes_a, codes_b, labels
-    return _labels(item_a, "item_a"), _labels(item_b, "item_b"), None
+    a, b = _labels(item_a, "item_a"), _labels(item_b, "item_b")
+    if _label_family(a.dtype) != _label_family(b.dtype):
+        raise ValueError(
+            f"item_a ({a.dtype}) and item_b ({b.dtype}) hold ids of different "
+            "kinds (numbers against strings, say); convert both to the same type "
+            "so that equal items get equal ids."
+        )
+    return a, b, None
 
 
 def _compress(a, b, outcome, weight, home):

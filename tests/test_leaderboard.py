@@ -739,3 +739,10 @@ def test_win_matrix_items_without_comparisons_are_named_in_a_warning():
     with pytest.warns(UserWarning, match=r"1 item\(s\) of W have no comparison.*\(d\)"):
         board = leaderboard_from_win_matrix(W, items=list("abcd"))
     assert sorted(board.table["item"]) == ["a", "b", "c"]
+
+
+def test_ids_of_different_kinds_are_refused():
+    # Numbers against strings were turned into strings, silently: 1 and "1"
+    # would have been one item.
+    with pytest.raises(ValueError, match=r"item_a \(int64\) and item_b \(<U1\)"):
+        leaderboard([1, 2, 3], ["a", "b", "c"])
