@@ -222,7 +222,14 @@ def _position_of(items, label, what):
 
 
 def _labels(values, name):
-    values = np.asarray(values)
+    converted = np.asarray(values)
+    if converted.dtype.kind == "U" and not isinstance(values, np.ndarray):
+        # NumPy turns None and NaN in a list of strings into "None" and "nan":
+        # read such a list as objects, so that missing ids stay missing.
+        as_objects = np.asarray(values, dtype=object)
+        if _is_missing(as_objects).any():
+            converted = as_objects
+    values = converted
     if values.ndim != 1:
         raise ValueError(
             f"{name} must be 1-D, one item id per comparison; got shape {values.shape}."

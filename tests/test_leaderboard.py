@@ -746,3 +746,9 @@ def test_ids_of_different_kinds_are_refused():
     # would have been one item.
     with pytest.raises(ValueError, match=r"item_a \(int64\) and item_b \(<U1\)"):
         leaderboard([1, 2, 3], ["a", "b", "c"])
+
+
+def test_nan_in_a_list_of_string_ids_is_missing_not_the_string_nan():
+    # np.asarray(["a", nan]) holds the string "nan": an item of that name.
+    with pytest.raises(ValueError, match="item_a has 1 missing id"):
+        leaderboard(["a", "b", np.nan], ["b", "a", "a"])
