@@ -5,7 +5,17 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import HasMethods, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
+from sklearn.utils.validation import (
+    check_is_fitted,
+    has_fit_parameter,
+    validate_data,
+)
 
 from ._ids import factorise_pair_ids, is_pandas_native, parent_pairs, positions_in
 from ._pair_names import item_feature_names
@@ -99,7 +109,7 @@ class PairTransformer(TransformerMixin, BaseEstimator):
         self.transformer = transformer
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, **fit_params):
         """Fit the inner transformer on the item rows of both halves.
 
         Parameters
@@ -108,17 +118,23 @@ class PairTransformer(TransformerMixin, BaseEstimator):
             Pair rows ``[x_A | x_B]``.
         y : None
             Ignored.
+        **fit_params : dict
+            Parameters of the inner transformer's ``fit``; one value per pair
+            (``sample_weight``) is given to both items of the pair.  With
+            metadata routing enabled, those the inner transformer requests;
+            otherwise only ``sample_weight``, for an inner transformer whose
+            ``fit`` takes it.
 
         Returns
         -------
         self : object
             The fitted transformer.
         """
-        self._fit(X)
+        self._fit(X, fit_params)
         return self
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X, y=None, **fit_params):
         """Fit on the stacked item rows, then transform both halves.
 
         Parameters
@@ -127,18 +143,37 @@ class PairTransformer(TransformerMixin, BaseEstimator):
             Pair rows ``[x_A | x_B]``.
         y : None
             Ignored.
+        **fit_params : dict
+            Parameters of the inner transformer's ``fit``, as in :meth:`fit`.
 
         Returns
         -------
         {ndarray, sparse matrix, DataFrame} of shape (n_pairs, 2 * n_output_features)
             Transformed features of A, then of B.
         """
-        fitted = self._fit(X)
+        fitted = self._fit(X, fit_params)
         if isinstance(fitted, _ItemCodes):
             return _two_hot(fitted, self.transformer_)
         return self._transform_halves(*fitted)
 
-    def _fit(self, X):
+    def get_metadata_routing(self):
+        """Metadata routing: what the inner transformer's ``fit`` requests.
+
+        Returns
+        -------
+        MetadataRouter
+        """
+        router = MetadataRouter(owner=self)
+        if self.transformer != "passthrough":
+            router.add(
+                transformer=self.transformer,
+                method_mapping=MethodMapping()
+                .add(caller="fit", callee="fit")
+                .add(caller="fit_transform", callee="fit"),
+            )
+        return router
+
+    def _fit(self, X, fit_params):
         X = self._validate(X, reset=True)
         d = _check_pair_width(X.shape[1])
         half_a, half_b = _split_halves(X, d, self.item_feature_names_in_)
@@ -147,15 +182,41 @@ class PairTransformer(TransformerMixin, BaseEstimator):
             if self.transformer == "passthrough"
             else clone(self.transformer)
         )
-        ids = _fast_item_ids(inner, half_a, half_b)
+        n_pairs = X.shape[0]
+        inner_params = _per_item(self._inner_fit_params(inner, fit_params), n_pairs)
+        # The fast path fits on the unique ids: no per-row parameters there.
+        ids = None if inner_params else _fast_item_ids(inner, half_a, half_b)
         if ids is None:
-            self.transformer_ = inner.fit(_stack(half_a, half_b))
+            self.transformer_ = inner.fit(_stack(half_a, half_b), **inner_params)
             return half_a, half_b
         # Item ids: factorise once and fit the encoder on the unique ids only,
         # which gives it the same categories at a fraction of the cost.
         codes, uniques = ids
         self.transformer_ = inner.fit(_like_item_column(uniques, half_a))
         return codes
+
+    def _inner_fit_params(self, inner, fit_params):
+        """The inner ``fit``'s parameters: routed, or ``sample_weight`` passed on."""
+        if _routing_enabled():
+            return dict(process_routing(self, "fit", **fit_params).transformer.fit)
+        unknown = sorted(set(fit_params) - {"sample_weight"})
+        if unknown:
+            raise ValueError(
+                f"PairTransformer.fit got {unknown}: without metadata routing it "
+                "passes only sample_weight to its inner transformer. Call "
+                "sklearn.set_config(enable_metadata_routing=True) and request them "
+                "on the inner transformer (set_fit_request)."
+            )
+        if fit_params.get("sample_weight") is None:
+            return {}
+        if not has_fit_parameter(inner, "sample_weight"):
+            raise ValueError(
+                "sample_weight was given to PairTransformer, but its inner "
+                f"{type(inner).__name__}.fit takes no sample_weight. Give the "
+                "weights to the ranker only (in a Pipeline: "
+                "bradleyterryranker__sample_weight=...)."
+            )
+        return {"sample_weight": fit_params["sample_weight"]}
 
     def transform(self, X):
         """Transform both halves with the shared inner transformer.
@@ -292,6 +353,17 @@ class _Identity(TransformerMixin, BaseEstimator):
         if input_features is None:
             return np.asarray([f"x{i}" for i in range(self.n_features_in_)], object)
         return np.asarray(input_features, dtype=object)
+
+
+def _per_item(params, n_pairs):
+    """Parameters with one value per pair, repeated for the stacked item rows
+    of A and B; other parameters as they are."""
+    out = {}
+    for name, value in params.items():
+        if value is not None and not np.isscalar(value) and len(value) == n_pairs:
+            value = np.concatenate([np.asarray(value), np.asarray(value)])
+        out[name] = value
+    return out
 
 
 def _split_halves(X, d, item_names):

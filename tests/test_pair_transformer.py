@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
+from sklearn import config_context
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -483,3 +484,54 @@ def test_a_text_vectorizer_on_a_two_dimensional_half_is_a_clear_error():
         ColumnTransformer([("tfidfvectorizer", TfidfVectorizer(), "text")])
     ).fit_transform(X)
     assert fixed.shape[0] == 5
+
+
+def _weighted_pairs(seed=3, n=120):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4)) * [1.0, 5.0, 1.0, 5.0] + [0.0, 3.0, 0.0, 3.0]
+    y = (rng.random(n) < expit(X[:, 0] - X[:, 2])).astype(int)
+    weight = rng.integers(1, 4, n)
+    return X, y, weight
+
+
+def _repeated_fit(X, y, weight):
+    rows = np.repeat(np.arange(len(y)), weight)
+    model = make_pipeline(PairTransformer(StandardScaler()), BradleyTerryRanker())
+    return model.fit(X[rows], y[rows])
+
+
+def test_sample_weight_reaches_the_inner_transformer_as_repeated_rows():
+    # Each pair's weight counts for both of its items in the inner fit.
+    X, y, weight = _weighted_pairs()
+    reference = _repeated_fit(X, y, weight)
+    model = make_pipeline(PairTransformer(StandardScaler()), BradleyTerryRanker())
+    model.fit(
+        X,
+        y,
+        pairtransformer__sample_weight=weight,
+        bradleyterryranker__sample_weight=weight,
+    )
+    assert_allclose(model[0].transformer_.mean_, reference[0].transformer_.mean_)
+    assert_allclose(model[-1].coef_, reference[-1].coef_, rtol=1e-10)
+    # An inner transformer that takes no weights: an error, not a silent drop.
+    with pytest.raises(ValueError, match="OneHotEncoder.fit takes no sample_weight"):
+        PairTransformer(OneHotEncoder()).fit(X.round(), sample_weight=weight)
+
+
+def test_metadata_routing_passes_requested_weights_to_the_inner_transformer():
+    X, y, weight = _weighted_pairs()
+    reference = _repeated_fit(X, y, weight)
+    with config_context(enable_metadata_routing=True):
+        model = make_pipeline(
+            PairTransformer(StandardScaler().set_fit_request(sample_weight=True)),
+            BradleyTerryRanker().set_fit_request(sample_weight=True),
+        ).fit(X, y, sample_weight=weight)
+        assert_allclose(model[0].transformer_.mean_, reference[0].transformer_.mean_)
+        assert_allclose(model[-1].coef_, reference[-1].coef_, rtol=1e-10)
+        # Not requested by the inner transformer: not passed to it.
+        unweighted = make_pipeline(
+            PairTransformer(StandardScaler().set_fit_request(sample_weight=False)),
+            BradleyTerryRanker().set_fit_request(sample_weight=True),
+        ).fit(X, y, sample_weight=weight)
+        plain = StandardScaler().fit(np.vstack([X[:, :2], X[:, 2:]]))
+        assert_allclose(unweighted[0].transformer_.mean_, plain.mean_)
