@@ -1,5 +1,9 @@
-"""Warnings raised by sklearn_bt."""
+"""Warnings raised by sklearn_bt, and where they point."""
 
+import os
+import sys
+
+import sklearn
 from sklearn.exceptions import ConvergenceWarning
 
 
@@ -13,3 +17,26 @@ class MLEDoesNotExistWarning(ConvergenceWarning):
     ``alpha > 0`` (a Gaussian prior always has a finite optimum) or restrict the
     data to the largest strongly connected component of the comparison graph.
     """
+
+
+def user_stacklevel():
+    """``stacklevel`` for ``warnings.warn`` that points at the user's line.
+
+    Called inside the function that warns; counts the frames of sklearn_bt
+    and scikit-learn above it (a fit runs inside scikit-learn's wrappers, a
+    Pipeline's steps inside the Pipeline), whose depth varies with the call
+    path and with scikit-learn's version.
+    """
+    frame = sys._getframe(1)  # the function that warns: stacklevel 1
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+# Frames in these directories are not the user's.
+_INTERNAL = (
+    os.path.dirname(sklearn.__file__) + os.sep,
+    os.path.dirname(os.path.abspath(__file__)) + os.sep,
+)

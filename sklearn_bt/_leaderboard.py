@@ -23,7 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._exceptions import MLEDoesNotExistWarning
+from ._exceptions import MLEDoesNotExistWarning, user_stacklevel
 from ._graph import (
     _is_missing,
     _label_family,
@@ -1007,7 +1007,7 @@ def _warn_no_mle(graph):
         "the largest strongly connected component).",
         MLEDoesNotExistWarning,
         # leaderboard() is wrapped by validate_params: one more frame.
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -1393,7 +1393,7 @@ def _warn_unbounded(unbounded, items, n_bootstrap, confidence):
             f"alpha={BOOTSTRAP_SEPARATION_ALPHA:g} and mean little. They have too "
             "few comparisons; pass alpha > 0 to shrink them towards the average.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -1457,7 +1457,7 @@ def _warn_unplayed(items, X):
             f"({shown}{more}): nothing estimates their rating, so the leaderboard "
             "leaves them out.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
 
 

@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._exceptions import MLEDoesNotExistWarning
+from ._exceptions import MLEDoesNotExistWarning, user_stacklevel
 from ._graph import comparison_graph, pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._outcomes import TIE_MODELS, _python, encode_outcomes
@@ -391,6 +391,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             )
         if self.ties in TIE_MODELS:
             self._set_tie_parameter(loss, result, design)
+        else:  # a refit without a tie model leaves no stale tie parameter
+            for name in ("tie_parameter_", "tie_parameter_se_", "_tie_extra"):
+                self.__dict__.pop(name, None)
         if not warned:
             self._warn_if_not_converged(result, loss)
         return self
@@ -413,7 +416,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             "middle of three ordered labels.",
             UserWarning,
             # warn -> this method -> fit -> sklearn's _fit_context wrapper -> caller
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         return LogisticPairLoss()
 
@@ -485,7 +488,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             f"{_DIVERGENT_MAX_ITER} Newton iterations: its coefficients are finite "
             "but arbitrary along the directions that are not identified.",
             MLEDoesNotExistWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         return True
 
@@ -505,7 +508,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 "ties='half' (a tie as half a win for each side), or collect more "
                 "decisive comparisons.",
                 MLEDoesNotExistWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         elif result.diverging:
             warnings.warn(
@@ -516,7 +519,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 "are finite but arbitrary. Set alpha > 0 (a Gaussian prior), or "
                 "restrict the data to the largest strongly connected component.",
                 MLEDoesNotExistWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         elif not result.converged:
             warnings.warn(
@@ -524,7 +527,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 "iterations. Increase max_iter, or set alpha > 0 if the data are "
                 "nearly separable.",
                 ConvergenceWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
 
     def _delta(self, X):

@@ -44,6 +44,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from ._exceptions import user_stacklevel
 from ._graph import pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._ranker import BradleyTerryRanker
@@ -831,7 +832,7 @@ def _warn_not_estimable(names):
         "combinations of each other cannot be told apart. Set alpha > 0, restrict "
         "the data to one connected part, or drop the redundant features.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -1520,7 +1521,7 @@ def bootstrap(
             f"alpha={BOOTSTRAP_SEPARATION_ALPHA:g}. Their outlying values widen the "
             "percentile intervals; fit with alpha > 0 to avoid it.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     samples = param.apply(samples)
     if reference is None and problem.item_a is not None:

@@ -752,3 +752,9 @@ def test_nan_in_a_list_of_string_ids_is_missing_not_the_string_nan():
     # np.asarray(["a", nan]) holds the string "nan": an item of that name.
     with pytest.raises(ValueError, match="item_a has 1 missing id"):
         leaderboard(["a", "b", np.nan], ["b", "a", "a"])
+
+
+def test_leaderboard_warnings_point_at_the_callers_line():
+    with pytest.warns(MLEDoesNotExistWarning) as record:
+        leaderboard(["a", "b", "c"], ["b", "a", "a"])  # c only wins
+    assert {w.filename for w in record} == {__file__}

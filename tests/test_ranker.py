@@ -16,7 +16,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
@@ -918,3 +918,18 @@ def test_score_items_checks_the_columns_of_a_dataframe():
     with pytest.raises(ValueError, match="X_items has the columns"):
         model.score_items(items.set_axis(["chars", "score"], axis=1))
     assert_allclose(model.score_items(X[:5, :2]), expected)  # arrays: by position
+
+
+def test_warnings_point_at_the_callers_line():
+    # Through scikit-learn's fit wrappers and a Pipeline alike.
+    X, y = _features(9, n=40, d=2)
+    with pytest.warns(ConvergenceWarning) as record:
+        BradleyTerryRanker(max_iter=1).fit(X, y)
+    assert record[0].filename == __file__
+    winner, loser = _matches(4)
+    # Item 6 wins its one comparison: no finite MLE.
+    ids = np.vstack([np.column_stack([winner, loser]), [[6, 0]]])
+    pipeline = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    with pytest.warns(MLEDoesNotExistWarning) as record:
+        pipeline.fit(ids, np.ones(len(ids)))
+    assert {w.filename for w in record} == {__file__}

@@ -819,3 +819,12 @@ def test_nearly_all_ties_warn_that_the_mle_does_not_exist(ties):
         assert neg_log_likelihood < 2.2494
     strengths = model[-1].coef_
     assert strengths[2] > strengths[1] > strengths[0]  # c > b > a
+
+
+def test_refit_without_a_tie_model_drops_the_tie_parameter():
+    X, y = _feature_data("davidson", n_pairs=120)
+    model = BradleyTerryRanker(ties="davidson").fit(X, y)
+    assert hasattr(model, "tie_parameter_")
+    model.set_params(ties=None).fit(X, (y >= 0.5).astype(int))
+    assert not hasattr(model, "tie_parameter_")
+    assert not hasattr(model, "tie_parameter_se_")
