@@ -870,16 +870,26 @@ _OPTION_WORDS = {
     "pass alpha > 0": "pass --alpha > 0",
     "set alpha > 0": "set --alpha > 0",
     "restrict='largest'": "--restrict largest",
+    "Fit ties=": "Use ties=",
+    "Leave home_a=None": "Drop --home",
+    "fit a model without ties": "use --ties half (or --ties drop)",
 }
+# ... and any ties='<model>' is --ties <model>.
+_TIES_ARGUMENT = re.compile(r"ties='([\w-]+)'")
+
+
+def _in_option_words(message):
+    """The library's message with its Python arguments as the command's options."""
+    for words, option in _OPTION_WORDS.items():
+        message = message.replace(words, option)
+    return _TIES_ARGUMENT.sub(r"--ties \1", message)
 
 
 def _warning_lines(caught):
     """One line per distinct warning, in the order they were raised."""
     lines = []
     for record in caught:
-        line = _one_line(record.message)
-        for words, option in _OPTION_WORDS.items():
-            line = line.replace(words, option)
+        line = _in_option_words(_one_line(record.message))
         if line not in lines:
             lines.append(line)
     return lines
@@ -1132,8 +1142,9 @@ def main(argv=None):
         return _EXIT_DATA
     except (ValueError, ImportError, OSError) as exc:
         # The library's own checks (an unknown anchor, a restriction that leaves
-        # nothing, a missing optional dependency) explain themselves.
-        _error(exc)
+        # nothing, a missing optional dependency) explain themselves, in the
+        # command's options.
+        _error(_in_option_words(str(exc)))
         return _EXIT_DATA
     except Exception as exc:
         # Still one line, but say that this one is ours to fix.

@@ -590,3 +590,18 @@ def test_missing_pandas_is_one_error_line(capsys, monkeypatch, games_csv):
     assert status == 1
     assert "needs pandas, which is not installed" in err
     assert err.count("\n") == 1
+
+
+def test_library_advice_names_the_command_options(capsys, tmp_path):
+    # The library's messages name its Python arguments; the command's user
+    # typed options.
+    no_home = tmp_path / "no_home.csv"
+    no_home.write_text("winner,loser,h\na,b,0\nb,a,0\n")
+    status, _, err = call(capsys, no_home, "--home", "h")
+    assert status == 1
+    assert "Drop --home." in err and "home_a=None" not in err
+    all_ties = tmp_path / "all_ties.csv"
+    all_ties.write_text("a,b,outcome\nx,y,tie\ny,z,tie\nz,x,tie\n")
+    status, _, err = call(capsys, all_ties, "--item-a", "a", "--item-b", "b")
+    assert status == 1
+    assert "use --ties half (or --ties drop)" in err
