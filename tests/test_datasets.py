@@ -122,10 +122,10 @@ def test_nfl_elo_prob1_follows_from_the_elo_columns():
 
 
 @pytest.mark.parametrize(
-    "loader, n_components, largest",
-    [(load_international_football, 21, 316), (load_nfl_games, 31, 92)],
+    "loader, n_components, largest, one_sided",
+    [(load_international_football, 21, 316, 18), (load_nfl_games, 31, 92, 28)],
 )
-def test_descr_connectivity_caveat(loader, n_components, largest):
+def test_descr_connectivity_caveat(loader, n_components, largest, one_sided):
     # DESCR warns that the win graph is not strongly connected; check its numbers.
     bunch = _cached(loader)
     teams, codes = np.unique(bunch.data[:, [0, 2]].astype(str), return_inverse=True)
@@ -144,6 +144,12 @@ def test_descr_connectivity_caveat(loader, n_components, largest):
     assert (
         f"has {n_components} strongly connected components (one of {largest}" in descr
     )
+    # Teams that only won or only lost (a draw is both), as DESCR counts them.
+    played = np.bincount(codes.ravel(), minlength=teams.size) > 0
+    won = np.bincount(winner, minlength=teams.size) > 0
+    lost = np.bincount(loser, minlength=teams.size) > 0
+    assert np.sum(played & (won != lost)) == one_sided
+    assert f"{one_sided} that only won or only lost" in descr
 
 
 def test_array_and_frame_agree(loaded):

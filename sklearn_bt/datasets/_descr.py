@@ -60,9 +60,10 @@ the score after extra time; ``target_names`` are ``["loss", "draw", "win"]``.
   150 years, so a single strength per team fits a window of years better than
   the whole history (use ``start`` and ``end``).
 - The comparison graph is not strongly connected over all years: it has 21
-  strongly connected components (one of 316 teams, one of 2, and 19 teams that
-  only won or only lost), and is not even connected (Aymara, Mapuche and Maule
-  Sur only played one another, in 2022). An unpenalised maximum-likelihood
+  strongly connected components (one of 316 teams, one of 2, and 19 single
+  teams: 18 that only won or only lost, and Mapuche, whose win and loss came
+  against different teams), and is not even connected (Aymara, Mapuche and
+  Maule Sur only played one another, in 2022). An unpenalised maximum-likelihood
   Bradley-Terry fit does not exist on the full data; use a penalty or restrict
   to one component. Date filters change the graph.
 """
@@ -125,8 +126,9 @@ the same games.
 - ``start`` and ``end`` filter by game date, not by season; to select seasons,
   filter ``frame["season"]``.
 - The comparison graph is not strongly connected over all years: it has 31
-  strongly connected components (one of 92 team codes, one of 2, and 29 early
-  teams that only won or only lost). An unpenalised maximum-likelihood
+  strongly connected components (one of 92 team codes, one of 2, and 29 single
+  early teams: 28 that only won or only lost, and CCL, whose win came against a
+  team it did not lose to). An unpenalised maximum-likelihood
   Bradley-Terry fit does not exist on the full data; use a penalty or a window
   of seasons.
 - Team strength changes from season to season; one strength per team over a
