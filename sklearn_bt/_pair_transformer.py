@@ -12,6 +12,7 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.validation import (
+    _check_feature_names_in,
     check_is_fitted,
     has_fit_parameter,
     validate_data,
@@ -275,6 +276,8 @@ class PairTransformer(TransformerMixin, BaseEstimator):
 
     def _validate(self, X, *, reset):
         """Record or check width and names; the inner transformer checks values."""
+        if sp.issparse(X) and not hasattr(X, "__getitem__"):
+            X = X.tocsr()  # DIA and the like: split by columns as CSR
         if not (hasattr(X, "shape") and hasattr(X, "__getitem__")) or isinstance(
             X, (list, tuple)
         ):
@@ -284,11 +287,12 @@ class PairTransformer(TransformerMixin, BaseEstimator):
                 f"Expected a 2D array of pair rows, got an array of shape {X.shape}. "
                 "Reshape your data so that each row is [x_A | x_B]."
             )
-        if X.shape[0] == 0:
-            raise ValueError(
-                f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 "
-                "is required."
-            )
+        for axis, what in ((0, "sample"), (1, "feature")):
+            if X.shape[axis] == 0:
+                raise ValueError(
+                    f"Found array with 0 {what}(s) (shape={X.shape}) while a minimum "
+                    "of 1 is required."
+                )
         validate_data(self, X, reset=reset, skip_check_array=True)
         if reset:
             d = _check_pair_width(X.shape[1])
@@ -311,6 +315,7 @@ class PairTransformer(TransformerMixin, BaseEstimator):
             Names of the output columns.
         """
         check_is_fitted(self)
+        _check_feature_names_in(self, input_features)
         inner = self.transformer_.get_feature_names_out(self.item_feature_names_in_)
         return np.asarray(
             [f"A__{n}" for n in inner] + [f"B__{n}" for n in inner], dtype=object

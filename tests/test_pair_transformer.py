@@ -535,3 +535,24 @@ def test_metadata_routing_passes_requested_weights_to_the_inner_transformer():
         ).fit(X, y, sample_weight=weight)
         plain = StandardScaler().fit(np.vstack([X[:, :2], X[:, 2:]]))
         assert_allclose(unweighted[0].transformer_.mean_, plain.mean_)
+
+
+def test_input_checks_as_scikit_learn_makes_them():
+    X = np.arange(24.0).reshape(6, 4)
+    # Sparse formats without indexing (DIA) are split as CSR.
+    dia = PairTransformer(StandardScaler(with_mean=False)).fit_transform(
+        sp.dia_matrix(X)
+    )
+    expected = PairTransformer(StandardScaler(with_mean=False)).fit_transform(X)
+    assert_allclose(dia.toarray() if sp.issparse(dia) else dia, expected)
+    with pytest.raises(ValueError, match=r"0 feature\(s\) \(shape=\(5, 0\)\)"):
+        PairTransformer().fit(np.zeros((5, 0)))
+    fitted = PairTransformer(StandardScaler()).fit(X)
+    with pytest.raises(ValueError, match="input_features"):
+        fitted.get_feature_names_out(["nonsense"])
+    assert list(fitted.get_feature_names_out(["x0", "x1", "x2", "x3"])) == [
+        "A__x0",
+        "A__x1",
+        "B__x0",
+        "B__x1",
+    ]
