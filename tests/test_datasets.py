@@ -225,6 +225,9 @@ def test_date_filter_frame_is_renumbered():
         ({"end": ""}, "end='' is not a date"),
         ({"end": True}, "end=True is not a date"),
         ({"start": 1990.5}, "start=1990.5 is not a date"),
+        # NumPy reads eight digits as a year, and a negative year BC.
+        ({"start": "20190101"}, "start='20190101' reads as the year 20190101"),
+        ({"start": -5}, "start=-5 reads as the year -5"),
         ({"start": 2001, "end": 2000}, "start=2001 is after end=2000"),
         ({"start": 2100}, "No matches between start=2100"),
     ],

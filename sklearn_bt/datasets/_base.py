@@ -118,6 +118,7 @@ def _as_bound(value, name):
     )
     if isinstance(value, bool | np.bool_):
         raise ValueError(f"{name}={value!r} is not a date. {hint}")
+    given = value
     if isinstance(value, int | np.integer):
         value = f"{int(value):04d}"
     if not isinstance(value, str | datetime.date | np.datetime64):
@@ -128,6 +129,13 @@ def _as_bound(value, name):
         raise ValueError(f"{name}={value!r} is not a date. {hint}") from exc
     if np.isnat(bound):
         raise ValueError(f"{name}={value!r} is not a date. {hint}")
+    year = int(bound.astype("datetime64[Y]").astype(np.int64)) + 1970
+    if not 1 <= year <= 9999:
+        # NumPy reads "20190101" as the year 20,190,101, and -5 as 5 BC.
+        raise ValueError(
+            f"{name}={given!r} reads as the year {year}, not a date of the data. "
+            f"{hint}"
+        )
     return bound
 
 
