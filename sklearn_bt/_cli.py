@@ -14,6 +14,7 @@ command should never see a traceback.
 
 import argparse
 import datetime
+import difflib
 import math
 import os
 import re
@@ -1087,10 +1088,20 @@ def _run(args):
         args.alpha = 0.0 if args.alpha is None else args.alpha
         restrict = args.restrict or "none"
         top = args.top
-    if args.anchor is not None and args.anchor not in set(comparisons.item_a) | set(
-        comparisons.item_b
-    ):
-        raise CommandError(f"--anchor {args.anchor!r} is not an item of the data")
+    items = set(comparisons.item_a) | set(comparisons.item_b)
+    if args.anchor is not None and args.anchor not in items:
+        close = difflib.get_close_matches(
+            args.anchor, [str(i) for i in items], n=5, cutoff=0.75
+        )
+        known = sorted(str(i) for i in items)[:_MAX_QUOTED]
+        raise CommandError(
+            f"--anchor {args.anchor!r} is not an item of the data; "
+            + (
+                f"did you mean {_quote_all(close)}?"
+                if close
+                else f"items are named like {_quote_all(known)}"
+            )
+        )
     board, warning_lines, notes = _fit(args, comparisons, restrict)
     for line in warning_lines:
         sys.stderr.write(f"{PROG}: warning: {line}\n")

@@ -388,7 +388,10 @@ def _records(item_a, item_b, outcome, sample_weight, home_a, ties):
     if weight is not None:
         keep = weight > 0
         if not keep.any():
-            raise ValueError("every comparison has a weight of zero.")
+            raise ValueError(
+                "every comparison has a weight of zero: nothing to rank. Weights "
+                "count comparisons; give the ones to rank a positive weight."
+            )
         if not keep.all():
             input_rows.kept = keep
             a, b, weight = a[keep], b[keep], weight[keep]

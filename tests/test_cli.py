@@ -493,7 +493,16 @@ BAD_FILES = {
         "must hold dates",
     ),
     "self comparison": ("winner,loser\nA,B\nA,A\n", [], "compare an item with itself"),
-    "unknown anchor": ("winner,loser\nA,B\nB,A\n", ["--anchor", "Z"], "'Z' is not"),
+    "unknown anchor": (
+        "winner,loser\nA,B\nB,A\n",
+        ["--anchor", "Z"],
+        "'Z' is not an item of the data; items are named like 'A', 'B'",
+    ),
+    "misspelt anchor": (
+        "winner,loser\nBrazil,Chile\nChile,Brazil\n",
+        ["--anchor", "Brazl"],
+        "did you mean 'Brazil'?",
+    ),
     "no rows in dates": (
         "winner,loser,date\nA,B,2020-01-01\nB,A,2020-02-01\n",
         ["--since", "2021"],

@@ -133,8 +133,7 @@ def _as_bound(value, name):
     if not 1 <= year <= 9999:
         # NumPy reads "20190101" as the year 20,190,101, and -5 as 5 BC.
         raise ValueError(
-            f"{name}={given!r} reads as the year {year}, not a date of the data. "
-            f"{hint}"
+            f"{name}={given!r} reads as the year {year}, not a date of the data. {hint}"
         )
     return bound
 
