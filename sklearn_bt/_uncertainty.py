@@ -49,6 +49,7 @@ from ._graph import pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._ranker import BradleyTerryRanker
 from ._solvers import (
+    _NULL_EIGVAL_RTOL,
     ItemDesign,
     MatrixDesign,
     equilibrated,
@@ -77,9 +78,9 @@ _EAGER_DENSE_MAX_PARAMS = 500
 # tournaments (ATP, K = 2,600, 6% fill) solve slower by LU than densely.
 # Beyond, CG when a first block converges fast, else sparse LU.
 _DENSE_INVERSE_MAX_PARAMS = 12_000
-# Eigenvalues below this fraction of the largest span the null space (the
-# solver uses the same threshold to find the directions it projects out).
-_NULL_RTOL = 1e-9
+# Eigenvalues below this fraction of the largest (equilibrated) span the null
+# space: the solver's threshold for the directions it projects out.
+_NULL_RTOL = _NULL_EIGVAL_RTOL
 # A contrast whose projection on the null space exceeds this is not estimable.
 _ESTIMABLE_ATOL = 1e-6
 # Right-hand sides per block of CG or LU solves (and rows per block of the

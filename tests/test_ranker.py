@@ -933,3 +933,22 @@ def test_warnings_point_at_the_callers_line():
     with pytest.warns(MLEDoesNotExistWarning) as record:
         pipeline.fit(ids, np.ones(len(ids)))
     assert {w.filename for w in record} == {__file__}
+
+
+@pytest.mark.parametrize("condition", [1e5, 1e6])
+def test_ill_conditioned_features_are_not_taken_for_a_null_space(condition):
+    # Features whose covariance has condition number condition^2 (1e10, 1e12):
+    # ill-conditioned, not rank deficient, and the MLE exists.  A null-space
+    # cut at 1e-9 projected out their smallest directions: 2 to 7
+    # log-likelihood units lost, silently.
+    rng = np.random.default_rng(0)
+    d, n = 40, 3000
+    q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    mix = q * np.logspace(0, -np.log10(condition), d)
+    x_a, x_b = rng.normal(size=(n, d)) @ mix.T, rng.normal(size=(n, d)) @ mix.T
+    y = (rng.random(n) < expit((x_a - x_b) @ rng.normal(size=d) / 10)).astype(int)
+    model = _fit_quietly(BradleyTerryRanker(), np.hstack([x_a, x_b]), y)
+    D = x_a - x_b
+    gradient = D.T @ (expit(D @ model.coef_) - y)
+    # The optimum of a convex objective: a zero gradient (it was 5e-4).
+    assert np.max(np.abs(gradient)) < 1e-8

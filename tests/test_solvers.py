@@ -300,13 +300,20 @@ def test_null_space_of_collinear_features_gives_minimum_norm():
 
 @pytest.mark.parametrize(
     "smallest, definite",
-    [(1.0, True), (1e-4, True), (1e-8, False), (1e-11, False), (0.0, False)],
+    [
+        (1.0, True),
+        (1e-4, True),
+        (1e-8, False),
+        (1e-11, False),
+        (1e-14, False),
+        (0.0, False),
+    ],
 )
 def test_only_a_clearly_definite_gram_matrix_skips_the_eigendecomposition(
     monkeypatch, smallest, definite
 ):
     # A Gram matrix with eigenvalues 1 .. smallest: the Cholesky test lets
-    # through only those far from the null-space cut (1e-9 of the largest);
+    # through only those far from the null-space cut (1e-12 of the largest);
     # the others get the eigendecomposition, which finds the null direction
     # exactly when the smallest eigenvalue is below the cut.
     rng = np.random.default_rng(3)
@@ -321,7 +328,7 @@ def test_only_a_clearly_definite_gram_matrix_skips_the_eigendecomposition(
     )
     basis = MatrixDesign(np.zeros((1, 6))).null_basis(G)
     assert len(calls) == (0 if definite else 1)
-    if smallest <= 1e-9:
+    if smallest <= 1e-13:
         assert basis.shape == (6, 1)
         assert_allclose(np.abs(basis[:, 0]), np.abs(q[:, 5]), atol=1e-6)
     else:
