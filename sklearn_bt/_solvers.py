@@ -115,6 +115,9 @@ _QUASI_NEWTON_FTOL = 1e-12
 # benchmarks the last step changes the weights by 2e-8 (d = 100) to 1.1e-6
 # (d = 768).
 _HESSIAN_REUSE_RTOL = 1e-5
+# Levenberg-Marquardt damping (times the Hessian's diagonal) tried, in order,
+# when a Newton step admits no decrease far from the optimum.
+_DAMPING = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 1e2, 1e4, 1e6)
 # A fit that looks separated (see _looks_separated) is confirmed by a linear
 # programme (_separable) up to this many values of the design; its margin
 # counts as positive above this share of the largest possible.
@@ -619,6 +622,29 @@ def newton_solve(
     def unpack(params):
         return _unpack(params, p, fit_intercept)
 
+    def search(step, step_delta, decrement):
+        """Backtracking line search (Armijo) along ``step`` from ``params``.
+
+        Returns ``(params, delta, terms, objective)`` at the accepted point
+        (its loss terms serve the next step), or None when no step length
+        decreases the objective beyond rounding.  The full step is almost
+        always taken.
+        """
+        t = 1.0
+        while True:
+            trial = params + t * step
+            trial_delta = delta + t * step_delta
+            trial_terms = loss.loss_gradient_hessian(
+                trial_delta, counts, unpack(trial)[2]
+            )
+            f_t = trial_terms[0] + _penalty(alpha, trial[:p])
+            if f_t <= objective - 1e-4 * t * decrement or t < 1e-10:
+                break
+            t *= 0.5
+        if not f_t <= objective + 1e-12 * abs(objective):
+            return None
+        return trial, trial_delta, trial_terms, f_t
+
     params = np.concatenate([coef, [intercept] if fit_intercept else [], extra])
     delta = design.matvec(coef) + intercept
     terms = loss.loss_gradient_hessian(delta, counts, extra)
@@ -650,7 +676,10 @@ def newton_solve(
         decrement = -(grad @ step)
         step_coef, step_intercept, _ = unpack(step)
         step_delta = design.matvec(step_coef) + step_intercept
-        if (
+        # A solve that lost all precision (a nearly singular Hessian) can
+        # return a step that is no descent direction: never convergence.
+        descent = bool(decrement >= 0)
+        if descent and (
             decrement <= tol**2
             or np.max(np.abs(step)) <= tol * np.max(np.abs(params))
             or decrement <= 1e-13 * abs(objective)
@@ -662,7 +691,7 @@ def newton_solve(
             delta = delta + step_delta
             converged = stepped = True
             break
-        flat = decrement < 1e-6 and np.max(np.abs(step_delta)) > 1.0
+        flat = descent and decrement < 1e-6 and np.max(np.abs(step_delta)) > 1.0
         flat_steps = flat_steps + 1 if flat else 0
         if detect_divergence and alpha == 0 and flat_steps >= 3:
             # Large moves that gain (almost) nothing, step after step: the
@@ -672,26 +701,33 @@ def newton_solve(
             diverging = True
             break
 
-        # Backtracking line search (Armijo); the full step is almost always
-        # taken, and the loss terms at the accepted point serve the next step.
-        t = 1.0
-        while True:
-            trial = params + t * step
-            trial_delta = delta + t * step_delta
-            trial_terms = loss.loss_gradient_hessian(
-                trial_delta, counts, unpack(trial)[2]
-            )
-            f_t = trial_terms[0] + _penalty(alpha, trial[:p])
-            if f_t <= objective - 1e-4 * t * decrement or t < 1e-10:
-                break
-            t *= 0.5
-        if not f_t <= objective + 1e-12 * abs(objective):
+        found = search(step, step_delta, decrement) if descent else None
+        if found is None and not abs(decrement) <= 1e-8 * max(1.0, abs(objective)):
+            # Far from the optimum a nearly singular Hessian (saturated
+            # comparisons of large weight) can give a Newton step that no
+            # line search can use: damp it towards a scaled gradient step
+            # (Levenberg-Marquardt) until one decreases the objective.
+            for mu in _DAMPING:
+                damped = _solve_newton_system(
+                    design, *_damped(H_cc, B, C, mu), grad, null, cg_rtol
+                )
+                if null is not None and null.shape[1]:
+                    damped[:p] -= null @ (null.T @ damped[:p])
+                damped_decrement = -(grad @ damped)
+                if not damped_decrement > 0:
+                    continue
+                damped_coef, damped_intercept, _ = unpack(damped)
+                damped_delta = design.matvec(damped_coef) + damped_intercept
+                found = search(damped, damped_delta, damped_decrement)
+                if found is not None:
+                    break
+        if found is None:
             # No decrease possible at working precision: we are at the optimum,
             # if the step was a descent direction (a clearly negative decrement
             # is an ascent direction from an indefinite Hessian: not converged).
             converged = abs(decrement) <= 1e-8 * max(1.0, abs(objective))
             break
-        params, delta, terms, objective = trial, trial_delta, trial_terms, f_t
+        params, delta, terms, objective = found
 
     # The result at params.  delta, the loss terms and the Hessian cost a pass
     # over the data each, so what the loop left at params is reused: delta
@@ -704,7 +740,7 @@ def newton_solve(
     # Drop the loop's per-row arrays first: they are the largest live ones,
     # and the recomputations below would otherwise peak on top of them (1e6
     # item pairs: 244 -> 200 MB).
-    g = gram = step_delta = trial = trial_delta = trial_terms = None
+    g = gram = step_delta = found = damped_delta = None
     if stepped:
         terms = None
         terms = loss.loss_gradient_hessian(delta, counts, extra)
@@ -736,6 +772,24 @@ def newton_solve(
         objective=terms[0] + _penalty(alpha, coef),
         hessian=hessian,
     )
+
+
+def _damped(H_cc, B, C, mu):
+    """The Hessian blocks with ``mu`` times their diagonal added (Marquardt)."""
+    diagonal = (
+        H_cc.diagonal if isinstance(H_cc, _LaplacianOperator) else H_cc.diagonal()
+    )
+    # An unused parameter's zero diagonal would stay singular.
+    shift = mu * np.maximum(diagonal, 1e-12 * max(diagonal.max(initial=0.0), 1e-300))
+    if isinstance(H_cc, _LaplacianOperator):
+        H_cc = H_cc.add_to_diagonal(shift)
+    elif sp.issparse(H_cc):
+        H_cc = (H_cc + sp.diags_array(shift)).tocsr()
+    else:
+        H_cc = H_cc + np.diag(shift)
+    if C is not None:
+        C = C + mu * np.diag(np.abs(np.diag(C)))
+    return H_cc, B, C
 
 
 def _curvature_barely_moved(before, after, rtol):
