@@ -206,13 +206,15 @@ def _one_hot_groups(ranker, prep):
                     groups += _encoder_groups(transformer, start)
             return groups
         return []
-    # A bare ranker fitted on one-hot ids: its Hessian is a graph Laplacian
-    # (plus alpha on the diagonal), whose rows sum to alpha.
+    # A bare ranker fitted on one-hot ids: the coefficients' block of its
+    # Hessian is a graph Laplacian (plus alpha on the diagonal), whose rows
+    # sum to alpha, with or without an intercept or a tie parameter
+    # bordering it.
     H = ranker.hessian_
-    if sp.issparse(H) and H.shape == (n_coef, n_coef):
-        row_sums = np.asarray(H.sum(axis=1)).ravel() - ranker.alpha
-        if np.all(np.abs(row_sums) <= 1e-9 * np.maximum(H.diagonal(), 1.0)):
-            return [_Group(np.arange(n_coef), np.arange(n_coef))]
+    H = H.tocsr()[:n_coef, :n_coef] if sp.issparse(H) else H[:n_coef, :n_coef]
+    row_sums = np.asarray(H.sum(axis=1)).ravel() - ranker.alpha
+    if n_coef and np.all(np.abs(row_sums) <= 1e-9 * np.maximum(H.diagonal(), 1.0)):
+        return [_Group(np.arange(n_coef), np.arange(n_coef))]
     return []
 
 

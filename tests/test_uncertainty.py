@@ -572,19 +572,22 @@ def test_collinear_features_have_infinite_standard_errors(seed):
         assert np.all(np.isinf(standard_errors(model)))
 
 
-def test_dense_one_hot_items_with_half_ties_have_no_zero_variances():
-    # Dense two-hot items: only differences of strengths are estimable (the
-    # ranker does not know the columns are items); the variances were 0 and
-    # -5e12 when a Cholesky factorisation succeeded on rounding errors.
+def test_dense_one_hot_items_with_half_ties_have_the_sparse_variances():
+    # Dense two-hot items: the variances were 0 and -5e12 when a Cholesky
+    # factorisation succeeded on rounding errors; the items are recognised
+    # as in sparse input, with the same sum-to-zero standard errors.
     rng = np.random.default_rng(4)
     a = rng.integers(0, 6, 300)
     b = (a + rng.integers(1, 6, 300)) % 6
     X = np.hstack([np.eye(6)[a], np.eye(6)[b]])
     y = rng.choice([0.0, 0.5, 1.0], 300)
-    model = BradleyTerryRanker(ties="half").fit(X, y)
-    with pytest.warns(UserWarning, match="not identifiable"):
-        variances = np.diag(covariance(model))
-    assert np.all(np.isinf(variances))
+    dense = BradleyTerryRanker(ties="half").fit(X, y)
+    sparse = BradleyTerryRanker(ties="half").fit(sp.csr_array(X), y)
+    variances = np.diag(covariance(dense))
+    assert np.all(np.isfinite(variances)) and np.all(variances > 0)
+    np.testing.assert_allclose(
+        standard_errors(dense), standard_errors(sparse), rtol=1e-8
+    )
 
 
 def test_a_fitted_search_stands_for_its_best_model():
@@ -614,4 +617,30 @@ def test_bootstrap_centres_each_resample_on_the_items_it_bounds():
     assert far_out.sum() > 10
     np.testing.assert_allclose(
         samples[far_out, :2].mean(axis=1), point[:2].mean(), atol=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    "params", [{"fit_intercept": True}, {"ties": "davidson"}, {"ties": "half"}]
+)
+def test_bare_two_hot_rows_get_the_item_standard_errors(params):
+    # The bare ranker on [e_a | e_b] rows, bordered by an intercept or a tie
+    # parameter: its items were not recognised, and every standard error was
+    # inf.  They equal the pipeline's on the ids.
+    rng = np.random.default_rng(0)
+    k, n = 6, 600
+    a = rng.integers(0, k, n)
+    b = (a + rng.integers(1, k, n)) % k
+    y = rng.choice([0.0, 0.5, 1.0], n, p=[0.35, 0.2, 0.45])
+    if "ties" not in params:
+        y = (y > 0.5).astype(float)
+    rows = np.arange(n)
+    two_hot = sp.csr_array(
+        (np.ones(2 * n), (np.r_[rows, rows], np.r_[a, b + k])), shape=(n, 2 * k)
+    )
+    bare = BradleyTerryRanker(**params).fit(two_hot, y)
+    ids = np.column_stack([a, b])
+    pipeline = _fit(_item_model(**params), ids, y)
+    np.testing.assert_allclose(
+        standard_errors(bare), standard_errors(pipeline), rtol=1e-8
     )
