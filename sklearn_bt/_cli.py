@@ -137,21 +137,22 @@ def _probability(text):
     return _number(text, low=0.0, high=1.0, closed=(False, False), what="in (0, 1)")
 
 
-def _count(text):
+def _whole_number(text):
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _count(text):
+    value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
 def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _whole_number(text)
     if value < 0:
         # numpy's seeds are non-negative; its own message names no option.
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
@@ -159,10 +160,7 @@ def _seed(text):
 
 
 def _n_jobs(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _whole_number(text)
     if value == 0:
         raise argparse.ArgumentTypeError("must not be 0 (-1 means all processors)")
     return value

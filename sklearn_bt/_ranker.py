@@ -172,13 +172,14 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         ``log(log(theta))`` for Rao-Kupper.  Its (pseudo-)inverse is the
         asymptotic covariance of the estimates.  A scipy sparse array for
         one-hot item ids (the weighted graph Laplacian, bordered by the other
-        parameters), a dense array otherwise.  When the fit starts from
-        L-BFGS steps (see ``n_iter_``) and has no tie parameter, it may be
-        the Hessian at the last Newton iterate, one tiny step before the
-        solution, when that step changed no comparison's weight by more than
-        a relative 1e-5: it then differs from the one at the solution by at
-        most that share, and the standard errors by half of it.  This saves
-        the fit's costliest pass over the data (a ``d x d`` Gram matrix).
+        parameters), a dense array otherwise.  For dense pair features with
+        at least 32 item features (and 100,000 values of ``x_A - x_B``) and
+        no tie parameter, it may be the Hessian at the last Newton iterate,
+        one tiny step before the solution, when that step changed no
+        comparison's weight by more than a relative 1e-5: it then differs
+        from the one at the solution by at most that share, and the standard
+        errors by half of it.  This saves the fit's costliest pass over the
+        data (a ``d x d`` Gram matrix).
 
     See Also
     --------

@@ -435,11 +435,15 @@ def test_bootstrap_coverage_with_known_strengths():
     assert np.mean(widths) == pytest.approx(np.mean(wald), rel=0.1)
 
 
-def test_bootstrap_flags_resamples_without_mle():
-    # "c" lost only once: about a third of the resamples drop that loss... and
-    # its only win, leaving it without a finite strength.
+def _c_lost_once():
+    """Comparisons where "c" lost only once: about a third of the resamples
+    drop that loss... and its only win, leaving it without a finite strength."""
     X = np.array([["a", "b"]] * 6 + [["b", "a"]] * 5 + [["c", "a"], ["b", "c"]])
-    y = np.ones(len(X))
+    return X, np.ones(len(X))
+
+
+def test_bootstrap_flags_resamples_without_mle():
+    X, y = _c_lost_once()
     model = _fit(_item_model(), X, y)
     with pytest.warns(UserWarning, match=r"resamples the maximum-likelihood"):
         samples = bootstrap(model, X, y, n_bootstrap=100, random_state=0)
@@ -603,12 +607,11 @@ def test_a_fitted_search_stands_for_its_best_model():
 
 
 def test_bootstrap_centres_each_resample_on_the_items_it_bounds():
-    # "c" lost only once: in a third of the resamples it has only wins or
-    # only losses, and its far-out refit would shift the sum-to-zero centre
-    # of every other item.  Centred on the bounded items, a and b keep the
-    # point estimate's mean in such resamples.
-    X = np.array([["a", "b"]] * 6 + [["b", "a"]] * 5 + [["c", "a"], ["b", "c"]])
-    y = np.ones(len(X))
+    # In a third of the resamples c has only wins or only losses, and its
+    # far-out refit would shift the sum-to-zero centre of every other item.
+    # Centred on the bounded items, a and b keep the point estimate's mean in
+    # such resamples.
+    X, y = _c_lost_once()
     model = _fit(_item_model(), X, y)
     with pytest.warns(UserWarning, match=r"resamples the maximum-likelihood"):
         samples = bootstrap(model, X, y, n_bootstrap=100, random_state=0)
