@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import os
 import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
@@ -156,6 +157,13 @@ def elo_ratings(
     if strengths.ndim not in (1, 2):
         raise ValueError(
             f"strengths must be 1-D or 2-D; got an array of shape {strengths.shape}."
+        )
+    if not np.isfinite(strengths).all():
+        first = tuple(int(i) for i in np.argwhere(~np.isfinite(strengths))[0])
+        raise ValueError(
+            f"strengths must be finite; position {first} holds "
+            f"{strengths[first]}. A missing or unbounded strength has no rating: "
+            "drop it first (a leaderboard() of the data says which items lack one)."
         )
     _check_elo_scale(scale, base, offset, anchor_rating)
     if items is not None:
@@ -819,7 +827,8 @@ class Leaderboard:
                 for i in range(self.n_items)
             ],
         }
-        return _write_text(json.dumps(document, indent=2), path_or_buf)
+        # Ids JSON has no type for (dates, say) are written as text.
+        return _write_text(json.dumps(document, indent=2, default=str), path_or_buf)
 
     def head(self, n=10):
         """The leaderboard of the ``n`` best-rated items.
@@ -831,8 +840,11 @@ class Leaderboard:
         Returns
         -------
         Leaderboard
-            Same model and settings, the first ``n`` rows of the table.
+            Same model and settings, the first ``n`` rows of the table (all of
+            them if ``n`` is larger).
         """
+        if isinstance(n, bool) or not isinstance(n, Integral) or n < 0:
+            raise ValueError(f"n must be a whole number >= 0, got {n!r}.")
         columns = {name: v[:n] for name, v in self._columns.items()}
         boot = None if self.bootstrap_ratings is None else self.bootstrap_ratings[:, :n]
         unbounded = (
@@ -847,7 +859,7 @@ class Leaderboard:
             tie_parameter=self.tie_parameter,
             bootstrap_ratings=boot,
             bootstrap_unbounded=unbounded,
-            settings=self.settings,
+            settings=dict(self.settings),
         )
 
     def plot(self, ax=None, top=None):
@@ -1470,7 +1482,14 @@ def _write_text(text, path_or_buf):
         return text
     if hasattr(path_or_buf, "write"):
         path_or_buf.write(text)
-    else:
+    elif isinstance(path_or_buf, str | os.PathLike):
         with open(path_or_buf, "w", encoding="utf-8", newline="") as file:
             file.write(text)
+    else:
+        # open() takes an int as a file descriptor, and closes it afterwards:
+        # to_csv(1) closed the caller's stdout.
+        raise TypeError(
+            f"path_or_buf must be a path (str or os.PathLike), an object with a "
+            f"write method, or None; got {type(path_or_buf).__name__}."
+        )
     return None

@@ -299,7 +299,15 @@ def sorted_labels(y):
     10-40 ms.  NaN, if any, goes to ``np.unique``.
     """
     if y.dtype.kind not in "biuf" or not len(y):
-        return np.unique(y)
+        try:
+            return np.unique(y)
+        except TypeError as exc:  # unorderable: numbers next to strings, say
+            types = sorted({type(v).__name__ for v in y.tolist()})
+            raise ValueError(
+                f"y mixes labels of types {types}, which have no order (the larger "
+                "label means 'A won'). Encode y as one type, e.g. 1 when A won and "
+                "0 when B won."
+            ) from exc
     low, high = y.min(), y.max()
     if low == high:
         return y[:1].copy()

@@ -659,6 +659,10 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y, sample_weight)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, y, ensure_non_negative=True
+            )
         tied = self._half_win_ties(y)
         unknown = ~(np.isin(y, self.classes_) | tied)
         if unknown.any():

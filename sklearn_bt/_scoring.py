@@ -1,9 +1,16 @@
 """Model selection on winner/loser data: a log-loss scorer and random swaps."""
 
+from numbers import Real
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
 
 
 def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
@@ -66,8 +73,11 @@ def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
     >>> bool(np.all(scores < 0))
     True
     """
-    y = np.asarray(y)
-    check_consistent_length(X, y)
+    check_is_fitted(estimator)
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(X, y, sample_weight)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, y, ensure_non_negative=True)
     classes = np.asarray(estimator.classes_)
     column = np.searchsorted(classes, y)
     column = np.clip(column, 0, len(classes) - 1)
@@ -142,12 +152,12 @@ def swap_pairs(X, y, *, fraction=0.5, random_state=None):
     >>> X_s.tolist(), y_s.tolist()
     ([[1, 2], [3, 4], [6, 5], [8, 7]], [1.0, 1.0, 0.0, 0.0])
     """
-    y = np.asarray(y)
+    y = column_or_1d(y, warn=True)
     if not (hasattr(X, "shape") and hasattr(X, "__getitem__")):
         X = np.asarray(X)
     check_consistent_length(X, y)
-    if not 0 <= fraction <= 1:
-        raise ValueError(f"fraction must be in [0, 1], got {fraction}.")
+    if not (isinstance(fraction, Real) and 0 <= fraction <= 1):
+        raise ValueError(f"fraction must be a number in [0, 1], got {fraction!r}.")
     n = len(y)
     rng = check_random_state(random_state)
     swap = np.zeros(n, dtype=bool)

@@ -42,7 +42,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._exceptions import user_stacklevel
 from ._graph import pair_count_components
@@ -1039,6 +1039,11 @@ def covariance(model, *, reference=None, items=None):
             )
     else:
         labels = np.atleast_1d(np.asarray(items, dtype=object))
+        if not len(labels):
+            raise ValueError(
+                "items is empty: pass the labels of the parameters you need, or "
+                "items=None for all of them."
+            )
         positions = np.asarray([_find_item(structure, lab) for lab in labels])
     ginv = _ginverse(structure, param)
     C = param.contrasts(positions)
@@ -1476,6 +1481,14 @@ def bootstrap(
     >>> np.percentile(samples[:, 0], [5, 95]).round(1)  # 90% interval for "a"
     array([-0.7,  0.7])
     """
+    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, Integral):
+        raise ValueError(f"n_bootstrap must be a whole number, got {n_bootstrap!r}.")
+    if n_bootstrap < 2:
+        raise ValueError(
+            f"n_bootstrap must be at least 2 (resamples make the intervals), got "
+            f"{n_bootstrap}."
+        )
+    check_consistent_length(X, y, sample_weight)
     structure = _structure(model)
     ranker, prep = _unwrap(model)
     param = _parameterisation(structure, reference)
@@ -1494,6 +1507,11 @@ def bootstrap(
     if weights.shape != (n,) or not np.isfinite(weights).all() or (weights < 0).any():
         raise ValueError(
             f"sample_weight must hold {n} finite non-negative weights, one per row."
+        )
+    if not weights.sum() > 0:
+        raise ValueError(
+            "sample_weight is zero in every row: there is nothing to resample. "
+            "Give the comparisons a positive weight."
         )
     counts = np.zeros((n, 3))
     counts[np.arange(n), _outcome_codes(ranker, y)] = weights

@@ -758,3 +758,21 @@ def test_leaderboard_warnings_point_at_the_callers_line():
     with pytest.warns(MLEDoesNotExistWarning) as record:
         leaderboard(["a", "b", "c"], ["b", "a", "a"])  # c only wins
     assert {w.filename for w in record} == {__file__}
+
+
+def test_output_and_rating_helpers_refuse_what_they_cannot_handle(tmp_path):
+    board = leaderboard(["a", "b", "c"], ["b", "c", "a"])
+    # open(1) is stdout's file descriptor, which writing a file would close.
+    with pytest.raises(TypeError, match="path_or_buf must be a path"):
+        board.to_csv(1)
+    with pytest.raises(ValueError, match="n must be a whole number"):
+        board.head(2.5)
+    with pytest.raises(ValueError, match=r"strengths must be finite; position \(0,\)"):
+        elo_ratings([np.nan, 0.0])
+    # Ids without a JSON type (dates) are written as text.
+    dates = pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03"])
+    rotated = dates[[1, 2, 0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        document = json.loads(leaderboard(dates, rotated).to_json())
+    assert {row["item"] for row in document["items"]} == {str(d) for d in dates}

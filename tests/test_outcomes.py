@@ -100,3 +100,9 @@ def test_labels_that_only_contain_a_and_b_are_read_by_their_order(y):
     classes, outcome, _ = encode_outcomes(np.array(y, dtype=object), None, False)
     assert classes.tolist() == sorted(y)
     assert outcome.tolist() == [2 if label == max(y) else 0 for label in y]
+
+
+def test_labels_of_mixed_types_are_a_clear_error():
+    y = np.array([1, "0", 1, "0"], dtype=object)
+    with pytest.raises(ValueError, match=r"mixes labels of types \['int', 'str'\]"):
+        encode_outcomes(y, None, False)

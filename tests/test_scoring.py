@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, log_expit
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -338,9 +339,41 @@ def test_swap_pairs_fraction(fraction, n_swapped):
 def test_swap_pairs_errors():
     with pytest.raises(ValueError, match=r"X has 3 feature\(s\)"):
         swap_pairs(np.zeros((4, 3)), np.ones(4))
-    with pytest.raises(ValueError, match="fraction must be in"):
+    with pytest.raises(ValueError, match="fraction must be a number in"):
         swap_pairs(np.zeros((4, 2)), np.ones(4), fraction=1.5)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         swap_pairs(np.zeros((4, 2)), np.ones(3))
     with pytest.raises(ValueError, match="Cannot flip outcomes"):
         swap_pairs(np.zeros((3, 2)), np.array([1, 2, 3]))
+
+
+def test_scorer_and_score_check_their_inputs_as_scikit_learn_does():
+    X, y = _pairs(5, n=40)
+    model = BradleyTerryRanker().fit(X, y)
+    # A column vector is raveled with scikit-learn's warning: it broadcast
+    # into an n x n matrix before, and the score was wrong.
+    with pytest.warns(UserWarning, match="column-vector y"):
+        column = pairwise_log_loss_scorer(model, X, y[:, None])
+    assert column == pytest.approx(pairwise_log_loss_scorer(model, X, y))
+    with pytest.raises(NotFittedError):
+        pairwise_log_loss_scorer(BradleyTerryRanker(), X, y)
+    bad_weights = {
+        "zeros": (np.zeros(len(y)), "at least one non-zero"),
+        "nan": (np.full(len(y), np.nan), "NaN"),
+        "negative": (np.r_[-1.0, np.ones(len(y) - 1)], "Negative values"),
+        "length": (np.ones(3), "inconsistent numbers of samples"),
+    }
+    for weights, message in bad_weights.values():
+        with pytest.raises(ValueError, match=message):
+            pairwise_log_loss_scorer(model, X, y, sample_weight=weights)
+        with pytest.raises(ValueError, match=message):
+            model.score(X, y, sample_weight=weights)
+
+
+def test_swap_pairs_checks_y_and_fraction():
+    X, y = _pairs(6, n=30)
+    with pytest.warns(UserWarning, match="column-vector y"):
+        _, swapped = swap_pairs(X, y[:, None], random_state=0)
+    assert swapped.shape == (30,)
+    with pytest.raises(ValueError, match=r"fraction must be a number in \[0, 1\]"):
+        swap_pairs(X, y, fraction=None)

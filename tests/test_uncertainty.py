@@ -647,3 +647,20 @@ def test_bare_two_hot_rows_get_the_item_standard_errors(params):
     np.testing.assert_allclose(
         standard_errors(bare), standard_errors(pipeline), rtol=1e-8
     )
+
+
+def test_bootstrap_and_covariance_check_their_arguments():
+    X, y = _c_lost_once()
+    model = _fit(_item_model(alpha=1.0), X, y)
+    bad = {
+        "y of another length": ({"y": y[:2]}, "inconsistent numbers of samples"),
+        "no resample": ({"n_bootstrap": 0}, "at least 2"),
+        "fractional count": ({"n_bootstrap": 2.5}, "whole number"),
+        "zero weights": ({"sample_weight": np.zeros(len(y))}, "zero in every row"),
+    }
+    for kwargs, message in bad.values():
+        arguments = {"y": y, **kwargs}
+        with pytest.raises(ValueError, match=message):
+            bootstrap(model, X, **arguments)
+    with pytest.raises(ValueError, match="items is empty"):
+        covariance(model, items=[])
