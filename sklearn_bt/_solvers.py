@@ -119,10 +119,16 @@ _HESSIAN_REUSE_RTOL = 1e-5
 # when a Newton step admits no decrease far from the optimum.
 _DAMPING = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 1e2, 1e4, 1e6)
 # A fit that looks separated (see _looks_separated) is confirmed by a linear
-# programme (_separable) up to this many values of the design; its margin
-# counts as positive above this share of the largest possible.
-_SEPARATION_LP_MAX_ENTRIES = 10_000_000
+# programme (_separable) over all directions up to this many values of the
+# design (0.1-0.2 s there; 30 s at 1e7 values); its margin counts as positive
+# above this share of the largest possible.  Larger designs, up to this many
+# parameters, get it over the directions along which the Hessian's average
+# comparison weight (see _lost_directions) is at most _SEPARATION_EIGVAL_RTOL:
+# a separated comparison's weight is at most e^-30 (|delta| > 30).
+_SEPARATION_LP_MAX_ENTRIES = 200_000
 _SEPARATION_LP_ATOL = 1e-7
+_SEPARATION_EIGEN_MAX_PARAMS = 3000
+_SEPARATION_EIGVAL_RTOL = 1e-9
 
 
 class MatrixDesign:
@@ -760,7 +766,7 @@ def newton_solve(
     hessian = _bordered(H_cc, B, C)
     if detect_divergence and alpha == 0 and not diverging:
         diverging = _looks_separated(delta) and _separable(
-            design, counts, fit_intercept
+            design, counts, fit_intercept, hessian, null
         )
     return NewtonResult(
         coef=coef,
@@ -960,36 +966,99 @@ def _subsample_start(design, loss, counts, alpha, fit_intercept, tol):
     return sub.coef, sub.intercept, sub.extra
 
 
-def _separable(design, counts, fit_intercept):
+def _separable(design, counts, fit_intercept, hessian, null):
     """Whether some direction makes every comparison's outcome likelier
-    (the MLE does not exist), by a linear programme; True if not checked.
+    (the MLE does not exist); True where it cannot tell.
 
     Albert and Anderson (1984): the MLE exists unless some ``w`` with
     ``D w != 0`` has ``D_i w >= 0`` on every row that A won, ``<= 0`` on
     every row that B won, and ``= 0`` on rows with both outcomes or a tie
-    (Konis's safeBinaryRegression solves the same programme).  It maximises
-    the sum of those margins with ``|w| <= 1`` in units where every column
-    of ``D`` has norm 1; the MLE does not exist when the maximum is positive.
-    Only a matrix design of at most ``_SEPARATION_LP_MAX_ENTRIES`` values is
-    checked: an item design's MLE is decided exactly by its graph.
+    (Konis's safeBinaryRegression solves the same linear programme).  A
+    small design gets the programme over all of ``w``.  A larger one, where
+    it would take seconds to minutes, gets it over the directions the fit's
+    Hessian (nearly) lost: along a separating direction every comparison
+    that moves is saturated, its weight some 1e-13, so a separation shows as
+    a near-null direction of the Hessian that the design does not have.
+    Without such a direction the fit is a finite optimum.  Item designs
+    (decided exactly by their comparison graph) and very large Hessians are
+    not checked.
     """
     if not isinstance(design, MatrixDesign):
         return True
-    if design.D.size > _SEPARATION_LP_MAX_ENTRIES:  # .size: stored values
+    if design.D.size <= _SEPARATION_LP_MAX_ENTRIES:  # .size: stored values
+        D = sp.csr_array(design.D)  # HiGHS takes sparse constraints
+        if fit_intercept:
+            D = sp.hstack([D, np.ones((D.shape[0], 1))], format="csr")
+        unit_columns = D @ sp.diags_array(_unit_column_scale(D))
+        return _has_separating_direction(unit_columns, counts)
+    if design.n_params + fit_intercept > _SEPARATION_EIGEN_MAX_PARAMS:
         return True
-    D = sp.csr_array(design.D)  # HiGHS takes sparse constraints
+    directions = _lost_directions(design, fit_intercept, counts, hessian, null)
+    if directions is None:
+        return True
+    if not directions.shape[1]:
+        return False
+    p = design.n_params
+    moves = np.asarray(design.D @ directions[:p]).reshape(-1, directions.shape[1])
     if fit_intercept:
-        D = sp.hstack([D, np.ones((D.shape[0], 1))], format="csr")
-    D = D @ sp.diags_array(_unit_column_scale(D))
+        moves = moves + directions[p]
+    return _has_separating_direction(moves, counts)
+
+
+def _lost_directions(design, fit_intercept, counts, hessian, null):
+    """Orthonormal directions along which the fit's Hessian lost (nearly) all
+    the curvature the design has, or None when that cannot be told.
+
+    The generalised eigenvalues of the Hessian against the design's Gram
+    matrix (each comparison weighted by its count) are average comparison
+    weights ``p (1 - p)`` along each direction: 0.1-0.25 where comparisons
+    overlap, 1e-13 where they are all saturated.  The design's own null
+    space gets eigenvalue 1.
+    """
+    n = design.n_params + int(fit_intercept)
+    G = score_outer_products(design, counts.sum(axis=1), fit_intercept)
+    G = G.toarray() if sp.issparse(G) else np.array(G)
+    H = hessian[:n, :n]
+    H = H.toarray() if sp.issparse(H) else np.array(H)
+    scale = equilibration_scale(G)
+    H *= scale[:, None] * scale[None, :]
+    G *= scale[:, None] * scale[None, :]
+    if null is not None and null.shape[1]:
+        # The null space in equilibrated units: S^-1 N.
+        basis = np.zeros((n, null.shape[1]))
+        basis[: null.shape[0]] = null
+        basis = np.linalg.qr(basis / scale[:, None])[0]
+        shift = basis @ basis.T
+        H += shift
+        G += shift
+    try:
+        eigval, eigvec = scipy.linalg.eigh(H, G)
+    except np.linalg.LinAlgError:
+        return None
+    lost = eigval <= _SEPARATION_EIGVAL_RTOL
+    if not lost.any():
+        return np.zeros((n, 0))
+    return np.linalg.qr(scale[:, None] * eigvec[:, lost])[0]
+
+
+def _has_separating_direction(M, counts):
+    """Albert and Anderson's linear programme on the rows of ``M`` (``D`` or
+    ``D`` times candidate directions): whether some ``w`` with ``|w| <= 1``
+    keeps every one-way row's margin >= 0, two-way rows at 0, and some
+    margin positive."""
     a_won, b_won = counts[:, A_WON] > 0, counts[:, B_WON] > 0
     one_way = (a_won != b_won) & ~(counts[:, TIE] > 0)
     both_ways = ~one_way & (counts.sum(axis=1) > 0)
+    sign = np.where(a_won, 1.0, -1.0)[one_way]
     # Rows as margins to keep >= 0: A's wins as they are, B's negated.
-    signed = sp.diags_array(np.where(a_won, 1.0, -1.0)[one_way]) @ D[one_way]
+    if sp.issparse(M):
+        signed = sp.diags_array(sign) @ M[one_way]
+    else:
+        signed = sign[:, None] * M[one_way]
     total_margin = np.asarray(signed.sum(axis=0)).ravel()
     equal = {}
     if both_ways.any():
-        equal = {"A_eq": D[both_ways], "b_eq": np.zeros(int(both_ways.sum()))}
+        equal = {"A_eq": M[both_ways], "b_eq": np.zeros(int(both_ways.sum()))}
     result = scipy.optimize.linprog(
         -total_margin,
         A_ub=-signed,

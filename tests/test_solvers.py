@@ -723,21 +723,23 @@ def _counts(a_won, tie=None):
 def test_separable_decides_whether_the_mle_exists(fit_intercept):
     D, counts = _steep_case()
     overlapping = MatrixDesign(D)
-    assert not _solvers._separable(overlapping, counts, fit_intercept)
+    assert not _solvers._separable(overlapping, counts, fit_intercept, None, None)
     separated = _counts(D @ [1.0, -0.5] > 0)
-    assert _solvers._separable(MatrixDesign(D), separated, fit_intercept)
+    assert _solvers._separable(MatrixDesign(D), separated, fit_intercept, None, None)
     # Quasi-complete: separated except rows on the boundary w.x = 0 that go
     # both ways (a tie, or two rows of opposite outcomes with one x).
     D_quasi = np.vstack([D, [[1.0, 2.0]], [[2.0, 4.0]]])
     tie = np.zeros(len(D_quasi), dtype=bool)
     tie[-2:] = True
     quasi = _counts(np.r_[D @ [1.0, -0.5] > 0, False, False], tie)
-    assert _solvers._separable(MatrixDesign(D_quasi), quasi, fit_intercept)
+    assert _solvers._separable(MatrixDesign(D_quasi), quasi, fit_intercept, None, None)
     # Columns in wildly different units change nothing.
     scaled = MatrixDesign(D * [1e6, 1e-6])
-    assert not _solvers._separable(scaled, counts, fit_intercept)
+    assert not _solvers._separable(scaled, counts, fit_intercept, None, None)
     # A sparse design is checked the same way.
-    assert not _solvers._separable(MatrixDesign(sp.csr_array(D)), counts, False)
+    assert not _solvers._separable(
+        MatrixDesign(sp.csr_array(D)), counts, False, None, None
+    )
 
 
 def test_steep_but_overlapping_outcomes_are_not_flagged_as_separated():
@@ -747,3 +749,38 @@ def test_steep_but_overlapping_outcomes_are_not_flagged_as_separated():
     result = newton_solve(MatrixDesign(D), LogisticPairLoss(), counts)
     assert result.converged and not result.diverging
     assert np.max(np.abs(D @ result.coef)) > 30
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_large_designs_look_for_separation_where_the_hessian_lost_rank(
+    monkeypatch, fit_intercept
+):
+    # Above the size of the full linear programme (30 s and GBs at 1e7
+    # values, where a cap had left a false warning), the programme runs on
+    # the directions the fit's Hessian lost: none for overlapping data.
+    monkeypatch.setattr(_solvers, "_SEPARATION_LP_MAX_ENTRIES", 0)
+    D, counts = _steep_case()
+    kwargs = dict(fit_intercept=fit_intercept)
+    steep = newton_solve(MatrixDesign(D), LogisticPairLoss(), counts, **kwargs)
+    assert steep.converged and not steep.diverging
+    # A separated subset (rows won by the side with the larger first
+    # feature, plus overlapping rows on which that feature is equal):
+    # quasi-complete separation along the first feature.
+    rng = np.random.default_rng(5)
+    equal_first = np.column_stack([np.zeros(300), rng.normal(size=300)])
+    D_quasi = np.vstack([D, equal_first])
+    quasi = _counts(
+        np.r_[D[:, 0] > 0, rng.random(300) < 1 / (1 + np.exp(-equal_first[:, 1]))]
+    )
+    result = newton_solve(MatrixDesign(D_quasi), LogisticPairLoss(), quasi, **kwargs)
+    assert result.diverging
+    # Complete separation, fitted to the end without the flat-step check: the
+    # Hessian lost every direction, and the programme finds the separation.
+    separated = _counts(D @ [1.0, -0.5] > 0)
+    design = MatrixDesign(D)
+    end = newton_solve(
+        design, LogisticPairLoss(), separated, detect_divergence=False, **kwargs
+    )
+    null = design.null_basis(D.T @ D)
+    assert _solvers._separable(design, separated, fit_intercept, end.hessian, null)
+    assert not _solvers._separable(design, counts, fit_intercept, steep.hessian, null)
