@@ -52,6 +52,8 @@ from ._solvers import (
     _NULL_EIGVAL_RTOL,
     ItemDesign,
     MatrixDesign,
+    _gradient,
+    _unpack,
     equilibrated,
     equilibration_scale,
     newton_solve,
@@ -1148,6 +1150,40 @@ def _design(problem, null):
     return _KnownNullMatrixDesign(problem.D, null)
 
 
+# The model's estimates are taken for the optimum of bootstrap()'s X, y when
+# the gradient there is at most this share of the total weight: at a fit's
+# optimum it is some 1e-9 of it, on other data (the rows reversed, the weights
+# forgotten) of order 0.1 to 1.
+_FITTED_GRADIENT_RTOL = 1e-4
+
+
+def _warn_if_not_fitted_on(problem):
+    """Warn when the model's estimates are not the optimum of the given data.
+
+    A bootstrap resamples the data around the model's estimates, and starts
+    every refit from them: on other data its intervals describe neither.
+    """
+    p = problem.n_coef
+    design = _design(problem, problem.null)
+    coef, intercept, extra = _unpack(problem.params0, p, problem.fit_intercept)
+    delta = design.matvec(coef) + intercept
+    terms = problem.loss.loss_gradient_hessian(delta, problem.counts, extra)
+    gradient = _gradient(
+        design.rmatvec(terms[1]), terms, coef, problem.alpha, problem.fit_intercept
+    )
+    largest = np.max(np.abs(gradient), initial=0.0)
+    if largest > _FITTED_GRADIENT_RTOL * problem.counts.sum():
+        warnings.warn(
+            "The model's estimates are not the maximum-likelihood estimates of "
+            f"this X, y (the log-likelihood's gradient reaches {largest:.3g} there): "
+            "it was fitted on other data, other weights, or did not converge. The "
+            "bootstrap resamples X, y around those estimates; pass the X, y and "
+            "sample_weight the model was fitted on.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 def _refit(problem, design, counts, alpha):
     p = problem.n_coef
     start = problem.params0
@@ -1526,6 +1562,7 @@ def bootstrap(
         D=D,
     )
     _use_item_design(problem, structure, param)
+    _warn_if_not_fitted_on(problem)
     samples, flags = _run_bootstrap(
         problem,
         n_bootstrap,

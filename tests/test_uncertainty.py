@@ -664,3 +664,15 @@ def test_bootstrap_and_covariance_check_their_arguments():
             bootstrap(model, X, **arguments)
     with pytest.raises(ValueError, match="items is empty"):
         covariance(model, items=[])
+
+
+def test_bootstrap_warns_when_the_data_are_not_the_fitted_ones():
+    X = np.array([["a", "b"]] * 6 + [["b", "a"]] * 2 + [["c", "a"], ["b", "c"]])
+    y = np.ones(len(X))
+    model = _fit(_item_model(alpha=1.0), X, y)  # every resample bounded
+    reversed_pairs = X[:, ::-1]
+    with pytest.warns(UserWarning, match="not the maximum-likelihood estimates of"):
+        bootstrap(model, reversed_pairs, y, n_bootstrap=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bootstrap(model, X, y, n_bootstrap=20, random_state=0)
