@@ -1122,7 +1122,9 @@ def leaderboard(
         average item (or the anchor) is at ``offset``.  All three finite.
     anchor : item id, default=None
         Shift the ratings so that this item has ``anchor_rating``; intervals
-        are then relative to it (its own has width zero).
+        are then relative to it (its own has width zero), and so is
+        ``rank_lower``, which compares them: it can differ from the
+        unanchored table's.
     anchor_rating : float, default=None
         Rating of the anchor (default ``offset``).
     restrict : {"none", "largest"}, default="none"
