@@ -13,6 +13,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import (
     _check_feature_names_in,
+    check_consistent_length,
     check_is_fitted,
     has_fit_parameter,
     validate_data,
@@ -184,6 +185,8 @@ class PairTransformer(TransformerMixin, BaseEstimator):
             else clone(self.transformer)
         )
         n_pairs = X.shape[0]
+        if fit_params.get("sample_weight") is not None:
+            check_consistent_length(X, fit_params["sample_weight"])
         inner_params = _per_item(self._inner_fit_params(inner, fit_params), n_pairs)
         # The fast path fits on the unique ids: no per-row parameters there.
         ids = None if inner_params else _fast_item_ids(inner, half_a, half_b)

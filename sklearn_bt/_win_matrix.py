@@ -10,7 +10,7 @@ count, ready for the estimators.
 import numpy as np
 import scipy.sparse as sp
 
-from ._graph import _encode, _validate_pairs
+from ._graph import _encode, _is_missing, _validate_pairs
 from ._ids import factorise_ids, is_pandas_native
 from ._outcomes import label_positions, sorted_labels
 from ._solvers import aggregate_id_pairs
@@ -325,11 +325,21 @@ def _outcome_codes(y):
         missing = y.dtype.kind == "f" and len(labels) and np.isnan(labels[-1])
         if 0 < len(labels) <= 3 and not missing:
             return label_positions(y, labels), labels
-    elif len(y) and not np.any(y != y[0]):  # one label (winner/loser data)
-        return np.zeros(len(y), dtype=np.int8), y[:1]
+    else:
+        missing = _is_missing(y)
+        if missing.any():
+            raise ValueError(
+                f"y has {int(missing.sum())} missing outcome(s), first at row "
+                f"{int(np.flatnonzero(missing)[0])}; drop those rows."
+            )
+        if len(y) and not np.any(y != y[0]):  # one label (winner/loser data)
+            return np.zeros(len(y), dtype=np.int8), y[:1]
     factorised = factorise_ids(y)
     if factorised is None:
-        raise ValueError("y has missing values; drop those rows.")
+        raise ValueError(
+            "y has missing values or labels of mixed types (numbers next to "
+            "strings, say); drop those rows or convert y to one type."
+        )
     codes, labels = factorised
     if len(labels) > 3:
         raise ValueError(

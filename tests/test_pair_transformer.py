@@ -556,3 +556,9 @@ def test_input_checks_as_scikit_learn_makes_them():
         "B__x0",
         "B__x1",
     ]
+
+
+def test_sample_weight_of_the_wrong_length_counts_pairs():
+    # The inner fit sees twice as many item rows: the message must not.
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[3, 2\]"):
+        PairTransformer(StandardScaler()).fit(np.ones((3, 4)), sample_weight=[1, 2])

@@ -271,3 +271,12 @@ def test_aggregate_pairs_counts_every_encoding_of_the_outcome(y):
     )
     assert {(a, b, label): count for a, b, label, count in got} == expected
     assert y_unique.dtype == y.dtype
+
+
+def test_aggregate_pairs_names_missing_and_mixed_outcomes():
+    X = np.array([["a", "b"], ["b", "c"], ["c", "a"], ["a", "c"]])
+    missing = pd.Series(["won", "lost", "won", None], dtype="string")
+    with pytest.raises(ValueError, match="1 missing outcome.*row 3"):
+        aggregate_pairs(X, missing)
+    with pytest.raises(ValueError, match="labels of mixed types"):
+        aggregate_pairs(X, np.array([1, "1", 1, 1], dtype=object))
