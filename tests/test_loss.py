@@ -112,3 +112,17 @@ def test_zero_counts_contribute_nothing():
     terms = loss.loss_gradient_hessian(padded_delta, padded_counts, np.zeros(0))
     assert terms[0] == pytest.approx(loss.loss(delta, counts, None))
     assert terms[1][-1] == 0.0 and terms[2][-1] == 0.0
+
+
+def test_gradient_does_not_cancel_for_heavily_weighted_certain_wins():
+    # A side with weight 1e20 that nearly always wins: p rounds to 1, and the
+    # gradient total * p - a_won cancelled to 0 (the fit stopped 9 log-odds
+    # short).  Written in the smaller probability it is exact.
+    delta = np.array([40.0, -40.0, 3.0, -3.0])
+    counts = np.array(
+        [[1.0, 0.0, 1e20], [1e20, 0.0, 1.0], [2.0, 0.0, 5.0], [5.0, 0.0, 2.0]]
+    )  # [B won, tie, A won]
+    _, grad, *_ = LogisticPairLoss().loss_gradient_hessian(delta, counts, None)
+    b_won, a_won = counts[:, 0], counts[:, 2]
+    expected = b_won * expit(delta) - a_won * expit(-delta)
+    np.testing.assert_allclose(grad, expected, rtol=1e-12)
