@@ -215,7 +215,12 @@ def _position_of(items, label, what):
         matches = [
             i for i, item in enumerate(items.tolist()) if str(item) == str(label)
         ]
-    if len(matches) != 1:
+    if len(matches) > 1:
+        raise ValueError(
+            f"{what} {label!r} is item {matches[0]} and item {matches[1]} of the "
+            "items: each item needs a label of its own."
+        )
+    if not matches:
         shown = ", ".join(str(i) for i in items[:5].tolist())
         raise ValueError(
             f"{what} {label!r} is not one of the items ({shown}"

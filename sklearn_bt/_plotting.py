@@ -65,6 +65,11 @@ def plot_leaderboard(lb, ax=None, top=None):
         _, ax = plt.subplots(
             figsize=(7.0, max(2.5, 0.3 * n + 1.3)), layout="constrained"
         )
+    elif not hasattr(ax, "errorbar"):
+        raise TypeError(
+            f"ax must be a matplotlib Axes (or None for a new figure); got "
+            f"{type(ax).__name__}."
+        )
 
     if "lower" in cols:
         lower = np.asarray(cols["lower"][:n], dtype=float)

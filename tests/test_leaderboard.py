@@ -776,3 +776,8 @@ def test_output_and_rating_helpers_refuse_what_they_cannot_handle(tmp_path):
         warnings.simplefilter("ignore")
         document = json.loads(leaderboard(dates, rotated).to_json())
     assert {row["item"] for row in document["items"]} == {str(d) for d in dates}
+
+
+def test_elo_anchor_among_duplicate_labels_is_named():
+    with pytest.raises(ValueError, match="'x' is item 0 and item 1"):
+        elo_ratings([0.1, -0.1], items=["x", "x"], anchor="x")

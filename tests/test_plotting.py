@@ -85,3 +85,8 @@ def test_clear_error_without_matplotlib(board, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match="pip install matplotlib"):
         board.plot()
+
+
+def test_axes_that_are_not_axes_are_a_clear_error(board):
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plot_leaderboard(board, ax="x")
