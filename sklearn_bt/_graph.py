@@ -300,7 +300,7 @@ def _encode(labels, items=None):
                 "item labels of mixed types cannot be sorted; convert them to one "
                 "type first, for example with .astype(str)."
             ) from exc
-    items = np.asarray(items)
+    items = np.array(items)  # a copy: the result must not alias the caller's array
     if items.ndim != 1:
         raise ValueError(f"items must be 1-D; got an array of shape {items.shape}.")
     if len(set(items.tolist())) != items.shape[0]:

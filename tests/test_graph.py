@@ -426,3 +426,10 @@ def test_pair_count_components_match_the_brute_force_closure(seed):
     expected_used[winners[weights > 0]] = True
     expected_used[losers[weights > 0]] = True
     np.testing.assert_array_equal(used, expected_used)
+
+
+def test_results_do_not_alias_the_callers_items():
+    items = np.array(["a", "b", "c"])
+    graph = comparison_graph(["a", "b", "c"], ["b", "c", "a"], items=items)
+    graph.items[0] = "z"
+    assert items[0] == "a"
