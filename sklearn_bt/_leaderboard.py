@@ -269,9 +269,10 @@ def _check_outcome(outcome, n, ties):
     labels = sorted_labels(outcome)  # a few passes, no sort of the rows
     if not np.isin(labels, [0.0, 0.5, 1.0]).all():
         bad = ~np.isin(outcome, [0.0, 0.5, 1.0])
+        signs = " (signs -1 / 0 / 1 become (y + 1) / 2)" if -1 in labels else ""
         raise ValueError(
-            f"outcome must be 1 (A won), 0.5 (tie) or 0 (B won); row "
-            f"{np.flatnonzero(bad)[0]} has {outcome[bad][0]!r}."
+            f"outcome must be 1 (A won), 0.5 (tie) or 0 (B won){signs}; row "
+            f"{np.flatnonzero(bad)[0]} has {float(outcome[bad][0])!r}."
         )
     if 0.5 in labels and ties is None:
         n_ties = int(np.sum(outcome == 0.5))

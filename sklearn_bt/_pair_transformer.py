@@ -88,6 +88,10 @@ class PairTransformer(TransformerMixin, BaseEstimator):
     The output has the inner transformer's features for A, then for B; its
     feature names are prefixed ``A__`` and ``B__``.
 
+    An item unseen in fit, with ``OneHotEncoder(handle_unknown="ignore")``,
+    gets an all-zero row: a strength of 0, which for centred item strengths
+    (``alpha=0``) is the average item's.
+
     Examples
     --------
     >>> import numpy as np

@@ -781,3 +781,8 @@ def test_output_and_rating_helpers_refuse_what_they_cannot_handle(tmp_path):
 def test_elo_anchor_among_duplicate_labels_is_named():
     with pytest.raises(ValueError, match="'x' is item 0 and item 1"):
         elo_ratings([0.1, -0.1], items=["x", "x"], anchor="x")
+
+
+def test_sign_outcomes_get_the_conversion_in_the_message():
+    with pytest.raises(ValueError, match=r"signs -1 / 0 / 1 become \(y \+ 1\) / 2"):
+        leaderboard(["a", "b", "c"], ["b", "c", "a"], [1, -1, 0], ties="davidson")
