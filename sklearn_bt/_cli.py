@@ -137,17 +137,34 @@ def _probability(text):
     return _number(text, low=0.0, high=1.0, closed=(False, False), what="in (0, 1)")
 
 
+# Above this, counts and worker numbers are typing mistakes (and overflow C
+# longs downstream).
+_LARGEST_WHOLE_NUMBER = 2**31 - 1
+
+
 def _whole_number(text):
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if abs(value) > _LARGEST_WHOLE_NUMBER:
+        raise argparse.ArgumentTypeError(
+            f"{text} is too large (at most {_LARGEST_WHOLE_NUMBER:,})"
+        )
+    return value
 
 
 def _count(text):
     value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _resamples(text):
+    value = _whole_number(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be at least 2, got {value}")
     return value
 
 
@@ -284,7 +301,7 @@ def _build_parser():
     )
     intervals.add_argument(
         "--n-bootstrap",
-        type=_count,
+        type=_resamples,
         default=1000,
         metavar="N",
         help="bootstrap resamples (default 1000)",
@@ -504,6 +521,7 @@ def _read_csv(path, delimiter):
     except OSError as exc:
         raise CommandError(f"cannot read {name}: {exc.strerror or exc}") from None
     frame.columns = [str(column).strip() for column in frame.columns]
+    _refuse_duplicate_columns(frame.columns, name)
     frame = frame.apply(lambda column: column.str.strip())
     frame = frame.replace("", np.nan)
     frame = frame.dropna(how="all")
@@ -512,6 +530,21 @@ def _read_csv(path, delimiter):
             f"{name} has a header line ({', '.join(frame.columns)}) but no rows"
         )
     return frame, name
+
+
+def _refuse_duplicate_columns(columns, name):
+    """One column per name: pandas renames a repeated one 'x.1', and names
+    that differ only by spaces are equal once stripped."""
+    seen = set(columns)
+    for column in columns:
+        base, _, suffix = column.rpartition(".")
+        repeated = column if list(columns).count(column) > 1 else None
+        if repeated is None and suffix.isdigit() and base in seen:
+            repeated = base
+        if repeated is not None:
+            raise CommandError(
+                f"{name} has two columns named {repeated!r}; rename one of them"
+            )
 
 
 def _read_text_columns(pd, source, delimiter):
@@ -684,7 +717,8 @@ def _numbers(column, name, what):
 def _parse_outcome(column, name):
     """Outcome for item A as 1 / 0.5 / 0, from scores, signs or words."""
     pd = _import_pandas()
-    numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    # A copy: pandas may hand back a read-only view, and signs are set below.
+    numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, copy=True)
     from ._outcomes import OUTCOME_WORDS  # the library loads only when needed
 
     words = column.str.strip().str.lower().map(OUTCOME_WORDS).to_numpy(dtype=float)
@@ -868,6 +902,11 @@ def _raise_as_option_error(exc):
 _OPTION_WORDS = {
     "pass alpha > 0": "pass --alpha > 0",
     "set alpha > 0": "set --alpha > 0",
+    "Set alpha > 0": "Set --alpha > 0",
+    "restrict the data to the largest strongly connected component": (
+        "restrict the data to the largest strongly connected component "
+        "(--restrict largest)"
+    ),
     "restrict='largest'": "--restrict largest",
     "Fit ties=": "Use ties=",
     "Leave home_a=None": "Drop --home",
@@ -1066,6 +1105,28 @@ def _check_options(args):
         raise CommandError(
             f"--since {args.since} is after --until {args.until}",
             exit_code=_EXIT_USAGE,
+        )
+    if args.plot is not None:
+        _check_plot_path(args.plot)
+
+
+# Image formats matplotlib writes without extra packages.
+_PLOT_FORMATS = ("eps", "jpeg", "jpg", "pdf", "png", "ps", "svg", "tif", "tiff", "webp")
+
+
+def _check_plot_path(path):
+    """Refuse a --plot path that would fail only after the fit."""
+    suffix = os.path.splitext(path)[1].lstrip(".").lower()
+    if suffix and suffix not in _PLOT_FORMATS:
+        raise CommandError(
+            f"--plot {path}: .{suffix} is not an image format; use one of "
+            f"{', '.join('.' + f for f in _PLOT_FORMATS)}",
+            exit_code=_EXIT_USAGE,
+        )
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise CommandError(
+            f"--plot {path}: the folder {folder} does not exist", exit_code=_EXIT_USAGE
         )
 
 

@@ -544,9 +544,13 @@ BAD_OPTIONS = {
     "top": (["--top", "0"], "argument --top: must be at least 1"),
     "n-bootstrap": (["--n-bootstrap", "many"], "'many' is not a whole number"),
     # Refused by leaderboard(), not argparse: still named as the user typed it.
+    "huge worker count": (
+        ["--n-jobs", "99999999999999"],
+        "argument --n-jobs: 99999999999999 is too large",
+    ),
     "n-bootstrap below 2": (
         ["FILE", "--n-bootstrap", "1"],
-        "argument --n-bootstrap: must be an int in the range [2, inf), got 1",
+        "argument --n-bootstrap: must be at least 2, got 1",
     ),
     "negative seed": (
         ["FILE", "--seed", "-1", "--interval", "bootstrap"],
@@ -614,3 +618,28 @@ def test_library_advice_names_the_command_options(capsys, tmp_path):
     status, _, err = call(capsys, all_ties, "--item-a", "a", "--item-b", "b")
     assert status == 1
     assert "use --ties half (or --ties drop)" in err
+
+
+def test_signed_decimal_differences_and_duplicate_columns(capsys, tmp_path):
+    differences = tmp_path / "differences.csv"
+    differences.write_text("item_a,item_b,outcome\nA,B,1.5\nB,C,-2.5\nC,A,0\nA,C,2\n")
+    status, out, err = call(capsys, differences, "--ties", "half")
+    assert status == 0, err  # pandas' read-only array made this fail
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("winner,loser,winner \nA,B,C\nB,C,A\n")
+    status, _, err = call(capsys, repeated)
+    assert status == 1
+    assert "two columns named 'winner'; rename one" in err
+
+
+@pytest.mark.parametrize(
+    "plot, message",
+    [
+        ("ratings.xyz", ".xyz is not an image format"),
+        ("no/where.png", "does not exist"),
+    ],
+)
+def test_a_bad_plot_path_is_refused_before_the_fit(capsys, games_csv, plot, message):
+    status, out, err = call(capsys, games_csv, "--plot", plot)
+    assert status == 2 and out == ""
+    assert message in err
