@@ -154,26 +154,22 @@ def _whole_number(text):
     return value
 
 
-def _count(text):
-    value = _whole_number(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _at_least(minimum):
+    """An argparse type: a whole number >= ``minimum``."""
+
+    def whole_number_at_least(text):
+        value = _whole_number(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return whole_number_at_least
 
 
-def _resamples(text):
-    value = _whole_number(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"must be at least 2, got {value}")
-    return value
-
-
-def _seed(text):
-    value = _whole_number(text)
-    if value < 0:
-        # numpy's seeds are non-negative; its own message names no option.
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
-    return value
+_count = _at_least(1)
+_resamples = _at_least(2)  # intervals need two resamples
+# numpy's seeds are non-negative; its own message names no option.
+_seed = _at_least(0)
 
 
 def _n_jobs(text):

@@ -317,28 +317,32 @@ def _has_native_column(frame):
     return any(is_pandas_native(frame.iloc[:, j]) for j in range(frame.shape[1]))
 
 
+def _refuse_missing(missing):
+    if missing.any():
+        raise ValueError(
+            f"y has {int(missing.sum())} missing outcome(s), first at row "
+            f"{int(np.flatnonzero(missing)[0])}; drop those rows."
+        )
+
+
 def _outcome_codes(y):
     """Codes 0..2 of the outcome labels (int8), and the labels."""
     if y.dtype.kind in "biuf":
         # One label (winner/loser data) or up to three: no sort of the rows.
         labels = sorted_labels(y)
-        missing = y.dtype.kind == "f" and len(labels) and np.isnan(labels[-1])
-        if 0 < len(labels) <= 3 and not missing:
+        if y.dtype.kind == "f" and len(labels) and np.isnan(labels[-1]):
+            _refuse_missing(np.isnan(y))
+        if 0 < len(labels) <= 3:
             return label_positions(y, labels), labels
     else:
-        missing = _is_missing(y)
-        if missing.any():
-            raise ValueError(
-                f"y has {int(missing.sum())} missing outcome(s), first at row "
-                f"{int(np.flatnonzero(missing)[0])}; drop those rows."
-            )
+        _refuse_missing(_is_missing(y))
         if len(y) and not np.any(y != y[0]):  # one label (winner/loser data)
             return np.zeros(len(y), dtype=np.int8), y[:1]
     factorised = factorise_ids(y)
-    if factorised is None:
+    if factorised is None:  # missing labels were refused above
         raise ValueError(
-            "y has missing values or labels of mixed types (numbers next to "
-            "strings, say); drop those rows or convert y to one type."
+            "y has labels of mixed types (numbers next to strings, say); convert "
+            "y to one type."
         )
     codes, labels = factorised
     if len(labels) > 3:

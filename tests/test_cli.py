@@ -554,7 +554,7 @@ BAD_OPTIONS = {
     ),
     "negative seed": (
         ["FILE", "--seed", "-1", "--interval", "bootstrap"],
-        "argument --seed: must be a whole number >= 0, got -1",
+        "argument --seed: must be at least 0, got -1",
     ),
     "base": (["--base", "1"], "argument --base: must be a number > 1"),
     "since": (["--since", "yesterday"], "'yesterday' is not a date"),

@@ -278,5 +278,7 @@ def test_aggregate_pairs_names_missing_and_mixed_outcomes():
     missing = pd.Series(["won", "lost", "won", None], dtype="string")
     with pytest.raises(ValueError, match="1 missing outcome.*row 3"):
         aggregate_pairs(X, missing)
+    with pytest.raises(ValueError, match="1 missing outcome.*row 1"):
+        aggregate_pairs(X, np.array([1.0, np.nan, 1.0, 0.0]))
     with pytest.raises(ValueError, match="labels of mixed types"):
         aggregate_pairs(X, np.array([1, "1", 1, 1], dtype=object))
