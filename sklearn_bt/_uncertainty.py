@@ -164,9 +164,13 @@ def _item_feature_names(ranker, prep):
     n_coef = len(ranker.coef_)
     if prep is not None:
         last = prep.steps[-1][1]
-        if hasattr(last, "get_item_feature_names_out"):
-            return np.asarray(last.get_item_feature_names_out(), dtype=object)
+        # A step without get_feature_names_out (a FunctionTransformer without
+        # feature_names_out, a custom transformer) leaves the names generic.
         try:
+            if hasattr(last, "get_item_feature_names_out"):
+                names = np.asarray(last.get_item_feature_names_out(), dtype=object)
+                if len(names) == n_coef:
+                    return names
             names = np.asarray(prep.get_feature_names_out(), dtype=object)
         except (AttributeError, ValueError, TypeError):
             names = None

@@ -676,3 +676,19 @@ def test_bootstrap_warns_when_the_data_are_not_the_fitted_ones():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         bootstrap(model, X, y, n_bootstrap=20, random_state=0)
+
+
+def test_a_step_without_feature_names_leaves_the_names_generic():
+    # np.tanh through a FunctionTransformer has no get_feature_names_out.
+    from sklearn.preprocessing import FunctionTransformer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    utility = X[:, :2] @ [1.0, -1.0] - X[:, 2:] @ [1.0, -1.0]
+    y = (utility + rng.logistic(size=200) > 0).astype(int)
+    model = make_pipeline(
+        PairTransformer(FunctionTransformer(np.tanh)), BradleyTerryRanker()
+    ).fit(X, y)
+    np.testing.assert_array_equal(parameter_names(model), ["x0", "x1"])
+    np.testing.assert_array_equal(standard_errors(model), standard_errors(model[-1]))
+    np.testing.assert_array_equal(estimates(model), model[-1].coef_)
