@@ -386,6 +386,7 @@ def _encode_tie_model(y, labels, ties):
     raise ValueError(
         f"With ties={ties!r}, y must hold {_ACCEPTED}; got a {_target_type(y)} "
         f"target with {len(labels)} labels {_show(labels)}."
+        + _proportions_hint(labels)
     )
 
 
@@ -407,6 +408,7 @@ def _encode_half_win(y, labels):
         raise ValueError(
             f"With ties='half', y must hold {_ACCEPTED}; got a {_target_type(y)} "
             f"target with {len(labels)} labels {_show(labels)}."
+            + _proportions_hint(labels)
         )
     # B won, tie, A won: codes 0, 1, 2
     return classes, _codes(y, np.array([classes[0], tie, classes[1]])), tie
@@ -494,7 +496,7 @@ def _encode_binary(y, labels):
     # The type of the unique labels is the type of y, at a fraction of the cost.
     y_type = type_of_target(labels, input_name="y")
     if y_type not in ("binary", "unknown") or len(labels) > 2:
-        message = _MULTICLASS_MESSAGE.format(y_type)
+        message = _MULTICLASS_MESSAGE.format(y_type) + _proportions_hint(labels)
         if len(labels) == 3:
             message += (
                 f" If the middle label {labels.tolist()[1]!r} is a tie: {_TIE_OPTIONS}"
@@ -522,6 +524,20 @@ def _single_label_classes(label):
 
 def _python(value):
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _proportions_hint(labels):
+    """A hint for ``y`` that looks like proportions of wins, else ''."""
+    if not _is_numeric(labels) or len(labels) <= 3:
+        return ""
+    if not (labels.min() >= 0 and labels.max() <= 1):
+        return ""
+    # R's glm(cbind(wins, losses) ~ ...) habit: a share of wins per row.
+    return (
+        " y looks like proportions of wins: give one row per outcome instead, "
+        "the pair with y = 1 and sample_weight = its wins, and the same pair "
+        "with y = 0 and sample_weight = its losses."
+    )
 
 
 def _target_type(y):

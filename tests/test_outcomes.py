@@ -106,3 +106,14 @@ def test_labels_of_mixed_types_are_a_clear_error():
     y = np.array([1, "0", 1, "0"], dtype=object)
     with pytest.raises(ValueError, match=r"mixes labels of types \['int', 'str'\]"):
         encode_outcomes(y, None, False)
+
+
+@pytest.mark.parametrize("ties", [None, "half", "davidson"])
+def test_proportions_of_wins_get_the_rows_and_weights_to_give_instead(ties):
+    proportions = np.array([0.2, 0.25, 0.4, 0.5, 0.75, 1.0])
+    with pytest.raises(ValueError, match="proportions of wins.*sample_weight = its"):
+        encode_outcomes(proportions, ties, False)
+    # Four labels that are not shares of wins get no such hint.
+    with pytest.raises(ValueError) as error:
+        encode_outcomes(np.array([1.0, 2.0, 3.0, 4.0]), ties, False)
+    assert "proportions" not in str(error.value)
