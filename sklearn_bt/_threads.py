@@ -12,9 +12,10 @@ the settings below, 3e6 arena battles went from 120 to 50 ms, a leaderboard of
 (single-threaded: 51, 65 and 164 ms).
 
 The settings are process-wide, as BLAS pools are: fits running at the same
-time in several Python threads share them, and the first to start restores
-them when it ends, so the others may finish with the pools' own thread counts.
-That costs speed, never correctness.
+time in several Python threads share them.  The first to start records the
+user's thread counts and the last to end restores them (a lock and a count of
+the fits in progress), so that concurrent fits never leave the process with
+one thread.
 
 Small calls gain nothing from threads, so a fit runs with one BLAS thread per
 pool (:func:`one_blas_thread`, with the user's settings restored on exit), and
@@ -24,6 +25,7 @@ the pools' own thread counts back (:func:`blas_threads_as_before`).
 threadpoolctl, which does the switching, is a dependency of scikit-learn.
 """
 
+import threading
 from contextlib import contextmanager
 
 # Loaded before the controller is made, which sees only the BLAS libraries
@@ -47,28 +49,38 @@ def _make_controller():
 
 
 _controller = _make_controller()
-# The limiter of the outermost one_blas_thread() in progress: it knows the
-# thread counts to restore.
+# Guards the two below: fits may run in several Python threads at once.
+_lock = threading.Lock()
+# The limiter made by the first one_blas_thread() in progress: it knows the
+# user's thread counts, to restore when the last one ends.
 _limiter = None
+# How many one_blas_thread() blocks are in progress, in all threads.
+_in_progress = 0
 
 
 @contextmanager
 def one_blas_thread():
     """Run the block with one thread in every BLAS pool; restore them after.
 
-    Nested uses (a fit inside a bootstrap, say) leave the outermost in charge.
+    Nested or concurrent uses (a fit inside a bootstrap, fits in several
+    threads) share the setting; the last to end restores the user's.
     """
-    global _limiter
-    controller = _controller
-    if controller is None or _limiter is not None:
+    global _limiter, _in_progress
+    if _controller is None:
         yield
         return
-    with controller.limit(limits=1, user_api="blas") as limiter:
-        _limiter = limiter
-        try:
-            yield
-        finally:
-            _limiter = None
+    with _lock:
+        if _in_progress == 0:
+            _limiter = _controller.limit(limits=1, user_api="blas")
+        _in_progress += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _in_progress -= 1
+            if _in_progress == 0:
+                _limiter.restore_original_limits()
+                _limiter = None
 
 
 @contextmanager
@@ -78,13 +90,18 @@ def blas_threads_as_before():
     For one large operation, which threads do speed up; outside
     :func:`one_blas_thread` it changes nothing.
     """
-    limiter = _limiter
+    with _lock:
+        limiter = _limiter
+        if limiter is not None:
+            limiter.restore_original_limits()
     if limiter is None:
         yield
         return
-    limiter.restore_original_limits()
     try:
         yield
     finally:
-        # Applied at once; the outermost one_blas_thread() restores on exit.
-        _controller.limit(limits=1, user_api="blas")
+        with _lock:
+            # Unless the last one_blas_thread() ended meanwhile (in another
+            # thread) and restored the user's counts, which must then stay.
+            if _in_progress:
+                _controller.limit(limits=1, user_api="blas")

@@ -64,3 +64,38 @@ def test_fit_solves_on_one_thread_and_builds_the_gram_matrix_on_all(
     assert seen["solve"] == [[1] * len(two_blas_threads)]
     assert seen["gram"] and all(t == two_blas_threads for t in seen["gram"])
     assert _blas_threads() == two_blas_threads
+
+
+def test_fits_in_several_threads_restore_the_users_thread_counts(two_blas_threads):
+    import threading
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 6))
+    y = (X[:, :3].sum(axis=1) - X[:, 3:].sum(axis=1) > rng.logistic(size=2000))
+    # Interleave the threads' entries and exits on purpose: each thread's
+    # block starts while the other's is in progress, and ends first or last.
+    barrier = threading.Barrier(2)
+
+    def fit_many():
+        for _ in range(10):
+            barrier.wait()
+            BradleyTerryRanker().fit(X, y)
+
+    threads = [threading.Thread(target=fit_many) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _blas_threads() == two_blas_threads
+
+
+def test_concurrent_blocks_restore_when_the_last_one_ends(two_blas_threads):
+    # One block ends while another is in progress (as in another thread).
+    first, second = one_blas_thread(), one_blas_thread()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert _blas_threads() == [1] * len(two_blas_threads)
+    with blas_threads_as_before():
+        second.__exit__(None, None, None)  # the last ends inside the Gram block
+    assert _blas_threads() == two_blas_threads
