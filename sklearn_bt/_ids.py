@@ -220,7 +220,9 @@ def _factorise_small_ints(column_a, column_b):
         column_a, column_b = column_a - low, column_b - low
         scans = (column_a, column_b)
     present = _mark_present(scans, span)
-    uniques = (np.flatnonzero(present) + low).astype(column_a.dtype)
+    # In the ids' own dtype: int64 offsets plus a uint64 low would make
+    # float64, which merges ids above 2**53.
+    uniques = np.flatnonzero(present).astype(column_a.dtype) + low
     if present.all():
         return (column_a, column_b), uniques
     lookup = np.cumsum(present) - 1

@@ -26,6 +26,7 @@ def _reference(column_a, column_b):
         lambda ids: ids * 7 - 50,  # gaps and negative ids
         lambda ids: ids.astype(np.int32) * 10**9,  # a range too wide to count
         lambda ids: ids.astype(np.uint16),
+        lambda ids: ids.astype(np.uint64) + np.uint64(2**63),  # beyond float64
         lambda ids: ids * 0.5,  # float ids
         lambda ids: np.array([f"item-{i:03d}" for i in ids]),  # numpy str
         lambda ids: np.array([f"m{i}" for i in ids], dtype=object),  # Python str
