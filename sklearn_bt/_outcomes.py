@@ -17,6 +17,7 @@ turns raw data into either encoding, and maps any accepted ``y`` to the
 outcome codes ``[B won, tie, A won]`` of the losses.
 """
 
+import re
 from numbers import Integral, Real
 
 import numpy as np
@@ -436,7 +437,7 @@ def _check_labels_do_not_name_sides(labels):
     names = [str(label) for label in labels.tolist()]
     for i, low in enumerate(names):
         for high in names[i + 1 :]:
-            if _differ_by_a_for_b(low, high):
+            if _differ_by_a_for_b(low, high) or _differ_by_side_words(low, high):
                 raise ValueError(
                     f"y has the labels {names}, and {low!r} / {high!r} name the "
                     "sides; but labels are read by their sort order (the larger "
@@ -446,6 +447,24 @@ def _check_labels_do_not_name_sides(labels):
                     f"np.select([y == {low!r}, y == {high!r}], [1.0, 0.0], 0.5), "
                     "fitted with ties='half' or a tie model."
                 )
+
+
+# Words that name the first and the second side, sorted as they are named:
+# the one naming B sorts last, so it would mean "A won".
+_SIDE_WORD_PAIRS = {("1", "2"), ("first", "second"), ("left", "right")}
+
+
+def _differ_by_side_words(low, high):
+    """Whether two names differ only by one word that names a side in each
+    (``model_1`` / ``model_2``, ``first`` / ``second``, ``left`` / ``right``)."""
+    words_low = re.findall(r"[a-z]+|\d+", low.lower())
+    words_high = re.findall(r"[a-z]+|\d+", high.lower())
+    if len(words_low) != len(words_high):
+        return False
+    differing = [
+        (x, y) for x, y in zip(words_low, words_high, strict=True) if x != y
+    ]
+    return len(differing) == 1 and differing[0] in _SIDE_WORD_PAIRS
 
 
 def _differ_by_a_for_b(low, high):

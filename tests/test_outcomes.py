@@ -86,6 +86,10 @@ def test_outcomes_of_extreme_integer_scores_do_not_wrap_around():
         (["b_won", "a_won", "a_won"], "half"),
         (["modelA", "modelB", "modelA"], "davidson"),
         (["model_a", "tie", "model_b"], "half"),  # the tie last when sorted
+        (["first", "second", "first"], None),
+        (["left", "right"], "davidson"),
+        (["winner_model_1", "winner_model_2"], None),
+        (["Left won", "tie", "Right won"], "half"),
     ],
 )
 def test_labels_that_name_the_sides_are_refused(y, ties):
@@ -95,7 +99,10 @@ def test_labels_that_name_the_sides_are_refused(y, ties):
         encode_outcomes(np.array(y, dtype=object), ties, False)
 
 
-@pytest.mark.parametrize("y", [["win", "loss"], ["laa", "lab"], ["Alpha", "Blpha"]])
+@pytest.mark.parametrize(
+    "y",
+    [["win", "loss"], ["laa", "lab"], ["Alpha", "Blpha"], ["1", "0"], ["x1", "y2"]],
+)
 def test_labels_that_only_contain_a_and_b_are_read_by_their_order(y):
     classes, outcome, _ = encode_outcomes(np.array(y, dtype=object), None, False)
     assert classes.tolist() == sorted(y)
