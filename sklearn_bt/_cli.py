@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._words import plural
+
 PROG = "sklearn-bt"
 
 # Exit statuses: 1 for bad data or a failed fit, 2 for a bad command line (as
@@ -641,7 +643,7 @@ def _file_comparisons(args):
         keep = _date_mask(dates, args.since, args.until, name)
         if not keep.all():
             n_out = int(np.sum(~keep))
-            notes.append(f"{_plural(n_out, 'row')} outside the dates left out")
+            notes.append(f"{plural(n_out, 'row')} outside the dates left out")
         frame = frame[keep]
     if "winner" in layout:
         item_a = _ids(frame[layout["winner"]], layout["winner"])
@@ -945,8 +947,13 @@ def _header(comparisons, board, notes):
         np.concatenate([comparisons.item_a, comparisons.item_b]).astype(str)
     ).shape[0]
     n_rows = comparisons.item_a.shape[0]
+    counted = f"{n_rows:,} {comparisons.noun}"
+    if comparisons.weight is not None:
+        # The library's headline counts the weights: say which is which.
+        total = float(comparisons.weight.sum())
+        counted = f"{plural(n_rows, 'row')} (weights summing to {total:,.6g})"
     line = (
-        f"{comparisons.source}: {n_rows:,} {comparisons.noun} between {n_items:,} "
+        f"{comparisons.source}: {counted} between {n_items:,} "
         f"{comparisons.item_noun}."
     )
     details = []
@@ -1031,10 +1038,6 @@ def _available(columns):
             option = "tab" if found[0] == "\t" else repr(found[0])
             text += f"; is the file separated by {found[0]!r}? Use --delimiter {option}"
     return text
-
-
-def _plural(count, word):
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 def _quote(value):

@@ -21,6 +21,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ._ids import as_id_array, factorise_ids, first_of_runs, positions_in
 from ._loss import A_WON, B_WON, TIE
+from ._words import plural
 
 __all__ = ["ComparisonGraph", "comparison_graph", "restrict_to_largest_component"]
 
@@ -433,15 +434,15 @@ class ComparisonGraph:
         """
         if self.mle_exists:
             return (
-                f"The comparison graph of {self.n_items:,} items is strongly "
-                "connected: the maximum-likelihood strengths exist."
+                f"The comparison graph of {plural(self.n_items, 'item')} is "
+                "strongly connected: the maximum-likelihood strengths exist."
             )
         largest = int(np.sum(self.component_labels == 0))
         parts = [
             "The maximum-likelihood strengths do not exist: the comparison graph of "
-            f"{self.n_items:,} items is not strongly connected "
+            f"{plural(self.n_items, 'item')} is not strongly connected "
             f"({self.n_components:,} strongly connected components; the largest "
-            f"has {largest:,} items)."
+            f"has {plural(largest, 'item')})."
         ]
         if not self.is_connected:
             parts.append(
@@ -456,14 +457,16 @@ class ComparisonGraph:
         ]:
             if labels.shape[0]:
                 parts.append(
-                    f"{labels.shape[0]:,} item(s) {what}: {_format_labels(labels)}."
+                    f"{plural(labels.shape[0], 'item')} {what}: "
+                    f"{_format_labels(labels)}."
                 )
         if self._unbeaten_groups:
             groups = "; ".join(
                 f"{{{_format_labels(g)}}}" for g in self._unbeaten_groups[:3]
             )
             parts.append(
-                f"{len(self._unbeaten_groups)} group(s) of items never lost to an "
+                f"{plural(len(self._unbeaten_groups), 'group')} of items never lost "
+                "to an "
                 f"item outside the group: {groups}."
             )
         parts.append(

@@ -49,6 +49,7 @@ from ._uncertainty import (
     centre_on_bounded_items,
 )
 from ._win_matrix import _validate_win_matrix, pairs_from_win_matrix
+from ._words import plural
 
 __all__ = ["Leaderboard", "elo_ratings", "leaderboard", "leaderboard_from_win_matrix"]
 
@@ -990,8 +991,8 @@ def _format(lb):
 def _headline(lb):
     s = lb.settings
     text = (
-        f"Leaderboard of {s['n_items']:,} items from {_count(s['n_comparisons'])} "
-        f"comparisons"
+        f"Leaderboard of {plural(s['n_items'], 'item')} from "
+        f"{plural(s['n_comparisons'], 'comparison')}"
     )
     if s["ties"] == "half":
         text += " (ties count as half a win)"
@@ -1407,14 +1408,19 @@ def _warn_unbounded(unbounded, items, n_bootstrap, confidence):
     tail = (1 - confidence) / 2
     frequent = unbounded > tail * n_bootstrap
     if frequent.any():
-        names = ", ".join(str(v) for v in items[frequent][:5].tolist())
+        shown = np.flatnonzero(frequent)[:5]
+        names = ", ".join(
+            f"{items[i]} in {100 * unbounded[i] / n_bootstrap:.3g}%" for i in shown
+        )
         more = f" and {frequent.sum() - 5} more" if frequent.sum() > 5 else ""
         warnings.warn(
-            f"{frequent.sum()} item(s) had only wins or only losses in more than "
-            f"{100 * tail:g}% of the resamples ({names}{more}): their bootstrap "
-            f"intervals reach the far-out ratings of refits with "
-            f"alpha={BOOTSTRAP_SEPARATION_ALPHA:g} and mean little. They have too "
-            "few comparisons; pass alpha > 0 to shrink them towards the average.",
+            f"{plural(frequent.sum(), 'item')} fell outside the largest strongly "
+            f"connected part of the comparison graph (only wins or only losses, "
+            f"or no comparison drawn) in more than {100 * tail:g}% of the "
+            f"resamples ({names}{more}): their bootstrap intervals reach the "
+            f"far-out ratings of refits with alpha={BOOTSTRAP_SEPARATION_ALPHA:g} "
+            "and mean little. They have too few comparisons; pass alpha > 0 to "
+            "shrink them towards the average.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
@@ -1476,9 +1482,9 @@ def _warn_unplayed(items, X):
         shown = ", ".join(str(v) for v in unplayed[:5].tolist())
         more = f" and {len(unplayed) - 5} more" if len(unplayed) > 5 else ""
         warnings.warn(
-            f"{len(unplayed)} item(s) of W have no comparison, no win and no loss "
-            f"({shown}{more}): nothing estimates their rating, so the leaderboard "
-            "leaves them out.",
+            f"{plural(len(unplayed), 'item')} of W without a comparison (no win, "
+            f"no loss: {shown}{more}): nothing estimates their rating, so the "
+            "leaderboard leaves them out.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

@@ -386,8 +386,7 @@ def _encode_tie_model(y, labels, ties):
         return classes, _codes(y, classes)
     raise ValueError(
         f"With ties={ties!r}, y must hold {_ACCEPTED}; got a {_target_type(y)} "
-        f"target with {len(labels)} labels {_show(labels)}."
-        + _proportions_hint(labels)
+        f"target with {len(labels)} labels {_show(labels)}." + _proportions_hint(labels)
     )
 
 
@@ -461,9 +460,7 @@ def _differ_by_side_words(low, high):
     words_high = re.findall(r"[a-z]+|\d+", high.lower())
     if len(words_low) != len(words_high):
         return False
-    differing = [
-        (x, y) for x, y in zip(words_low, words_high, strict=True) if x != y
-    ]
+    differing = [(x, y) for x, y in zip(words_low, words_high, strict=True) if x != y]
     return len(differing) == 1 and differing[0] in _SIDE_WORD_PAIRS
 
 

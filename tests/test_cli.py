@@ -643,3 +643,12 @@ def test_a_bad_plot_path_is_refused_before_the_fit(capsys, games_csv, plot, mess
     status, out, err = call(capsys, games_csv, "--plot", plot)
     assert status == 2 and out == ""
     assert message in err
+
+
+def test_the_header_tells_rows_from_weighted_comparisons(capsys, tmp_path):
+    path = tmp_path / "weighted.csv"
+    path.write_text("winner,loser,n\na,b,3\nb,c,2.5\nc,a,1\na,c,1\n")
+    status, out, err = call(capsys, path, "--weight", "n")
+    assert status == 0, err
+    assert "4 rows (weights summing to 7.5) between 3 items." in out
+    assert "from 7.5 comparisons" in out  # the library's headline: the weights

@@ -15,6 +15,7 @@ from sklearn_bt._graph import (
     pair_count_components,
     restrict_to_largest_component,
 )
+from sklearn_bt._words import plural
 
 # ---------------------------------------------------------------------------
 # Independent reference
@@ -132,7 +133,7 @@ def test_unbeaten_group_is_named():
     graph = comparison_graph([1, 2, 3, 4, 5, 6, 1], [2, 3, 1, 5, 6, 4, 4])
     assert graph.is_connected and graph.n_components == 2
     assert graph.never_lost.size == graph.never_won.size == 0
-    assert "1 group(s) of items never lost to an item outside the group: {1, 2, 3}" in (
+    assert "1 group of items never lost to an item outside the group: {1, 2, 3}" in (
         graph.message()
     )
 
@@ -188,7 +189,7 @@ def test_message_truncates_long_lists():
     losers = np.arange(1, 21)
     graph = comparison_graph(np.zeros(20, dtype=int), losers)
     message = graph.message()
-    assert "20 item(s) never won" in message
+    assert "20 items never won" in message
     assert "1, 2, 3, 4, 5 and 15 more" in message
 
 
@@ -356,8 +357,8 @@ def test_atp_without_walkovers(atp):
 
     assert not graph.mle_exists
     message = graph.message()
-    assert f"{graph.never_lost.size} item(s) never lost" in message
-    assert f"{graph.never_won.size:,} item(s) never won" in message
+    assert f"{plural(graph.never_lost.size, 'item')} never lost" in message
+    assert f"{plural(graph.never_won.size, 'item')} never won" in message
 
     mask = restrict_to_largest_component(matches.winner_id, matches.loser_id)
     sub = comparison_graph(matches.winner_id[mask], matches.loser_id[mask])

@@ -416,13 +416,15 @@ def test_bootstrap_reports_items_with_only_wins_in_resamples():
     a = np.array(["x", "y", "z", "y", "z", "x"] * 10 + ["new"] * 5)
     b = np.array(["y", "z", "x", "x", "y", "z"] * 10 + ["x", "y", "z", "x", "y"])
     outcome = np.concatenate([np.ones(60), [1, 1, 1, 1, 0]])
-    with pytest.warns(UserWarning, match=r"only wins or only losses.*\(new\)"):
+    with pytest.warns(UserWarning, match=r"only wins or only losses.*\(new in ") as w:
         board = leaderboard(
             a, b, outcome, interval="bootstrap", n_bootstrap=200, random_state=0
         )
     unbounded = _by_item(board, "rating")
     counts = dict(zip(board.table["item"], board.bootstrap_unbounded, strict=True))
     assert 30 < counts["new"] < 110  # about 200 * 0.8**5 = 66
+    # The warning says how often, not just "more than 2.5%".
+    assert f"(new in {100 * counts['new'] / 200:.3g}%)" in str(w[0].message)
     assert np.isfinite(board.bootstrap_ratings).all()
     assert _by_item(board, "upper")["new"] > unbounded["new"] + 500
     # With a prior, no refit needs rescuing and nothing is said.
@@ -736,7 +738,7 @@ def test_outcome_words_as_in_chatbot_arena():
 
 def test_win_matrix_items_without_comparisons_are_named_in_a_warning():
     W = np.array([[0, 3, 1, 0], [2, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]])
-    with pytest.warns(UserWarning, match=r"1 item\(s\) of W have no comparison.*\(d\)"):
+    with pytest.warns(UserWarning, match=r"1 item of W without a comparison \(no win, no loss: d\)"):
         board = leaderboard_from_win_matrix(W, items=list("abcd"))
     assert sorted(board.table["item"]) == ["a", "b", "c"]
 

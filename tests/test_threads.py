@@ -71,7 +71,7 @@ def test_fits_in_several_threads_restore_the_users_thread_counts(two_blas_thread
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2000, 6))
-    y = (X[:, :3].sum(axis=1) - X[:, 3:].sum(axis=1) > rng.logistic(size=2000))
+    y = X[:, :3].sum(axis=1) - X[:, 3:].sum(axis=1) > rng.logistic(size=2000)
     # Interleave the threads' entries and exits on purpose: each thread's
     # block starts while the other's is in progress, and ends first or last.
     barrier = threading.Barrier(2)
