@@ -953,8 +953,7 @@ def _header(comparisons, board, notes):
         total = float(comparisons.weight.sum())
         counted = f"{plural(n_rows, 'row')} (weights summing to {total:,.6g})"
     line = (
-        f"{comparisons.source}: {counted} between {n_items:,} "
-        f"{comparisons.item_noun}."
+        f"{comparisons.source}: {counted} between {n_items:,} {comparisons.item_noun}."
     )
     details = []
     if comparisons.home is not None:

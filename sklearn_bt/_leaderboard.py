@@ -47,6 +47,7 @@ from ._uncertainty import (
     _structure,
     _variances,
     centre_on_bounded_items,
+    uses_sandwich,
 )
 from ._win_matrix import _validate_win_matrix, pairs_from_win_matrix
 from ._words import plural
@@ -1012,7 +1013,8 @@ def _headline(lb):
             f"({s['n_bootstrap']:,} resamples)."
         )
     elif s["interval"] == "wald":
-        text += f" {100 * s['confidence']:g}% Wald intervals."
+        kind = " (sandwich)" if s.get("sandwich") else ""
+        text += f" {100 * s['confidence']:g}% Wald intervals{kind}."
     return text
 
 
@@ -1043,6 +1045,7 @@ def _warn_no_mle(graph):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "ties": [StrOptions({"half", "davidson", "rao-kupper"}), None],
         "interval": [StrOptions({"wald", "bootstrap"}), None],
+        "cov_type": [StrOptions({"auto", "model", "sandwich"})],
         "confidence": [Interval(Real, 0, 1, closed="neither")],
         "n_bootstrap": [Interval(Integral, 2, None, closed="left")],
         "scale": [Interval(Real, 0, None, closed="neither")],
@@ -1068,6 +1071,7 @@ def leaderboard(
     alpha=0.0,
     ties=None,
     interval="wald",
+    cov_type="auto",
     confidence=0.95,
     n_bootstrap=1000,
     scale=400.0,
@@ -1113,13 +1117,19 @@ def leaderboard(
         convention); "davidson" and "rao-kupper" fit a tie model with its own
         parameter (see :class:`BradleyTerryRanker`), reported in
         ``Leaderboard.tie_parameter``.  With "half", Wald intervals come
-        from the sandwich covariance: see :func:`standard_errors`.
+        from the sandwich covariance where it is sound: see ``cov_type``.
     interval : {"wald", "bootstrap"} or None, default="wald"
         Intervals from the observed information, from percentiles of
         ``n_bootstrap`` refits on resampled comparisons, or none.  Wald
         intervals need the diagonal of the inverse Hessian, whose cost grows as
         K^3 for K items (milliseconds for hundreds of items, about 15 s on one
         core for 10,000, whose fit takes under a second).
+    cov_type : {"auto", "model", "sandwich"}, default="auto"
+        The covariance behind Wald intervals, as in :func:`standard_errors`:
+        the inverse Hessian (``"model"``), or for ``ties="half"`` with ties
+        the sandwich (``"sandwich"``); ``"auto"`` takes the sandwich where it
+        is sound (``alpha=0``, a finite MLE, and no item compared in ties
+        only).  The headline says which.
     confidence : float, default=0.95
         Coverage of the intervals.
     n_bootstrap : int, default=1000
@@ -1221,7 +1231,7 @@ def leaderboard(
     columns = {"item": items, "strength": fit.centred[: fit.k], "rating": ratings}
     boot_ratings = boot_unbounded = None
     if interval == "wald":
-        intervals = _wald_intervals(fit, confidence)
+        intervals = _wald_intervals(fit, confidence, cov_type)
     elif interval == "bootstrap":
         problem = _bootstrap_problem(model, fit.structure, unique, counts, with_home)
         samples, flags = _run_bootstrap(
@@ -1266,6 +1276,7 @@ def leaderboard(
         "alpha": float(alpha),
         "ties": ties,
         "interval": interval,
+        "sandwich": interval == "wald" and uses_sandwich(model[-1], cov_type),
         "confidence": float(confidence),
         "n_bootstrap": int(n_bootstrap) if interval == "bootstrap" else None,
         "scale": float(scale),
@@ -1359,10 +1370,10 @@ class _Fit:
         )
 
 
-def _wald_intervals(fit, confidence):
+def _wald_intervals(fit, confidence, cov_type):
     """Standard errors and interval offsets of the ratings, from the Hessian."""
     z = norm.ppf(0.5 + confidence / 2)
-    var, _ = _variances(fit.structure, fit.param)
+    var, _ = _variances(fit.structure, fit.param, cov_type)
     se = np.sqrt(var)
     k, ties = fit.k, fit.structure.ranker.ties
     home = tie = None

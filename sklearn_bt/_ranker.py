@@ -387,6 +387,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         self.n_iter_ = result.n_iter
         self.hessian_ = result.hessian
         self._half_win_meat = None
+        self._sandwich_by_default = False
         # The sandwich needs a finite MLE: without one, the residuals of the
         # separated comparisons vanish and with them the variances of the
         # strengths that diverge (intervals of width 0).  The inverse Hessian
@@ -395,6 +396,14 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         if self.ties == "half" and counts[:, TIE].sum() > 0 and mle_exists:
             self._half_win_meat = _half_win_meat(
                 design, counts, result, self.fit_intercept
+            )
+            # The default for standard errors (cov_type="auto"): with a prior
+            # they are the posterior's, the inverse Hessian; and a parameter
+            # that only ties inform (an item whose every comparison is a tie)
+            # would get a sandwich variance from the ties' residuals alone,
+            # near 0 (exactly 0 for one tie between two items).
+            self._sandwich_by_default = self.alpha == 0 and _decisively_informed(
+                design, counts
             )
         if self.ties in TIE_MODELS:
             self._set_tie_parameter(loss, result, design)
@@ -886,6 +895,32 @@ def _half_win_meat(design, counts, result, fit_intercept):
         + counts[:, B_WON] * p_a**2
     )
     return score_outer_products(design, squared_residuals, fit_intercept)
+
+
+def _decisively_informed(design, counts):
+    """Whether every parameter that some comparison informs is informed by a
+    win or a loss, not by ties alone."""
+    decisive = counts[:, A_WON] + counts[:, B_WON] > 0
+    compared = counts.sum(axis=1) > 0
+    return np.array_equal(
+        _informed_parameters(design, decisive), _informed_parameters(design, compared)
+    )
+
+
+def _informed_parameters(design, rows):
+    """Which parameters have a non-zero design entry in some of ``rows``."""
+    if isinstance(design, ItemDesign):
+        rows = rows & (design.a != design.b)  # an item against itself: no entry
+        informed = np.zeros(design.n_params, dtype=bool)
+        informed[design.a[rows]] = True
+        informed[design.b[rows]] = True
+        return informed
+    D, weights = design.D, rows.astype(float)
+    if sp.issparse(D):
+        squares = np.asarray(D.multiply(D).T @ weights).ravel()
+    else:  # no copy of D's rows
+        squares = np.einsum("ij,ij,i->j", D, D, weights)
+    return squares > 0
 
 
 def _strongly_connected_items(design, counts):

@@ -776,10 +776,41 @@ def _block_cg(apply, diag, B, *, quadratic, max_iter):
     return out if not len(active) else None
 
 
-def _ginverse(structure, param):
+_COV_TYPES = ("auto", "model", "sandwich")
+
+
+def _check_cov_type(cov_type):
+    if not (isinstance(cov_type, str) and cov_type in _COV_TYPES):
+        raise ValueError(
+            f"cov_type must be one of {list(_COV_TYPES)}; got {cov_type!r}."
+        )
+
+
+def _ginverse(structure, param, cov_type="auto"):
+    """The covariance to use, as an operator: the inverse Hessian, or the
+    sandwich (``cov_type``; see :func:`standard_errors`)."""
     ginv = _GInverse(structure.ranker.hessian_, param.drop, param.null)
-    meat = getattr(structure.ranker, "_half_win_meat", None)
-    return ginv if meat is None else _Sandwich(ginv, meat)
+    ranker = structure.ranker
+    if cov_type == "sandwich" and getattr(ranker, "_half_win_meat", None) is None:
+        raise ValueError(
+            "cov_type='sandwich' needs a fit with ties='half', ties in y and a "
+            "finite maximum-likelihood estimate: only there does the fit keep the "
+            "scores' outer products. Other fits maximise their likelihood, whose "
+            "covariance is the inverse Hessian: use cov_type='model' or 'auto'."
+        )
+    if uses_sandwich(ranker, cov_type):
+        return _Sandwich(ginv, ranker._half_win_meat)
+    return ginv
+
+
+def uses_sandwich(ranker, cov_type):
+    """Whether ``cov_type`` means the sandwich covariance for this fitted ranker."""
+    meat = getattr(ranker, "_half_win_meat", None)
+    # Models pickled before cov_type existed used the sandwich whenever kept.
+    by_default = getattr(ranker, "_sandwich_by_default", meat is not None)
+    return meat is not None and (
+        cov_type == "sandwich" or (cov_type == "auto" and by_default)
+    )
 
 
 class _Sandwich:
@@ -845,9 +876,9 @@ def _warn_not_estimable(names):
     )
 
 
-def _variances(structure, param):
+def _variances(structure, param, cov_type="auto"):
     """Variance of every reported parameter (inf when not estimable)."""
-    ginv = _ginverse(structure, param)
+    ginv = _ginverse(structure, param, cov_type)
     d = ginv.diag()
     GV = ginv.solve(param.V)
     vGv = np.einsum("ij,ij->j", param.V, GV)
@@ -915,14 +946,15 @@ def estimates(model, *, reference=None):
     return param.apply(_parameter_vector(structure))
 
 
-def standard_errors(model, *, reference=None):
+def standard_errors(model, *, reference=None, cov_type="auto"):
     """Standard errors of the fitted parameters, from the observed information.
 
     The covariance of the estimates is the inverse of ``hessian_`` (the
     penalised observed Fisher information, so with ``alpha > 0`` these are the
-    posterior standard deviations of the Laplace approximation).  Item
-    strengths are defined up to a constant, so their standard errors depend
-    on the parameterisation: see ``reference``.
+    posterior standard deviations of the Laplace approximation), or for a
+    ``ties="half"`` fit the sandwich (see ``cov_type``).  Item strengths are
+    defined up to a constant, so their standard errors depend on the
+    parameterisation: see ``reference``.
 
     Parameters
     ----------
@@ -933,6 +965,14 @@ def standard_errors(model, *, reference=None):
         against the average of its connected part).  An item: standard errors
         of ``theta_j - theta_ref`` (zero for the reference), as in R's
         BradleyTerry2.
+    cov_type : {"auto", "model", "sandwich"}, default="auto"
+        ``"model"``: the inverse Hessian (model-based, as R's BradleyTerry2
+        and a binomial GLM report them, also when ties count as half wins).
+        ``"sandwich"``: ``H^-1 J H^-1`` (statsmodels' ``HC0``), for a
+        ``ties="half"`` fit with ties in ``y`` and a finite MLE (see Notes).
+        ``"auto"``: the sandwich where it is sound, the inverse Hessian
+        elsewhere: the sandwich for a ``ties="half"`` fit with ties, ``alpha=0``,
+        a finite MLE, and a win or a loss informing every parameter.
 
     Returns
     -------
@@ -967,7 +1007,12 @@ def standard_errors(model, *, reference=None):
     probabilities (with 26% ties: 0.050 against an empirical 0.041).  The
     covariance is then the sandwich ``H^-1 J H^-1``, with ``J`` the sum of the
     outer products of the comparisons' scores (statsmodels' ``HC0``); its
-    diagonal takes one solve per parameter.
+    diagonal takes one solve per parameter.  ``cov_type="auto"`` uses it
+    except where it is unsound: with ``alpha > 0`` (the inverse Hessian is then
+    the posterior covariance), and when some parameter is informed by ties
+    alone (an item whose only comparisons are ties), whose sandwich variance
+    comes from the ties' small residuals alone (0 for one tie between two
+    items).  Like any ``HC0`` it is noisy for items with few comparisons.
 
     Examples
     --------
@@ -985,15 +1030,16 @@ def standard_errors(model, *, reference=None):
     >>> standard_errors(model).round(3)  # of the sum-to-zero strengths
     array([0.626, 0.712, 0.824])
     """
+    _check_cov_type(cov_type)
     structure = _structure(model)
     param = _parameterisation(structure, reference)
-    var, estimable = _variances(structure, param)
+    var, estimable = _variances(structure, param, cov_type)
     if not estimable.all():
         _warn_not_estimable(structure.names[~estimable])
     return np.sqrt(var)
 
 
-def covariance(model, *, reference=None, items=None):
+def covariance(model, *, reference=None, items=None, cov_type="auto"):
     """Covariance matrix of the fitted parameters (or of some of them).
 
     Parameters
@@ -1007,6 +1053,8 @@ def covariance(model, *, reference=None, items=None):
         from :func:`parameter_names` such as ``"intercept"``), in this order.
         Default: all parameters.  For many items ask for the few you need:
         only those columns of the inverse are computed.
+    cov_type : {"auto", "model", "sandwich"}, default="auto"
+        The inverse Hessian or the sandwich, as in :func:`standard_errors`.
 
     Returns
     -------
@@ -1033,6 +1081,7 @@ def covariance(model, *, reference=None, items=None):
     array([[ 0.392, -0.11 ],
            [-0.11 ,  0.507]])
     """
+    _check_cov_type(cov_type)
     structure = _structure(model)
     param = _parameterisation(structure, reference)
     if items is None:
@@ -1051,7 +1100,7 @@ def covariance(model, *, reference=None, items=None):
                 "items=None for all of them."
             )
         positions = np.asarray([_find_item(structure, lab) for lab in labels])
-    ginv = _ginverse(structure, param)
+    ginv = _ginverse(structure, param, cov_type)
     C = param.contrasts(positions)
     cov = C.T @ ginv.solve(C)
     cov = 0.5 * (cov + cov.T)

@@ -738,7 +738,9 @@ def test_outcome_words_as_in_chatbot_arena():
 
 def test_win_matrix_items_without_comparisons_are_named_in_a_warning():
     W = np.array([[0, 3, 1, 0], [2, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]])
-    with pytest.warns(UserWarning, match=r"1 item of W without a comparison \(no win, no loss: d\)"):
+    with pytest.warns(
+        UserWarning, match=r"1 item of W without a comparison \(no win, no loss: d\)"
+    ):
         board = leaderboard_from_win_matrix(W, items=list("abcd"))
     assert sorted(board.table["item"]) == ["a", "b", "c"]
 
@@ -788,3 +790,24 @@ def test_elo_anchor_among_duplicate_labels_is_named():
 def test_sign_outcomes_get_the_conversion_in_the_message():
     with pytest.raises(ValueError, match=r"signs -1 / 0 / 1 become \(y \+ 1\) / 2"):
         leaderboard(["a", "b", "c"], ["b", "c", "a"], [1, -1, 0], ties="davidson")
+
+
+def test_half_win_wald_intervals_follow_cov_type_and_say_which():
+    a, b, outcome = _battles(ties=0.25)
+    auto = leaderboard(a, b, outcome, ties="half")
+    model = leaderboard(a, b, outcome, ties="half", cov_type="model")
+    assert "Wald intervals (sandwich)." in str(auto)
+    assert "Wald intervals." in str(model)
+    se = standard_errors(auto.model, cov_type="model")
+    factor = 400 / np.log(10)
+    np.testing.assert_allclose(
+        np.sort(model.table["upper"] - model.table["rating"]),
+        np.sort(norm.ppf(0.975) * factor * se),
+        rtol=1e-9,
+    )
+    assert np.all(
+        auto.table["upper"] - auto.table["rating"]
+        < model.table["upper"] - model.table["rating"]
+    )
+    # A prior: the posterior's covariance, with no "(sandwich)".
+    assert "(sandwich)" not in str(leaderboard(a, b, outcome, ties="half", alpha=1.0))

@@ -562,6 +562,61 @@ def test_half_win_model_without_ties_keeps_the_inverse_hessian():
     np.testing.assert_allclose(standard_errors(half), standard_errors(plain))
 
 
+def test_half_win_cov_type_chooses_the_inverse_hessian_or_the_sandwich():
+    a, b, y = _half_win_items()
+    X = np.column_stack([a, b])
+    model = _item_model(ties="half").fit(X, y)
+    items = np.unique(np.concatenate([a, b]))
+    others = items[1:]
+    D = (a[:, None] == others).astype(float) - (b[:, None] == others)
+    # "model": the binomial GLM's own (model-based) errors, as BradleyTerry2's.
+    glm = sm.GLM(y, D, family=sm.families.Binomial()).fit(tol=1e-12)
+    se_model = standard_errors(model, reference=items[0], cov_type="model")
+    np.testing.assert_allclose(se_model[1:], glm.bse, rtol=1e-7)
+    se_sandwich = standard_errors(model, reference=items[0], cov_type="sandwich")
+    np.testing.assert_allclose(se_sandwich[1:], _sandwich_glm(D, y).bse, rtol=1e-7)
+    np.testing.assert_array_equal(
+        standard_errors(model, reference=items[0]), se_sandwich
+    )
+    np.testing.assert_allclose(
+        covariance(model, items=["m1"], cov_type="model"),
+        [[standard_errors(model, cov_type="model")[1] ** 2]],
+        rtol=1e-9,
+    )
+    with pytest.raises(ValueError, match="cov_type must be one of"):
+        standard_errors(model, cov_type="HC0")
+    plain = _item_model().fit(X[y != 0.5], y[y != 0.5])
+    with pytest.raises(ValueError, match="cov_type='sandwich' needs a fit with"):
+        covariance(plain, cov_type="sandwich")
+
+
+def test_half_win_sandwich_is_not_the_default_where_it_is_unsound():
+    a, b, y = _half_win_items()
+    X = np.column_stack([a, b])
+    # An item compared in ties only: its scores' residuals are (near) zero, and
+    # with them its sandwich variance (exactly 0 for one tie).
+    X_new = np.vstack([X, [["new", "m5"]]])
+    y_new = np.append(y, 0.5)
+    model = _item_model(ties="half").fit(X_new, y_new)
+    position = list(parameter_names(model)).index("x0_new")
+    assert standard_errors(model, reference="m5", cov_type="sandwich")[
+        position
+    ] == pytest.approx(0.0, abs=1e-6)
+    default = standard_errors(model, reference="m5")
+    np.testing.assert_array_equal(
+        default, standard_errors(model, reference="m5", cov_type="model")
+    )
+    assert default[position] > 1.0  # one tie says little: a wide interval
+    # With a prior, the default is the posterior's covariance.
+    model = _item_model(ties="half", alpha=0.1).fit(X, y)
+    np.testing.assert_array_equal(
+        standard_errors(model), standard_errors(model, cov_type="model")
+    )
+    assert not np.allclose(
+        standard_errors(model), standard_errors(model, cov_type="sandwich")
+    )
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_collinear_features_have_infinite_standard_errors(seed):
     # x2 = 3 x0 + x1: the Hessian is singular, though a Cholesky
