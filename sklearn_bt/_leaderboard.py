@@ -332,11 +332,10 @@ class _Records:
     """Validated comparison rows: A, B, outcome for A, weight, home flag of A.
 
     After :func:`_compress`, a row stands for all the comparisons with the same
-    (A, B, home, outcome): ``weight`` is their summed weight and ``rows`` how
-    many input rows they were (None: one each).
+    (A, B, home, outcome): ``weight`` is their summed weight.
     """
 
-    def __init__(self, a, b, outcome, weight, home, rows=None):
+    def __init__(self, a, b, outcome, weight, home):
         self.a, self.b, self.outcome, self.weight, self.home = (
             a,
             b,
@@ -344,24 +343,12 @@ class _Records:
             weight,
             home,
         )
-        self.rows = rows
 
     def subset(self, mask):
         home = None if self.home is None else self.home[mask]
-        rows = None if self.rows is None else self.rows[mask]
         return _Records(
-            self.a[mask],
-            self.b[mask],
-            self.outcome[mask],
-            self.weight[mask],
-            home,
-            rows,
+            self.a[mask], self.b[mask], self.outcome[mask], self.weight[mask], home
         )
-
-    @property
-    def n_input_rows(self):
-        """How many input rows (of positive weight) these records stand for."""
-        return len(self.a) if self.rows is None else int(self.rows.sum())
 
     @property
     def winners(self):
@@ -517,7 +504,7 @@ def _compress(a, b, outcome, weight, home):
         if aggregated is None:
             return None
         items, design, counts = aggregated
-        a, b, at_home, raw = design.a, design.b, None, counts
+        a, b, at_home = design.a, design.b, None
     else:
         factorised = factorise_pair_ids(a, b)
         if factorised is None:
@@ -526,9 +513,6 @@ def _compress(a, b, outcome, weight, home):
         a, b, at_home, counts = _count_pairs(
             codes_a, codes_b, home, column, weight, len(items)
         )
-        raw = counts
-        if weight is not None:
-            raw = _count_pairs(codes_a, codes_b, home, column, None, len(items))[3]
     pair, outcome = np.nonzero(counts > 0)
     return _Records(
         items[a[pair]],
@@ -536,7 +520,6 @@ def _compress(a, b, outcome, weight, home):
         np.array([0.0, 0.5, 1.0])[outcome],
         counts[pair, outcome],
         None if home is None else at_home[pair].astype(float),
-        raw[pair, outcome],
     )
 
 
@@ -1103,7 +1086,9 @@ def leaderboard(
         ``"drawn"`` (tie), ``"model_b"``, ``"b"``, ``"loss"``, ``"lost"`` (B
         won): Chatbot Arena's ``winner`` column works as it is.
     sample_weight : array-like of shape (n_comparisons,), default=None
-        Count of each comparison (frequency weights).
+        Count of each comparison (frequency weights; a fraction counts as that
+        share of a comparison, in the fit, the Wald intervals and the bootstrap
+        alike).
     home_a : array-like of shape (n_comparisons,), default=None
         1 where A played at home, 0 at a neutral venue (put the home team as
         A).  Adds a home advantage, estimated with the ratings.
@@ -1235,12 +1220,7 @@ def leaderboard(
     elif interval == "bootstrap":
         problem = _bootstrap_problem(model, fit.structure, unique, counts, with_home)
         samples, flags = _run_bootstrap(
-            problem,
-            n_bootstrap,
-            random_state,
-            n_jobs,
-            progress,
-            n_rows=records.n_input_rows,
+            problem, n_bootstrap, random_state, n_jobs, progress
         )
         samples = fit.param.apply(samples)
         if anchor is None:

@@ -1349,12 +1349,14 @@ class _Progress:
 _MAX_DRAWS = np.iinfo(np.int64).max
 
 
-def _draw_size(counts, n_rows):
+def _draw_size(counts):
     """How many comparisons a resample draws, and the weight each one carries.
 
-    Integer counts are numbers of comparisons: a resample draws as many.
-    Other weights are relative: it draws one per original row with a positive
-    weight and scales them back to the total weight.
+    Weights count comparisons (frequency weights), as in the fit and in Wald
+    intervals: a resample draws as many comparisons as they total, so that
+    both kinds of interval measure the same amount of data.  Fractional
+    weights (a vote of three annotators weighing 1/3 each) draw their total
+    rounded, each draw carrying the total's share.
     """
     total = counts.sum()
     if np.allclose(counts, np.round(counts)):
@@ -1367,20 +1369,18 @@ def _draw_size(counts, n_rows):
                 "counts, divide them by a constant so that they total less."
             )
         return int(round(total)), 1.0
-    n_draws = max(int(n_rows), 1)
+    n_draws = max(int(round(total)), 1)
     return n_draws, total / n_draws
 
 
-def _run_bootstrap(problem, n_bootstrap, random_state, n_jobs, progress, n_rows=None):
+def _run_bootstrap(problem, n_bootstrap, random_state, n_jobs, progress):
     """Parameters of ``n_bootstrap`` refits (rows) and per-item unbounded flags.
 
     Each replicate has its own child seed of one SeedSequence, so the result
     does not depend on how the replicates are split among workers.
     """
     seeds = _seed_sequence(random_state).spawn(n_bootstrap)
-    n_draws, scale = _draw_size(
-        problem.counts, n_rows if n_rows is not None else problem.counts.shape[0]
-    )
+    n_draws, scale = _draw_size(problem.counts)
     n_chunks = min(n_bootstrap, 20 if progress else 8)
     chunks = np.array_split(np.arange(n_bootstrap), n_chunks)
     tasks = (
@@ -1515,8 +1515,9 @@ def bootstrap(
     y : array-like of shape (n_pairs,)
         The outcomes it was fitted on.
     sample_weight : array-like of shape (n_pairs,), default=None
-        The frequency weights it was fitted with.  Integer weights count
-        comparisons: a resample draws as many comparisons as their total.
+        The frequency weights it was fitted with.  Weights count comparisons:
+        a resample draws as many comparisons as their total (rounded, for
+        fractional weights), as Wald intervals count them.
     reference : item label or feature name, default=None
         Parameterisation of item strengths, as in :func:`estimates`.
     n_bootstrap : int, default=1000
@@ -1617,12 +1618,7 @@ def bootstrap(
     _use_item_design(problem, structure, param)
     _warn_if_not_fitted_on(problem)
     samples, flags = _run_bootstrap(
-        problem,
-        n_bootstrap,
-        random_state,
-        n_jobs,
-        progress,
-        n_rows=int((weights > 0).sum()),
+        problem, n_bootstrap, random_state, n_jobs, progress
     )
     n_flagged = int(flags.any(axis=1).sum())
     if n_flagged:

@@ -747,3 +747,19 @@ def test_a_step_without_feature_names_leaves_the_names_generic():
     np.testing.assert_array_equal(parameter_names(model), ["x0", "x1"])
     np.testing.assert_array_equal(standard_errors(model), standard_errors(model[-1]))
     np.testing.assert_array_equal(estimates(model), model[-1].coef_)
+
+
+def test_bootstrap_counts_fractional_weights_as_wald_intervals_do():
+    # Weights of 1/2 are half as many comparisons, for Wald standard errors and
+    # for the bootstrap alike (it drew one comparison per row: sqrt(2) too
+    # narrow).
+    a, b, y = _half_win_items(seed=3, n=400)
+    decided = y != 0.5
+    X, y = np.column_stack([a, b])[decided], y[decided]
+    weight = np.full(len(y), 0.5)
+    model = _item_model().fit(X, y, bradleyterryranker__sample_weight=weight)
+    samples = bootstrap(
+        model, X, y, sample_weight=weight, n_bootstrap=400, random_state=0
+    )
+    ratio = samples.std(axis=0) / standard_errors(model)
+    assert np.all((0.85 < ratio) & (ratio < 1.15)), ratio
