@@ -6,6 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order
 from scipy.sparse.linalg import cg
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -412,6 +413,23 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 self.__dict__.pop(name, None)
         if not warned:
             self._warn_if_not_converged(result, loss)
+        if (
+            self.fit_intercept
+            and self.alpha == 0
+            and isinstance(design, ItemDesign)
+            and _sides_explain_the_intercept(design, counts)
+        ):
+            warnings.warn(
+                "intercept_ (the first-position or home advantage) is not "
+                "identifiable: every item plays on one side only, or the sides "
+                "follow the items (each comparison is between an item and one a "
+                "level below it), so a shift of intercept_ and of the strengths "
+                "fits the data equally well. intercept_ is arbitrary. Put items on "
+                "both sides (see swap_pairs), set fit_intercept=False, or set "
+                "alpha > 0 to shrink the strengths.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
         return self
 
     def _make_loss(self, counts):
@@ -921,6 +939,51 @@ def _informed_parameters(design, rows):
     else:  # no copy of D's rows
         squares = np.einsum("ij,ij,i->j", D, D, weights)
     return squares > 0
+
+
+def _sides_explain_the_intercept(design, counts):
+    """Whether levels ``phi`` of the items exist with ``phi_A - phi_B = 1`` in
+    every comparison: then the intercept and the strengths trade off exactly.
+    """
+    rows = (counts.sum(axis=1) > 0) & (design.a != design.b)
+    a, b, n = design.a[rows], design.b[rows], design.n_params
+    if not len(a):
+        return False
+    # Levels that fail on some rows fail on all: a spread-out sample of a few
+    # rows per item (cycles in plenty) settles most data sets cheaply.
+    stride = len(a) // (4 * n)
+    if stride > 1 and not _levels_exist(a[::stride], b[::stride], n):
+        return False
+    return _levels_exist(a, b, n)
+
+
+def _levels_exist(a, b, n):
+    """``phi_a - phi_b = 1`` on every row, for some ``phi``: levels are set
+    along a breadth-first spanning forest, then checked on every row."""
+    # Edge a -> b carries -1 (phi_b = phi_a - 1), b -> a +1.
+    step = sp.csr_array(
+        (np.r_[-np.ones(len(a)), np.ones(len(a))], (np.r_[a, b], np.r_[b, a])),
+        shape=(n, n),
+    )
+    step.sum_duplicates()
+    if np.any(step.data == 0):  # a pair in both orientations
+        return False
+    step.data = np.sign(step.data)
+    level = np.full(n, np.nan)
+    for start in np.unique(a):
+        if not np.isnan(level[start]):
+            continue
+        order, parents = breadth_first_order(step, start, directed=False)
+        children = order[1:]
+        signs = np.asarray(step[parents[children], children]).ravel()
+        # Parents come before their children in breadth-first order.
+        levels = {int(start): 0.0}
+        for child, parent, sign in zip(
+            children.tolist(), parents[children].tolist(), signs.tolist(), strict=True
+        ):
+            levels[child] = levels[parent] + sign
+        level[list(levels)] = list(levels.values())
+    return bool(np.all(level[a] - level[b] == 1.0))
 
 
 def _strongly_connected_items(design, counts):

@@ -1001,3 +1001,30 @@ def test_weights_over_twelve_decades_reach_the_optimum(n_items, seed):
         if objective(theta + step) < objective(theta):
             theta = theta + step
     assert objective(model.coef_) <= objective(theta) * (1 + 1e-12)
+
+
+@pytest.mark.parametrize(
+    "pairs, identified",
+    [
+        ([["m1", "base"], ["m2", "base"], ["m3", "base"]], False),  # sides fixed
+        ([["b", "a"], ["c", "b"], ["d", "c"]], False),  # a ladder: levels 0-3
+        ([["m1", "base"], ["base", "m2"], ["m1", "m2"]], True),
+        ([["a", "b"], ["b", "a"]], True),  # both orientations
+    ],
+)
+def test_an_intercept_the_sides_explain_is_said_not_identifiable(pairs, identified):
+    rng = np.random.default_rng(0)
+    X = np.array(pairs * 60)
+    y = (rng.random(len(X)) < 0.6).astype(float)
+    model = make_pipeline(
+        PairTransformer(OneHotEncoder()), BradleyTerryRanker(fit_intercept=True)
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    said = any("intercept_" in str(w.message) for w in caught)
+    assert said != identified
+    if not identified:  # and with a prior, the strengths shrink: nothing said
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.set_params(bradleyterryranker__alpha=1.0).fit(X, y)
