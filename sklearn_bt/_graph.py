@@ -13,12 +13,14 @@ sparse adjacency matrix, built by sorting the edges: it costs a sort of the
 comparisons and O(n_comparisons + n_items) besides.
 """
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ._exceptions import user_stacklevel
 from ._ids import as_id_array, factorise_ids, first_of_runs, positions_in
 from ._loss import A_WON, B_WON, TIE
 from ._words import plural
@@ -654,4 +656,22 @@ def restrict_to_largest_component(winners, losers, *, ties=None, sample_weight=N
     _, labels = _strong_components(
         codes[:n_rows], codes[n_rows:], items.shape[0], weights, ties=ties
     )
+    _warn_if_several_largest(labels, items)
     return (labels[codes[:n_rows]] == 0) & (labels[codes[n_rows:]] == 0)
+
+
+def _warn_if_several_largest(labels, items):
+    """Say so when the largest strongly connected component is not unique."""
+    sizes = np.bincount(labels)
+    n_largest = int(np.sum(sizes == sizes[0]))
+    if n_largest < 2 or sizes[0] < 2:  # single items: nothing is kept anyway
+        return
+    warnings.warn(
+        f"{n_largest} strongly connected components share the largest size "
+        f"({plural(sizes[0], 'item')} each); the one kept holds "
+        f"{_format_labels(items[labels == 0])}, the first by its smallest label. "
+        "Their ratings cannot be put on one scale: rate each component on its "
+        "own, or set alpha > 0 and keep them all.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )

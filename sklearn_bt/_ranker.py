@@ -839,7 +839,9 @@ def _check_pair_width(n_features):
             f"X has {n_features} feature(s), but a pair row needs an even number: "
             "the first half describes item A and the second half item B, with the "
             "same features in the same order. Build pair rows as [x_A | x_B]; for "
-            "item ids use PairTransformer(OneHotEncoder()) on [[id_A, id_B], ...]."
+            "item ids use PairTransformer(OneHotEncoder()) on [[id_A, id_B], ...]. "
+            "(A meta-estimator that draws a subset of the columns, such as "
+            "BaggingClassifier(max_features < 1.0), breaks the pairing.)"
         )
     return n_features // 2
 

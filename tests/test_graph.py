@@ -4,6 +4,8 @@ The reference is a brute-force transitive closure (repeated boolean matrix
 products), which shares no code with scipy's component search.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -285,6 +287,7 @@ def test_random_graphs_match_brute_force(seed):
     np.testing.assert_array_equal(labels, graph.component_labels)
 
 
+@pytest.mark.filterwarnings("ignore:.*share the largest size")
 @pytest.mark.parametrize("seed", range(100))
 def test_restriction_is_strongly_connected(seed):
     rng = np.random.default_rng(1000 + seed)
@@ -434,3 +437,13 @@ def test_results_do_not_alias_the_callers_items():
     graph = comparison_graph(["a", "b", "c"], ["b", "c", "a"], items=items)
     graph.items[0] = "z"
     assert items[0] == "a"
+
+
+def test_restricting_to_one_of_several_largest_components_says_so():
+    winners, losers = ["c", "d", "a", "b", "e"], ["d", "c", "b", "a", "a"]
+    with pytest.warns(UserWarning, match="2 strongly connected components share"):
+        mask = restrict_to_largest_component(winners, losers)
+    np.testing.assert_array_equal(mask, [False, False, True, True, False])
+    with warnings.catch_warnings():  # one largest: nothing to say
+        warnings.simplefilter("error")
+        restrict_to_largest_component(winners + ["c", "a"], losers + ["a", "c"])
