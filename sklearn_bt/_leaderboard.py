@@ -397,6 +397,7 @@ def _records(item_a, item_b, outcome, sample_weight, home_a, ties):
             )
         if not keep.all():
             input_rows.kept = keep
+            _warn_weighed_out(a, b, keep, labels)
             a, b, weight = a[keep], b[keep], weight[keep]
             outcome = None if outcome is None else outcome[keep]
             home = None if home is None else home[keep]
@@ -459,6 +460,25 @@ class _InputRows:
             f"(item {_plain(item)!r}); an item cannot be compared with itself: drop "
             "those rows."
         )
+
+
+def _warn_weighed_out(a, b, keep, labels):
+    """Warn about items whose every comparison has weight zero: they vanish."""
+    kept = set(a[keep].tolist()) | set(b[keep].tolist())
+    gone = (set(a[~keep].tolist()) | set(b[~keep].tolist())) - kept
+    if not gone:
+        return
+    names = [labels[v] if labels is not None else v for v in gone]
+    names = sorted(names, key=str)
+    shown = ", ".join(str(v) for v in names[:5])
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    warnings.warn(
+        f"{plural(len(names), 'item')} took part only in comparisons of weight 0 "
+        f"({shown}{more}): nothing rates them, so the leaderboard leaves them "
+        "out.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _ids_or_codes(item_a, item_b):

@@ -811,3 +811,14 @@ def test_half_win_wald_intervals_follow_cov_type_and_say_which():
     )
     # A prior: the posterior's covariance, with no "(sandwich)".
     assert "(sandwich)" not in str(leaderboard(a, b, outcome, ties="half", alpha=1.0))
+
+
+def test_items_with_only_zero_weight_comparisons_are_named_when_left_out():
+    a, b, outcome = _battles(n_items=4, n_rows=200)
+    a = np.append(a, ["late", "m00"])
+    b = np.append(b, ["m01", "late"])
+    outcome = np.append(outcome, [1.0, 0.0])
+    weight = np.append(np.ones(200), [0.0, 0.0])
+    with pytest.warns(UserWarning, match=r"1 item took part only .* \(late\)"):
+        board = leaderboard(a, b, outcome, sample_weight=weight)
+    assert "late" not in list(board.table["item"])
