@@ -269,12 +269,15 @@ def _check_outcome(outcome, n, ties):
     except (TypeError, ValueError) as exc:
         raise ValueError("outcome must hold numbers: 1, 0.5 or 0 for item A.") from exc
     labels = sorted_labels(outcome)  # a few passes, no sort of the rows
+    if -1 in labels and np.isin(labels, [-1.0, 0.0, 1.0]).all():
+        # Signs of score differences, as the ranker takes them: 0 is a tie.
+        outcome = (outcome + 1.0) / 2.0
+        labels = (labels + 1.0) / 2.0
     if not np.isin(labels, [0.0, 0.5, 1.0]).all():
         bad = ~np.isin(outcome, [0.0, 0.5, 1.0])
-        signs = " (signs -1 / 0 / 1 become (y + 1) / 2)" if -1 in labels else ""
         raise ValueError(
-            f"outcome must be 1 (A won), 0.5 (tie) or 0 (B won){signs}; row "
-            f"{np.flatnonzero(bad)[0]} has {float(outcome[bad][0])!r}."
+            f"outcome must be 1 (A won), 0.5 (tie) or 0 (B won), or signs 1 / 0 / "
+            f"-1; row {np.flatnonzero(bad)[0]} has {float(outcome[bad][0])!r}."
         )
     if 0.5 in labels and ties is None:
         n_ties = int(np.sum(outcome == 0.5))
@@ -1100,8 +1103,8 @@ def leaderboard(
         Ids (ints or strings) of the two sides of each comparison: the winner
         and the loser when ``outcome`` is None.
     outcome : array-like of shape (n_comparisons,), default=None
-        Result for A: 1 (A won), 0.5 (tie), 0 (B won).  None: A won every row.
-        Words are read too, in any case: ``"model_a"``, ``"a"``, ``"win"``,
+        Result for A: 1 (A won), 0.5 (tie), 0 (B won), or signs 1 / 0 / -1 (as
+        the ranker takes them).  None: A won every row.  Words are read too, in any case: ``"model_a"``, ``"a"``, ``"win"``,
         ``"won"`` (A won), ``"tie"``, ``"tie (bothbad)"``, ``"draw"``,
         ``"drawn"`` (tie), ``"model_b"``, ``"b"``, ``"loss"``, ``"lost"`` (B
         won): Chatbot Arena's ``winner`` column works as it is.

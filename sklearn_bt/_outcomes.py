@@ -73,6 +73,19 @@ OUTCOME_WORDS = {
 }
 
 
+def _word_score(word):
+    """The outcome score a word names, NaN if none: an outcome word, or a
+    number 1 / 0.5 / 0 written out (read from text)."""
+    text = str(word).strip().lower()
+    if text in OUTCOME_WORDS:
+        return OUTCOME_WORDS[text]
+    try:
+        number = float(text)
+    except ValueError:
+        return np.nan
+    return number if number in (0.0, 0.5, 1.0) else np.nan
+
+
 def scores_from_words(values, name):
     """Outcome scores 1 / 0.5 / 0 for item A from ``OUTCOME_WORDS``.
 
@@ -86,9 +99,7 @@ def scores_from_words(values, name):
             "(A won / tie / B won) or the words model_a / model_b / tie."
         )
     codes, words = factorised
-    scores = np.array(
-        [OUTCOME_WORDS.get(str(w).strip().lower(), np.nan) for w in words]
-    )
+    scores = np.array([_word_score(w) for w in words])
     unknown = np.isnan(scores)
     if unknown.any():
         raise ValueError(

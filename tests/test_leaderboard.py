@@ -635,6 +635,7 @@ ROW_CASES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:.*only in comparisons of weight 0")
 @pytest.mark.parametrize("case", ROW_CASES)
 def test_bad_id_messages_name_the_input_row_and_argument(case):
     kwargs, message = ROW_CASES[case]
@@ -787,9 +788,14 @@ def test_elo_anchor_among_duplicate_labels_is_named():
         elo_ratings([0.1, -0.1], items=["x", "x"], anchor="x")
 
 
-def test_sign_outcomes_get_the_conversion_in_the_message():
-    with pytest.raises(ValueError, match=r"signs -1 / 0 / 1 become \(y \+ 1\) / 2"):
-        leaderboard(["a", "b", "c"], ["b", "c", "a"], [1, -1, 0], ties="davidson")
+def test_signs_and_numbers_written_as_text_are_outcomes_too():
+    a, b, outcome = _battles(n_items=4, n_rows=300, ties=0.2)
+    reference = leaderboard(a, b, outcome, ties="davidson").table
+    for encoded in (2 * outcome - 1, outcome.astype(str)):  # signs; "1.0", "0.5"
+        table = leaderboard(a, b, encoded, ties="davidson").table
+        np.testing.assert_array_equal(table["rating"], reference["rating"])
+    with pytest.raises(ValueError, match="or signs 1 / 0 / -1; row 1 has 2.0"):
+        leaderboard(["a", "b", "c"], ["b", "c", "a"], [1, 2, 0], ties="davidson")
 
 
 def test_half_win_wald_intervals_follow_cov_type_and_say_which():
