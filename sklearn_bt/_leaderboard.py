@@ -1104,10 +1104,11 @@ def leaderboard(
         and the loser when ``outcome`` is None.
     outcome : array-like of shape (n_comparisons,), default=None
         Result for A: 1 (A won), 0.5 (tie), 0 (B won), or signs 1 / 0 / -1 (as
-        the ranker takes them).  None: A won every row.  Words are read too, in any case: ``"model_a"``, ``"a"``, ``"win"``,
-        ``"won"`` (A won), ``"tie"``, ``"tie (bothbad)"``, ``"draw"``,
-        ``"drawn"`` (tie), ``"model_b"``, ``"b"``, ``"loss"``, ``"lost"`` (B
-        won): Chatbot Arena's ``winner`` column works as it is.
+        the ranker takes them).  None: A won every row.  Words are read too, in
+        any case: ``"model_a"``, ``"a"``, ``"win"``, ``"won"`` (A won),
+        ``"tie"``, ``"tie (bothbad)"``, ``"draw"``, ``"drawn"`` (tie),
+        ``"model_b"``, ``"b"``, ``"loss"``, ``"lost"`` (B won): Chatbot Arena's
+        ``winner`` column works as it is.
     sample_weight : array-like of shape (n_comparisons,), default=None
         Count of each comparison (frequency weights; a fraction counts as that
         share of a comparison, in the fit, the Wald intervals and the bootstrap
@@ -1175,7 +1176,10 @@ def leaderboard(
     MLEDoesNotExistWarning
         With ``alpha=0`` and ``restrict="none"``, when the comparison graph is
         not strongly connected: the message names the items that never lost
-        or never won, whose ratings are then meaningless.
+        or never won, whose ratings are then meaningless.  The ratings are
+        then centred on the largest strongly connected component (the other
+        items' finite values are arbitrary and would move every rating), and
+        the other items' intervals are ``[-inf, inf]``.
 
     See Also
     --------
@@ -1233,7 +1237,10 @@ def leaderboard(
     X, y, weight = _pair_rows(items, unique, counts, with_home)
     model = _make_model(items, alpha, ties, with_home, hasattr(X, "iloc"))
     _fit_model(model, X, y, weight, quiet=no_mle)
-    fit = _Fit(model, anchor, _elo_factor(scale, base), with_home)
+    # Without an MLE only the largest strongly connected component's
+    # strengths are bounded.
+    bounded = np.isin(items, graph.largest_component) if no_mle else None
+    fit = _Fit(model, anchor, _elo_factor(scale, base), with_home, bounded)
     ratings = (offset if anchor is None else anchor_rating) + fit.factor * fit.items
 
     columns = {"item": items, "strength": fit.centred[: fit.k], "rating": ratings}
@@ -1256,6 +1263,10 @@ def leaderboard(
     else:
         intervals = {"home": fit.home_estimate(), "tie": fit.tie_estimate(ties)}
     home, tie = intervals.pop("home"), intervals.pop("tie")
+    if interval is not None and bounded is not None:
+        # Their maximum-likelihood ratings are infinite: so are the bounds.
+        for name, value in (("se", np.inf), ("lower", -np.inf), ("upper", np.inf)):
+            intervals[name] = np.where(bounded, intervals[name], value)
     if interval is not None:
         columns["se"] = intervals["se"]
         columns["lower"] = ratings + intervals["lower"]
@@ -1335,14 +1346,20 @@ class _Fit:
     parameter on its internal scale.
     """
 
-    def __init__(self, model, anchor, factor, with_home):
+    def __init__(self, model, anchor, factor, with_home, bounded=None):
         self.structure = _structure(model)
         # Item strengths come first; the home advantage is the next coefficient.
         self.k = self.structure.n_coef - int(with_home)
         raw = _parameter_vector(self.structure)
-        self.param = _parameterisation(self.structure, anchor)
+        # Without an MLE, centre on the items whose strengths are bounded: the
+        # others' finite values are arbitrary, and would move every rating.
+        centre_on = None
+        if bounded is not None:
+            centre_on = np.zeros(self.structure.n_params, dtype=bool)
+            centre_on[: self.k] = bounded
+        self.param = _parameterisation(self.structure, anchor, centre_on)
         self.values = self.param.apply(raw)
-        self.centred = _parameterisation(self.structure, None).apply(raw)
+        self.centred = _parameterisation(self.structure, None, centre_on).apply(raw)
         self.factor = factor
         self.with_home = with_home
 

@@ -388,7 +388,10 @@ class _Parameterisation:
         return out
 
 
-def _parameterisation(structure, reference):
+def _parameterisation(structure, reference, centre_on=None):
+    """Item strengths relative to ``reference``, or centred per connected part:
+    on the items of ``centre_on`` (a mask over the parameters) it holds, or
+    on all the part's items."""
     H = structure.ranker.hessian_
     p = structure.n_params
     ref = None if reference is None else _find_item(structure, reference)
@@ -405,7 +408,12 @@ def _parameterisation(structure, reference):
             drop.append(ref if ref is not None and ref in part else int(part[0]))
             if ref_group is not group:
                 which[part] = len(columns)
-                columns.append(u / len(part))
+                centre = part
+                if centre_on is not None and centre_on[part].any():
+                    centre = part[centre_on[part]]
+                average = np.zeros(p)
+                average[centre] = 1.0 / len(centre)
+                columns.append(average)
     if ref is not None:
         if ref_group is None:
             raise ValueError(

@@ -687,8 +687,37 @@ def test_half_win_intervals_without_an_mle_are_unbounded_as_without_ties():
     outcome = [1, 1, 0.5, 1, 1, 0.5, 1]
     with pytest.warns(MLEDoesNotExistWarning):
         board = leaderboard(winners, losers, outcome, ties="half")
-    widths = board.table["upper"] - board.table["lower"]
-    assert np.all(widths > 1e4)
+    widths = _by_item(board, "upper")
+    widths = {k: v - _by_item(board, "lower")[k] for k, v in widths.items()}
+    # c and d sit below a and b at an infinite distance: unbounded.  The
+    # ratings are centred on a and b, whose difference is bounded.
+    assert np.isinf(widths["c"]) and np.isinf(widths["d"])
+    assert 100 < widths["a"] < 1e4
+    assert widths["a"] == pytest.approx(widths["b"])
+    ratings = _by_item(board, "rating")
+    assert ratings["a"] + ratings["b"] == pytest.approx(2000)
+
+
+def test_without_an_mle_the_bounded_items_are_rated_as_if_alone():
+    # "newbie" won its three battles: its MLE is infinite.  Its arbitrary
+    # finite value moved every other rating (centred on all items) and widened
+    # every interval; the others are now centred among themselves, and
+    # newbie's interval is unbounded.
+    a, b, outcome = _battles(n_items=5, n_rows=500)
+    plain = leaderboard(a, b, outcome)
+    a = np.append(a, ["newbie"] * 3)
+    b = np.append(b, ["m00", "m01", "m02"])
+    outcome = np.append(outcome, [1.0, 1.0, 1.0])
+    with pytest.warns(MLEDoesNotExistWarning, match="newbie"):
+        board = leaderboard(a, b, outcome)
+    assert _by_item(board, "lower")["newbie"] == -np.inf
+    assert _by_item(board, "upper")["newbie"] == np.inf
+    others = plain.table["item"]
+    for column in ("rating", "lower", "upper"):
+        got = np.array([_by_item(board, column)[k] for k in others])
+        # Not equal: newbie's three wins still weigh a little at the point
+        # where the fit stops.
+        np.testing.assert_allclose(got, plain.table[column], atol=5.0)
 
 
 def test_an_unbounded_item_leaves_the_other_bootstrap_intervals_in_place():
