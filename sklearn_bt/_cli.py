@@ -235,7 +235,7 @@ def _build_parser():
         "--home",
         metavar="COL",
         help="1/0 or true/false: item A (the winner, with --winner) played at "
-        "home; fits a home advantage",
+        "home (-1: item B did); fits a home advantage",
     )
     columns.add_argument(
         "--date",
@@ -744,17 +744,20 @@ def _parse_outcome(column, name):
 
 
 def _parse_home(column, name):
-    """Whether item A played at home, from 1/0, true/false or yes/no."""
-    text = column.str.lower()
+    """Which side played at home: 1 (A), 0 (neutral) or -1 (B), from 1/0/-1,
+    true/false or yes/no."""
+    text = column.str.lower().str.strip()
     is_true, is_false = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
-    bad = ~(is_true | is_false)
+    is_b = text.isin(["-1", "-1.0"]).to_numpy()
+    bad = ~(is_true | is_false | is_b)
     if bad.any():
         examples = _quote_all(column[bad].fillna("").unique()[:_MAX_QUOTED])
         raise CommandError(
             f"column {name!r} must say whether item A played at home with 1/0 or "
-            f"true/false, but has {examples} on {_rows(column.index[bad])}"
+            f"true/false (or -1 where item B did), but has {examples} on "
+            f"{_rows(column.index[bad])}"
         )
-    return is_true
+    return np.where(is_true, 1.0, np.where(is_b, -1.0, 0.0))
 
 
 def _parse_dates(column, name):

@@ -313,15 +313,15 @@ def _check_home(home_a, n):
             f"{home.shape}."
         )
     message = (
-        "home_a must hold 1 (A played at home) or 0 (neutral venue); put the home "
-        "team as item A."
+        "home_a must hold 1 (A played at home), 0 (neutral venue) or -1 (B played "
+        "at home)."
     )
     try:
         # Object arrays of 0/1 (a column of a mixed table) are fine too.
         home = home.astype(float)
     except (TypeError, ValueError) as exc:
         raise ValueError(message) from exc
-    if not np.isin(home, (0.0, 1.0)).all():
+    if not np.isin(home, (-1.0, 0.0, 1.0)).all():
         raise ValueError(message)
     if not home.any():
         raise ValueError(
@@ -391,6 +391,13 @@ def _records(item_a, item_b, outcome, sample_weight, home_a, ties):
     home = _check_home(home_a, n)
     # The input rows, kept for messages: the records are compressed or filtered.
     input_rows = _InputRows(a, b, labels)
+    if home is not None and (home < 0).any():
+        # B at home: the same comparison with the sides swapped, A at home.
+        away = home < 0
+        a, b = np.where(away, b, a), np.where(away, a, b)
+        outcome = np.ones(n) if outcome is None else outcome
+        outcome = np.where(away, 1.0 - outcome, outcome)
+        home = np.abs(home)
     if weight is not None:
         keep = weight > 0
         if not keep.any():
@@ -1114,8 +1121,8 @@ def leaderboard(
         share of a comparison, in the fit, the Wald intervals and the bootstrap
         alike).
     home_a : array-like of shape (n_comparisons,), default=None
-        1 where A played at home, 0 at a neutral venue (put the home team as
-        A).  Adds a home advantage, estimated with the ratings.
+        1 where A played at home, 0 at a neutral venue, -1 where B played at
+        home.  Adds a home advantage, estimated with the ratings.
     alpha : float, default=0.0
         L2 penalty (precision of a Gaussian prior on the strengths).  0 is the
         maximum-likelihood fit; any ``alpha > 0`` gives finite ratings to every

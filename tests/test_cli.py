@@ -652,3 +652,31 @@ def test_the_header_tells_rows_from_weighted_comparisons(capsys, tmp_path):
     assert status == 0, err
     assert "4 rows (weights summing to 7.5) between 3 items." in out
     assert "from 7.5 comparisons" in out  # the library's headline: the weights
+
+
+def test_home_column_may_say_b_played_at_home(capsys, tmp_path, matches):
+    # The same matches with the teams swapped: the home team is now B (-1).
+    swapped = matches.rename(
+        columns={
+            "home_team": "away_team",
+            "away_team": "home_team",
+            "home_goals": "away_goals",
+            "away_goals": "home_goals",
+        }
+    ).assign(at_home=np.where(matches.at_home, -1, 0))
+    path = tmp_path / "swapped.csv"
+    swapped.to_csv(path, index=False)
+    status, out, err = call(
+        capsys, path, *MATCH_COLUMNS, "--home", "at_home", "--format", "csv"
+    )
+    assert status == 0, err
+    reference = leaderboard(
+        matches.home_team.to_numpy(),
+        matches.away_team.to_numpy(),
+        matches.outcome.to_numpy(),
+        home_a=matches.at_home.to_numpy(),
+        ties="davidson",
+    )
+    got = read_csv_output(out)
+    assert list(got["item"]) == list(reference.table["item"])
+    np.testing.assert_allclose(got["rating"], reference.table["rating"], rtol=1e-9)

@@ -857,3 +857,23 @@ def test_items_with_only_zero_weight_comparisons_are_named_when_left_out():
     with pytest.warns(UserWarning, match=r"1 item took part only .* \(late\)"):
         board = leaderboard(a, b, outcome, sample_weight=weight)
     assert "late" not in list(board.table["item"])
+
+
+def test_b_at_home_is_the_swapped_comparison_with_a_at_home():
+    rng = np.random.default_rng(3)
+    a, b, outcome = _battles(n_items=5, n_rows=400, ties=0.1)
+    home = rng.choice([0.0, 1.0], len(a))
+    swapped = rng.random(len(a)) < 0.5  # present half the rows from B's side
+    a2, b2 = np.where(swapped, b, a), np.where(swapped, a, b)
+    outcome2 = np.where(swapped, 1.0 - outcome, outcome)
+    home2 = np.where(swapped, -home, home)
+    kwargs = {"ties": "davidson"}
+    reference = leaderboard(a, b, outcome, home_a=home, **kwargs)
+    board = leaderboard(a2, b2, outcome2, home_a=home2, **kwargs)
+    np.testing.assert_allclose(board.table["rating"], reference.table["rating"])
+    np.testing.assert_allclose(board.table["upper"], reference.table["upper"])
+    assert board.home_advantage.value == pytest.approx(
+        reference.home_advantage.value
+    )
+    with pytest.raises(ValueError, match=r"or -1 \(B played at home\)"):
+        leaderboard(a, b, outcome, home_a=np.full(len(a), 2.0), **kwargs)
