@@ -872,8 +872,6 @@ def test_b_at_home_is_the_swapped_comparison_with_a_at_home():
     board = leaderboard(a2, b2, outcome2, home_a=home2, **kwargs)
     np.testing.assert_allclose(board.table["rating"], reference.table["rating"])
     np.testing.assert_allclose(board.table["upper"], reference.table["upper"])
-    assert board.home_advantage.value == pytest.approx(
-        reference.home_advantage.value
-    )
+    assert board.home_advantage.value == pytest.approx(reference.home_advantage.value)
     with pytest.raises(ValueError, match=r"or -1 \(B played at home\)"):
         leaderboard(a, b, outcome, home_a=np.full(len(a), 2.0), **kwargs)

@@ -1028,3 +1028,27 @@ def test_an_intercept_the_sides_explain_is_said_not_identifiable(pairs, identifi
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             model.set_params(bradleyterryranker__alpha=1.0).fit(X, y)
+
+
+def test_dense_data_stored_sparse_is_solved_dense_and_ids_in_any_format_as_items():
+    from sklearn_bt._solvers import ItemDesign, MatrixDesign
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 8))
+    outcome = np.full(300, 2, dtype=np.int8)
+    for fmt in ("csr", "csc", "coo"):
+        design, _ = ranker_module._make_design(
+            sp.csr_array(X).asformat(fmt), outcome, None, 4, False
+        )
+        assert isinstance(design, MatrixDesign) and not design.is_sparse
+        np.testing.assert_array_equal(design.D, X[:, :4] - X[:, 4:])
+    X[rng.random(X.shape) < 0.9] = 0.0  # a tenth of the values: sparse stays
+    design, _ = ranker_module._make_design(sp.csr_array(X), outcome, None, 4, False)
+    assert design.is_sparse
+    ids = rng.integers(0, 5, size=(300, 2))
+    two_hot = PairTransformer(OneHotEncoder()).fit_transform(ids)
+    for fmt in ("csc", "coo"):
+        design, _ = ranker_module._make_design(
+            two_hot.asformat(fmt), outcome, None, 5, False
+        )
+        assert isinstance(design, ItemDesign)
