@@ -12,7 +12,7 @@ from ._outcomes import outcomes_from_scores, outcomes_from_winner_loser
 from ._pair_transformer import PairTransformer
 from ._plotting import plot_leaderboard
 from ._ranker import BradleyTerryRanker
-from ._scoring import pairwise_log_loss_scorer, swap_pairs
+from ._scoring import pairwise_log_loss_scorer, score_items, swap_pairs
 from ._uncertainty import (
     bootstrap,
     covariance,
@@ -45,6 +45,7 @@ __all__ = [
     "parameter_names",
     "plot_leaderboard",
     "restrict_to_largest_component",
+    "score_items",
     "standard_errors",
     "swap_pairs",
     "win_matrix",

@@ -244,6 +244,44 @@ class PairTransformer(TransformerMixin, BaseEstimator):
         d = _check_pair_width(X.shape[1])
         return self._transform_halves(*_split_halves(X, d, self.item_feature_names_in_))
 
+    def transform_items(self, X_items):
+        """Transform single items (one half of a pair row) as each half is.
+
+        Parameters
+        ----------
+        X_items : {array-like, sparse matrix, DataFrame} of shape \
+                (n_items, n_item_features)
+            Features of single items; a DataFrame's columns are the item
+            features' names (``item_feature_names_in_``).
+
+        Returns
+        -------
+        {ndarray, sparse matrix, DataFrame} of shape (n_items, n_output_features)
+            What the ranker's ``score_items`` takes.
+        """
+        check_is_fitted(self)
+        names = list(self.item_feature_names_in_)
+        columns = getattr(X_items, "columns", None)
+        if columns is not None and [str(c) for c in columns] != names:
+            raise ValueError(
+                f"X_items has the columns {[str(c) for c in columns]}, but the "
+                f"items were fitted with the columns {names}, in this order. "
+                f"Select them in that order, e.g. X_items[{names!r}]."
+            )
+        if columns is None and not sp.issparse(X_items):
+            X_items = np.asarray(X_items)
+            if X_items.ndim == 1:
+                X_items = X_items.reshape(-1, 1) if len(names) == 1 else X_items
+        if X_items.ndim != 2 or X_items.shape[1] != len(names):
+            raise ValueError(
+                f"X_items has shape {X_items.shape}, but items have {len(names)} "
+                f"feature(s) here ({names}): one row per item, the columns of one "
+                "half of a pair row."
+            )
+        out = self.transformer_.transform(X_items)
+        self._check_one_row_per_item(out, X_items.shape[0])
+        return out
+
     def _transform_halves(self, half_a, half_b):
         codes = _known_item_codes(self.transformer_, half_a, half_b)
         if codes is not None:

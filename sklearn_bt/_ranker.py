@@ -734,6 +734,11 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_items,)
             The log-strength of each item; differences are log-odds.
+
+        See Also
+        --------
+        sklearn_bt.score_items : The same through a Pipeline's steps (inside
+            one, this method takes items as the steps before it output them).
         """
         check_is_fitted(self)
         self._check_item_columns(X_items)

@@ -1,9 +1,11 @@
-"""Model selection on winner/loser data: a log-loss scorer and random swaps."""
+"""Scoring: a log-loss scorer for winner/loser data, random swaps, and the
+utilities of single items through a Pipeline."""
 
 from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -224,3 +226,71 @@ def _flip_outcomes(y):
         f"Cannot flip outcomes with labels {labels.tolist()}: use 0/1, booleans, "
         "-1/+1, outcome scores 1 / 0.5 / 0, or exactly two labels."
     )
+
+
+def score_items(model, X_items):
+    """Strength (utility, reward) ``theta`` of single items, through a Pipeline.
+
+    ``BradleyTerryRanker.score_items`` takes items in the features the ranker
+    was fitted on; inside a Pipeline those are the output of the steps before
+    it.  This function sends raw items through each step's
+    ``transform_items`` (:class:`PairTransformer` has it) and scores them, so
+    that a scaler or an encoder in the Pipeline is applied as in ``fit``.
+
+    Parameters
+    ----------
+    model : BradleyTerryRanker, Pipeline or fitted search
+        A fitted ranker, a fitted Pipeline whose steps before the ranker are
+        :class:`PairTransformer` (or ``"passthrough"``), or a fitted search
+        over one (its ``best_estimator_``).
+    X_items : {array-like, sparse matrix, DataFrame} of shape \
+            (n_items, n_item_features)
+        Features of single items: one half of a pair row, before the
+        Pipeline's steps.
+
+    Returns
+    -------
+    theta : ndarray of shape (n_items,)
+        The log-strength of each item; differences are log-odds (add
+        ``intercept_`` for A's first-position or home advantage).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_bt import BradleyTerryRanker, PairTransformer, score_items
+    >>> rng = np.random.default_rng(0)
+    >>> items = rng.normal(10.0, 3.0, size=(40, 1))  # one feature, far from 0
+    >>> a, b = rng.integers(0, 40, 200), rng.integers(0, 40, 200)
+    >>> y = (items[a, 0] - items[b, 0] + rng.logistic(size=200) > 0).astype(int)
+    >>> model = make_pipeline(PairTransformer(StandardScaler()), BradleyTerryRanker())
+    >>> model = model.fit(np.hstack([items[a], items[b]]), y)
+    >>> theta = score_items(model, [[13.0], [10.0]])
+    >>> p = model.predict_proba([[13.0, 10.0]])[0, 1]
+    >>> bool(np.isclose(p, 1 / (1 + np.exp(theta[1] - theta[0]))))
+    True
+    """
+    from ._ranker import BradleyTerryRanker
+
+    model = getattr(model, "best_estimator_", model)
+    steps = model.steps[:-1] if isinstance(model, Pipeline) else []
+    ranker = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    if not isinstance(ranker, BradleyTerryRanker):
+        raise ValueError(
+            "model must be a fitted BradleyTerryRanker, a Pipeline ending in one, "
+            f"or a fitted search over one; got {type(ranker).__name__}."
+        )
+    for name, step in steps:
+        if step is None or step == "passthrough":
+            continue
+        if not hasattr(step, "transform_items"):
+            raise ValueError(
+                f"The Pipeline's step {name!r} ({type(step).__name__}) transforms "
+                "pair rows, and cannot say what it does to a single item. Put "
+                "item-level transformers inside PairTransformer(...), which "
+                "applies them to each item, or score transformed items with "
+                "model[-1].score_items(...)."
+            )
+        X_items = step.transform_items(X_items)
+    return ranker.score_items(X_items)

@@ -377,3 +377,44 @@ def test_swap_pairs_checks_y_and_fraction():
     assert swapped.shape == (30,)
     with pytest.raises(ValueError, match=r"fraction must be a number in \[0, 1\]"):
         swap_pairs(X, y, fraction=None)
+
+
+def test_score_items_applies_the_pipelines_steps_to_raw_items():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+    from sklearn_bt import score_items
+
+    rng = np.random.default_rng(0)
+    items = pd.DataFrame(
+        {"size": rng.normal(10.0, 3.0, 30), "kind": rng.choice(["x", "y", "z"], 30)}
+    )
+    a, b = rng.integers(0, 30, 400), rng.integers(0, 30, 400)
+    utility = items["size"].to_numpy() + (items["kind"] == "x").to_numpy()
+    y = (utility[a] - utility[b] + rng.logistic(size=400) > 0).astype(int)
+    X = pd.concat(
+        [items.iloc[a].add_suffix("_a").reset_index(drop=True),
+         items.iloc[b].add_suffix("_b").reset_index(drop=True)],
+        axis=1,
+    )  # fmt: skip
+    inner = ColumnTransformer(
+        [("num", StandardScaler(), ["size"]), ("cat", OneHotEncoder(), ["kind"])]
+    )
+    model = make_pipeline(PairTransformer(inner), BradleyTerryRanker(alpha=0.1))
+    model.fit(X, y)
+    theta = score_items(model, items)
+    logits = np.log(model.predict_proba(X)[:, 1] / model.predict_proba(X)[:, 0])
+    np.testing.assert_allclose(theta[a] - theta[b], logits, atol=1e-10)
+    search = GridSearchCV(model, {"bradleyterryranker__alpha": [0.1, 1.0]}, cv=2)
+    np.testing.assert_allclose(
+        score_items(search.fit(X, y), items),
+        score_items(search.best_estimator_, items),
+    )
+    with pytest.raises(ValueError, match=r"the columns \['size', 'kind'\]"):
+        score_items(model, items[["kind", "size"]])
+    pair_step = make_pipeline(
+        FunctionTransformer(lambda Z: Z), BradleyTerryRanker()
+    ).fit(np.hstack([utility[a, None], utility[b, None]]), y)
+    with pytest.raises(ValueError, match="transforms pair rows"):
+        score_items(pair_step, utility[:, None])
