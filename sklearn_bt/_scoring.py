@@ -7,6 +7,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
+from sklearn.utils._metadata_requests import _routing_enabled
+from sklearn.utils.metadata_routing import UNCHANGED, MetadataRequest
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_consistent_length,
@@ -15,7 +17,7 @@ from sklearn.utils.validation import (
 )
 
 
-def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
+class _PairwiseLogLossScorer:
     """Negative mean log-loss of pairwise predictions, usable as ``scoring=``.
 
     scikit-learn's stock ``"neg_log_loss"`` scorer infers the labels from
@@ -56,10 +58,13 @@ def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
     ``ties`` that includes ``"half"`` would always pick it.  Compare the tie
     models with each other, or with ``"half"`` on the decided comparisons only.
 
-    **Weights.**  This scorer is a plain function, so scikit-learn's metadata
-    routing cannot pass it ``sample_weight``: within ``cross_val_score`` or
-    a search it scores every test row with weight 1, also when the fit was
-    weighted.
+    **Weights.**  With scikit-learn's metadata routing enabled
+    (``sklearn.set_config(enable_metadata_routing=True)``),
+    ``pairwise_log_loss_scorer.set_score_request(sample_weight=True)`` makes
+    ``cross_validate`` and the searches pass each test fold's weights, as for
+    scikit-learn's own scorers; it returns the scorer, which is shared (the
+    request holds wherever it is used; ``copy.deepcopy`` it for another
+    setting).  Without routing, every test row weighs 1.
 
     Examples
     --------
@@ -75,6 +80,54 @@ def pairwise_log_loss_scorer(estimator, X, y, sample_weight=None):
     >>> bool(np.all(scores < 0))
     True
     """
+
+    def __init__(self):
+        self._sample_weight_request = None  # not requested
+
+    def __call__(self, estimator, X, y, sample_weight=None):
+        return _pairwise_log_loss(estimator, X, y, sample_weight)
+
+    def set_score_request(self, *, sample_weight=UNCHANGED):
+        """Request ``sample_weight`` from metadata routing, as scikit-learn's scorers.
+
+        Parameters
+        ----------
+        sample_weight : bool, None or str, default=UNCHANGED
+            True: pass the test rows' weights; False or None: do not; a
+            string: the name under which they are passed; ``UNCHANGED``
+            (``sklearn.utils.metadata_routing.UNCHANGED``): keep the request.
+
+        Returns
+        -------
+        self : the scorer
+        """
+        if not _routing_enabled():
+            raise RuntimeError(
+                "This method is only available when metadata routing is enabled. "
+                "You can enable it using "
+                "sklearn.set_config(enable_metadata_routing=True)."
+            )
+        if sample_weight is not UNCHANGED:
+            self._sample_weight_request = sample_weight
+        return self
+
+    def get_metadata_routing(self):
+        """The metadata this scorer takes: ``sample_weight`` when requested."""
+        request = MetadataRequest(owner=type(self).__name__)
+        request.score.add_request(
+            param="sample_weight", alias=self._sample_weight_request
+        )
+        return request
+
+    def __repr__(self):
+        return "pairwise_log_loss_scorer"
+
+
+pairwise_log_loss_scorer = _PairwiseLogLossScorer()
+
+
+def _pairwise_log_loss(estimator, X, y, sample_weight=None):
+    """The score; see :class:`_PairwiseLogLossScorer`."""
     check_is_fitted(estimator)
     y = column_or_1d(y, warn=True)
     check_consistent_length(X, y, sample_weight)

@@ -418,3 +418,40 @@ def test_score_items_applies_the_pipelines_steps_to_raw_items():
     ).fit(np.hstack([utility[a, None], utility[b, None]]), y)
     with pytest.raises(ValueError, match="transforms pair rows"):
         score_items(pair_step, utility[:, None])
+
+
+def test_the_scorer_takes_routed_weights_when_it_requests_them():
+    import copy
+
+    import sklearn
+    from sklearn.model_selection import cross_validate
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = X[:, :2].sum(axis=1) - X[:, 2:].sum(axis=1) + rng.logistic(size=300) > 0
+    weight = rng.choice([1.0, 5.0], 300)
+    cv = KFold(3)
+    with pytest.raises(RuntimeError, match="metadata routing is enabled"):
+        copy.deepcopy(pairwise_log_loss_scorer).set_score_request(sample_weight=True)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = copy.deepcopy(pairwise_log_loss_scorer).set_score_request(
+            sample_weight=True
+        )
+        model = BradleyTerryRanker(alpha=1.0).set_fit_request(sample_weight=True)
+        scores = cross_validate(
+            model, X, y, scoring=scorer, cv=cv, params={"sample_weight": weight}
+        )["test_score"]
+        model.set_fit_request(sample_weight=None)
+    # The reference: each fold scored by hand with its test weights.
+    for score, (train, test) in zip(scores, cv.split(X), strict=True):
+        fitted = BradleyTerryRanker(alpha=1.0).fit(
+            X[train], y[train], sample_weight=weight[train]
+        )
+        expected = pairwise_log_loss_scorer(
+            fitted, X[test], y[test], sample_weight=weight[test]
+        )
+        assert score == pytest.approx(expected, rel=1e-12)
+        assert score != pytest.approx(
+            pairwise_log_loss_scorer(fitted, X[test], y[test])
+        )
+    assert repr(pairwise_log_loss_scorer) == "pairwise_log_loss_scorer"
