@@ -23,6 +23,7 @@ def item_feature_names(pair_names, d):
         return np.asarray([f"x{i}" for i in range(d)], dtype=object)
     names_a = [str(n) for n in pair_names[:d]]
     names_b = [str(n) for n in pair_names[d:]]
+    check_halves_by_side(names_a, names_b)
     # Whole words first (player1_score / player2_score -> score), then word
     # parts (team1 / team2 -> team, teamA / teamB -> team).
     for split in (_words, _word_parts):
@@ -110,12 +111,108 @@ def _common_prefix(s, t):
     return s[:n]
 
 
+# Words that mark the side of a column, as (A side, B side).
+_SIDE_WORDS = [
+    ("a", "b"),
+    ("1", "2"),
+    ("winner", "loser"),
+    ("w", "l"),
+    ("home", "away"),
+    ("first", "second"),
+    ("left", "right"),
+]
+
+
+def check_halves_by_side(names_a, names_b):
+    """Refuse halves that the columns' side words contradict.
+
+    Pair rows are split by position.  Columns named by side (``age_a``,
+    ``age_b``, ``winner_ht``, ``loser_ht``) say which half each belongs to:
+    interleaved columns (``age_a, age_b, ht_a, ht_b``) would pair the age of
+    A with the height of A, and halves with different features
+    (``winner_age, winner_ht, loser_age, loser_rank``) would compare height
+    with rank.  Both are errors, with the columns to select.
+    """
+    for split in (_words, _word_parts):
+        tag = _positional_tag(names_a, names_b, split)
+        if tag is not None and (tag in _SIDE_WORDS or not tag[0]):
+            # The halves differ column by column by a side word, or the B
+            # half's names add a suffix (x / x_2, x / x.1): as they should.
+            return
+        for side_words in _SIDE_WORDS:
+            marked = [_side_key(split(n), side_words) for n in names_a + names_b]
+            if any(m is None for m in marked):
+                continue
+            _raise_if_contradicted(names_a, names_b, marked, side_words)
+
+
+def _positional_tag(names_a, names_b, split):
+    """The tag (lower case) by which every A column differs from the B column
+    at its position, or None when they differ by different tags."""
+    tags = set()
+    for name_a, name_b in zip(names_a, names_b, strict=True):
+        split_pair = _split_tag(split(name_a), split(name_b))
+        if split_pair is None:
+            return None
+        (tag_a, tag_b), _ = split_pair
+        tags.add((tag_a.strip(_SEPARATORS).lower(), tag_b.strip(_SEPARATORS).lower()))
+    return tags.pop() if len(tags) == 1 else None
+
+
+def _side_key(parts, side_words):
+    """``(name with its side word blanked, side)``, or None unless the name
+    has exactly one of the two side words."""
+    found = [i for i, part in enumerate(parts) if part.lower() in side_words]
+    if len(found) != 1:
+        return None
+    i = found[0]
+    return parts[:i] + ("\0",) + parts[i + 1 :], side_words.index(parts[i].lower())
+
+
+def _raise_if_contradicted(names_a, names_b, marked, side_words):
+    names = names_a + names_b
+    by_key = {}
+    for name, (key, side) in zip(names, marked, strict=True):
+        by_key.setdefault(key, [None, None])[side] = name
+    a_side = [pair[0] for pair in by_key.values()]
+    b_side = [pair[1] for pair in by_key.values()]
+    complete = len(by_key) * 2 == len(names) and None not in a_side + b_side
+    if complete and set(a_side) != set(names_a):
+        raise ValueError(
+            f"The columns of X look interleaved: by their names "
+            f"({side_words[0]!r} / {side_words[1]!r}), the A half holds "
+            f"{names_a!r} and the B half {names_b!r}, but pair rows are split by "
+            "position: the first half of the columns describes item A, the "
+            "second half item B, in the same order. Select them so: "
+            f"X[{a_side + b_side!r}] (or, if {side_words[0]!r} and "
+            f"{side_words[1]!r} name features rather than sides, rename them)."
+        )
+    sides_match_halves = all(
+        side == (0 if i < len(names_a) else 1)
+        for i, (_, side) in enumerate(marked)
+    )
+    shared = any(None not in pair for pair in by_key.values())
+    if sides_match_halves and shared and not complete:
+        missing = [
+            pair[0] if pair[1] is None else pair[1]
+            for pair in by_key.values()
+            if None in pair
+        ]
+        raise ValueError(
+            f"The two halves of X hold different features: by their names "
+            f"({side_words[0]!r} / {side_words[1]!r}), {missing!r} have no "
+            "counterpart in the other half. Pair rows need the same features "
+            "for A and for B, in the same order."
+        )
+
+
 def check_same_column_order(names_a, names_b):
     """Refuse a B half that has the A half's columns in another order.
 
     Pair rows are split by position, so ``length_a, helpful_a, helpful_b,
     length_b`` would compare the length of A with the helpfulness of B.
     """
+    check_halves_by_side(names_a, names_b)
     for split in (_words, _word_parts):
         order = _b_column_order(names_a, names_b, split)
         if order is None or order == list(range(len(names_b))):

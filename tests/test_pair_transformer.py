@@ -221,6 +221,53 @@ def test_b_half_in_a_different_order_is_a_clear_error(columns, matching_order):
     assert len(PairTransformer().fit(df[matching_order]).item_feature_names_in_) == 2
 
 
+@pytest.mark.parametrize(
+    "columns, fix",
+    [
+        (["age_a", "age_b", "ht_a", "ht_b"], ["age_a", "ht_a", "age_b", "ht_b"]),
+        (
+            ["winner_age", "loser_age", "winner_ht", "loser_ht"],
+            ["winner_age", "winner_ht", "loser_age", "loser_ht"],
+        ),
+        (["x1", "x2", "y1", "y2"], ["x1", "y1", "x2", "y2"]),
+    ],
+)
+def test_interleaved_columns_are_a_clear_error_with_the_order_to_select(
+    columns, fix
+):
+    # Split by position, age_a / age_b would be item A's features: the age of
+    # A compared with its own height, and P(A beats B) + P(B beats A) != 1.
+    df = pd.DataFrame(np.ones((3, 4)), columns=columns)
+    with pytest.raises(ValueError, match="look interleaved") as error:
+        PairTransformer().fit(df)
+    assert f"X[{fix!r}]" in str(error.value)
+    with pytest.raises(ValueError, match="look interleaved"):
+        BradleyTerryRanker().fit(df, [1, 0, 1])
+    assert len(PairTransformer().fit(df[fix]).item_feature_names_in_) == 2
+
+
+def test_halves_with_different_features_are_a_clear_error():
+    df = pd.DataFrame(
+        np.ones((3, 4)), columns=["winner_age", "winner_ht", "loser_age", "loser_rank"]
+    )
+    with pytest.raises(ValueError, match=r"\['winner_ht', 'loser_rank'\] have no"):
+        PairTransformer().fit(df)
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["score_1_a", "score_2_a", "score_1_b", "score_2_b"],  # features 1 and 2
+        ["f1", "f2", "f3", "f4"],
+        ["home_team", "home_goals", "away_team", "away_goals"],
+        ["vitamin_a", "vitamin_b", "vitamin_a_2", "vitamin_b_2"],
+    ],
+)
+def test_side_words_that_agree_with_the_halves_are_accepted(columns):
+    df = pd.DataFrame(np.ones((3, 4)), columns=columns)
+    assert len(PairTransformer().fit(df).item_feature_names_in_) == 2
+
+
 def test_winner_loser_column_names_give_the_documented_item_names():
     df = pd.DataFrame(
         np.zeros((2, 4)),
