@@ -398,10 +398,18 @@ def _parameterisation(structure, reference, centre_on=None):
     columns, which = [], np.full(p, -1)
     null_columns, drop = [], []
     ref_group = None
+    # A one-hot column that no comparison informs (an item never compared, a
+    # match-level category copied into both halves): centred alone it would
+    # be 0 +- 0.  Left uncentred, it is what the data say: not identified
+    # (alpha = 0), or its prior (alpha > 0).
+    alpha = structure.ranker.alpha
+    uninformed = np.asarray(H.diagonal()).ravel() <= alpha * (1 + 1e-12)
     for group in structure.groups:
         if ref is not None and ref in group.indices:
             ref_group = group
         for part in _components(H, group.indices):
+            if len(part) == 1 and uninformed[part[0]] and part[0] != ref:
+                continue
             u = np.zeros(p)
             u[part] = 1.0
             null_columns.append(u / np.sqrt(len(part)))

@@ -232,9 +232,7 @@ def test_b_half_in_a_different_order_is_a_clear_error(columns, matching_order):
         (["x1", "x2", "y1", "y2"], ["x1", "y1", "x2", "y2"]),
     ],
 )
-def test_interleaved_columns_are_a_clear_error_with_the_order_to_select(
-    columns, fix
-):
+def test_interleaved_columns_are_a_clear_error_with_the_order_to_select(columns, fix):
     # Split by position, age_a / age_b would be item A's features: the age of
     # A compared with its own height, and P(A beats B) + P(B beats A) != 1.
     df = pd.DataFrame(np.ones((3, 4)), columns=columns)

@@ -763,3 +763,33 @@ def test_bootstrap_counts_fractional_weights_as_wald_intervals_do():
     )
     ratio = samples.std(axis=0) / standard_errors(model)
     assert np.all((0.85 < ratio) & (ratio < 1.15)), ratio
+
+
+def test_one_hot_columns_no_comparison_informs_are_not_identified():
+    # surface is a match-level column copied into both halves: its one-hot
+    # columns never differ within a pair.  Centred alone, each was 0 +- 0.
+    from sklearn.compose import ColumnTransformer
+
+    rng = np.random.default_rng(0)
+    n = 600
+    strength_a, strength_b = rng.normal(size=n), rng.normal(size=n)
+    surface = rng.choice(["clay", "hard"], n)
+    X = pd.DataFrame(
+        {
+            "s_a": strength_a,
+            "surface_a": surface,
+            "s_b": strength_b,
+            "surface_b": surface,
+        }
+    )
+    y = (rng.random(n) < 1 / (1 + np.exp(strength_b - strength_a))).astype(int)
+    inner = ColumnTransformer(
+        [("s", "passthrough", ["s"]), ("surface", OneHotEncoder(), ["surface"])]
+    )
+    model = make_pipeline(PairTransformer(inner), BradleyTerryRanker()).fit(X, y)
+    with pytest.warns(UserWarning, match="not identifiable"):
+        se = standard_errors(model)
+    assert np.isfinite(se[0]) and np.all(np.isinf(se[1:]))
+    # With a prior, their posterior: N(0, 1 / alpha).
+    model.set_params(bradleyterryranker__alpha=4.0).fit(X, y)
+    np.testing.assert_allclose(standard_errors(model)[1:], 0.5)
