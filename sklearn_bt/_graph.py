@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from ._exceptions import user_stacklevel
 from ._ids import as_id_array, factorise_ids, first_of_runs, positions_in
@@ -383,6 +383,10 @@ class ComparisonGraph:
     # Groups of more than one item that never lost to an item outside the group:
     # named by the message when no single item explains the disconnection.
     _unbeaten_groups: tuple = field(default=())
+    # Per item, where its maximum-likelihood strength lies against the largest
+    # component's: +inf above it, -inf below, 0 in it, NaN neither (None when
+    # strongly connected).
+    _limit_against_largest: np.ndarray | None = field(default=None)
 
     @property
     def n_items(self):
@@ -608,7 +612,29 @@ def comparison_graph(winners, losers, *, ties=None, sample_weight=None, items=No
         _unbeaten_groups=_unbeaten_groups(
             items, labels, n_strong, loss_codes, win_codes, ties
         ),
+        _limit_against_largest=(
+            None if n_strong == 1 else _limit_against_largest(adjacency, labels)
+        ),
     )
+
+
+def _limit_against_largest(adjacency, labels):
+    """+inf for the items above the largest component, -inf below, 0 in it, NaN
+    for the others.
+
+    Edges run from loser to winner: an item reachable from the largest
+    component beat (a chain of items that beat) it, and its strength goes to
+    +inf against it as the likelihood grows; one that reaches it, -inf.  An
+    item that neither reaches it nor is reached has no limit against it.
+    """
+    start = int(np.flatnonzero(labels == 0)[0])
+    above = breadth_first_order(adjacency, start, directed=True)[0]
+    below = breadth_first_order(adjacency.T.tocsr(), start, directed=True)[0]
+    limit = np.full(labels.shape[0], np.nan)
+    limit[above] = np.inf
+    limit[below] = -np.inf
+    limit[labels == 0] = 0.0
+    return limit
 
 
 def restrict_to_largest_component(winners, losers, *, ties=None, sample_weight=None):

@@ -681,9 +681,23 @@ def _bootstrap_problem(model, structure, unique, counts, with_home):
 
 
 def _ranks(ratings):
-    """Competition ranks: 1 + the number of items rated strictly higher."""
-    order = np.sort(ratings)[::-1]
-    return 1 + np.searchsorted(-order, -ratings, side="left")
+    """Competition ranks: 1 + the number of items rated higher.
+
+    Ratings within a relative 1e-9 are equal (rounding, such as the 8e-17
+    of two items that only drew with each other, splits no rank).  An item
+    without a rating (NaN) is ranked after all the others.
+    """
+    finite = np.isfinite(ratings)
+    tolerance = 1e-9 * max(np.abs(ratings[finite]).max(initial=0.0), 1e-300)
+    ordered = np.sort(np.where(np.isnan(ratings), -np.inf, ratings))
+    n = len(ratings)
+    # Items rated at least rating + tolerance; for +-inf, those rated above.
+    ranks = np.where(
+        finite,
+        1 + n - np.searchsorted(ordered, ratings + tolerance, side="left"),
+        1 + n - np.searchsorted(ordered, ratings, side="right"),
+    )
+    return np.where(np.isnan(ratings), 1 + np.sum(~np.isnan(ratings)), ranks)
 
 
 def _interval_ranks(lower, upper):
@@ -1184,9 +1198,11 @@ def leaderboard(
         With ``alpha=0`` and ``restrict="none"``, when the comparison graph is
         not strongly connected: the message names the items that never lost
         or never won, whose ratings are then meaningless.  The ratings are
-        then centred on the largest strongly connected component (the other
-        items' finite values are arbitrary and would move every rating), and
-        the other items' intervals are ``[-inf, inf]``.
+        then centred on the largest strongly connected component (the fit's
+        finite values of the other items are arbitrary and would move every
+        rating), and the other items are rated at their limit: ``inf`` above
+        it, ``-inf`` below, ``nan`` when never compared with it, with
+        intervals ``[-inf, inf]``.
 
     See Also
     --------
@@ -1249,8 +1265,15 @@ def leaderboard(
     bounded = np.isin(items, graph.largest_component) if no_mle else None
     fit = _Fit(model, anchor, _elo_factor(scale, base), with_home, bounded)
     ratings = (offset if anchor is None else anchor_rating) + fit.factor * fit.items
+    strengths = fit.centred[: fit.k]
+    if bounded is not None:
+        # The fit's finite values of the others are arbitrary: their
+        # maximum-likelihood ratings are +-inf, or have no limit (NaN).
+        limit = graph._limit_against_largest
+        ratings = np.where(bounded, ratings, limit)
+        strengths = np.where(bounded, strengths, limit)
 
-    columns = {"item": items, "strength": fit.centred[: fit.k], "rating": ratings}
+    columns = {"item": items, "strength": strengths, "rating": ratings}
     boot_ratings = boot_unbounded = None
     if interval == "wald":
         intervals = _wald_intervals(fit, confidence, cov_type)
@@ -1270,14 +1293,15 @@ def leaderboard(
     else:
         intervals = {"home": fit.home_estimate(), "tie": fit.tie_estimate(ties)}
     home, tie = intervals.pop("home"), intervals.pop("tie")
-    if interval is not None and bounded is not None:
-        # Their maximum-likelihood ratings are infinite: so are the bounds.
-        for name, value in (("se", np.inf), ("lower", -np.inf), ("upper", np.inf)):
-            intervals[name] = np.where(bounded, intervals[name], value)
     if interval is not None:
         columns["se"] = intervals["se"]
-        columns["lower"] = ratings + intervals["lower"]
-        columns["upper"] = ratings + intervals["upper"]
+        with np.errstate(invalid="ignore"):  # inf - inf: set just below
+            columns["lower"] = ratings + intervals["lower"]
+            columns["upper"] = ratings + intervals["upper"]
+        if bounded is not None:
+            # Their maximum-likelihood ratings are infinite: so are the bounds.
+            for name, value in (("se", np.inf), ("lower", -np.inf), ("upper", np.inf)):
+                columns[name] = np.where(bounded, columns[name], value)
         columns["rank_lower"] = _interval_ranks(columns["lower"], columns["upper"])
     columns["rank"] = _ranks(ratings)
     columns.update(

@@ -875,3 +875,27 @@ def test_b_at_home_is_the_swapped_comparison_with_a_at_home():
     assert board.home_advantage.value == pytest.approx(reference.home_advantage.value)
     with pytest.raises(ValueError, match=r"or -1 \(B played at home\)"):
         leaderboard(a, b, outcome, home_a=np.full(len(a), 2.0), **kwargs)
+
+
+def test_without_an_mle_items_outside_the_largest_component_rate_at_their_limit():
+    # x beat the cycle {a, b, c}, z lost to it, and the pair {p, q} never met
+    # any of them: +inf, -inf and no limit (NaN).
+    winners = ["a", "b", "c", "x", "c", "p", "q"]
+    losers = ["b", "c", "a", "a", "z", "q", "p"]
+    with pytest.warns(MLEDoesNotExistWarning):
+        board = leaderboard(winners, losers)
+    rating = _by_item(board, "rating")
+    assert rating["x"] == np.inf and rating["z"] == -np.inf
+    assert np.isnan(rating["p"]) and np.isnan(rating["q"])
+    assert np.mean([rating[k] for k in "abc"]) == pytest.approx(1000.0)
+    rank = _by_item(board, "rank")
+    assert rank["x"] == 1 and rank["a"] == rank["b"] == rank["c"] == 2
+    assert rank["z"] == 5 and rank["p"] == rank["q"] == 6
+    assert list(board.table["item"][:1]) == ["x"]
+    assert all(_by_item(board, "upper")[k] == np.inf for k in "xzpq")
+    assert all(_by_item(board, "lower")[k] == -np.inf for k in "xzpq")
+
+
+def test_ranks_do_not_split_ratings_equal_up_to_rounding():
+    ratings = np.array([1000.0, 1000.0 + 1e-10, 999.0, np.inf, np.nan])
+    np.testing.assert_array_equal(_ranks(ratings), [2, 2, 4, 1, 5])
