@@ -77,7 +77,8 @@ board = leaderboard(
 print(board)
 
 # %%
-# ``rank_lower`` counts the models whose whole interval lies above this one's:
+# ``rank_lower`` is 1 + the number of models whose whole interval lies above
+# this one's:
 # two models with overlapping intervals share a rank.  The table is a pandas
 # DataFrame, ready for further work:
 board.table[["item", "rating", "lower", "upper", "rank", "rank_lower"]].round(1)

@@ -657,6 +657,12 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_pairs,)
             The predicted label of each pair: ``classes_[1]`` (A won) when A is
             favoured; with a tie model the label of the largest probability.
+            At even odds (two items of equal strength, such as two unseen
+            with ``OneHotEncoder(handle_unknown="ignore")``) it is
+            ``classes_[0]``, as scikit-learn's classifiers break ties: on
+            winner/loser data, where A always won, accuracy counts such rows
+            wrong.  Log-loss (:func:`pairwise_log_loss_scorer`) scores them
+            fairly.
         """
         if self._has_tie_class_fitted():
             return self.classes_[np.argmax(self.predict_log_proba(X), axis=1)]

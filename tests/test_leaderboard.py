@@ -518,6 +518,9 @@ def test_outputs_agree_with_the_table(tmp_path):
     plain = leaderboard(a, b, outcome, interval=None)
     assert "lower" not in plain.table and "rank_lower" not in plain.table
     assert "interval" not in str(plain).splitlines()[1]
+    assert str(leaderboard(a, b, outcome, interval="none")) == str(
+        plain
+    )  # as --interval none
 
 
 def test_works_without_pandas(monkeypatch):
