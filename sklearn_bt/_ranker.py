@@ -100,7 +100,10 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         every comparison.  With it off the model is antisymmetric: swapping A
         and B swaps the probabilities of "A won" and "B won".  An advantage
         that applies only to some rows (home games next to neutral venues) is
-        an item feature instead: see Notes.
+        an item feature instead: see Notes.  It needs items on both sides: a
+        fit whose sides or features explain it (every item always A, or a
+        feature that is 1 for A in every row) warns that ``intercept_`` is not
+        identifiable.
     ties : {"davidson", "rao-kupper", "half"} or None, default=None
         How to model ties (draws) in ``y``.
 
@@ -413,24 +416,34 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 self.__dict__.pop(name, None)
         if not warned:
             self._warn_if_not_converged(result, loss)
-        if (
-            self.fit_intercept
-            and self.alpha == 0
-            and isinstance(design, ItemDesign)
-            and _sides_explain_the_intercept(design, counts)
-        ):
-            warnings.warn(
-                "intercept_ (the first-position or home advantage) is not "
-                "identifiable: every item plays on one side only, or the sides "
-                "follow the items (each comparison is between an item and one a "
-                "level below it), so a shift of intercept_ and of the strengths "
-                "fits the data equally well. intercept_ is arbitrary. Put items on "
-                "both sides (see swap_pairs), set fit_intercept=False, or set "
-                "alpha > 0 to shrink the strengths.",
-                UserWarning,
-                stacklevel=user_stacklevel(),
-            )
+        if self.fit_intercept and self.alpha == 0 and mle_exists:
+            self._warn_if_intercept_not_identifiable(design, counts)
         return self
+
+    def _warn_if_intercept_not_identifiable(self, design, counts):
+        if isinstance(design, ItemDesign):
+            if not _sides_explain_the_intercept(design, counts):
+                return
+            cause = (
+                "every item plays on one side only, or the sides follow the items "
+                "(each comparison is between an item and one a level below it)"
+            )
+        else:
+            if not _intercept_in_feature_span(self.hessian_, design.n_params):
+                return
+            cause = (
+                "the features' differences x_A - x_B combine into a constant (a "
+                "home flag that is 1 for A in every row, say)"
+            )
+        warnings.warn(
+            f"intercept_ (the first-position or home advantage) is not "
+            f"identifiable: {cause}, so a shift of intercept_ and of the "
+            "coefficients fits the data equally well. intercept_ is arbitrary. Put "
+            "items on both sides (see swap_pairs), set fit_intercept=False, or set "
+            "alpha > 0 to shrink the coefficients.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     def _make_loss(self, counts):
         """The loss to fit; a tie model without ties in y is fitted on its boundary."""
@@ -961,6 +974,26 @@ def _informed_parameters(design, rows):
     else:  # no copy of D's rows
         squares = np.einsum("ij,ij,i->j", D, D, weights)
     return squares > 0
+
+
+# Above this many features, the check of the intercept's identifiability (a
+# least-squares solve with the Hessian) would cost a noticeable share of a fit.
+_INTERCEPT_CHECK_MAX_FEATURES = 500
+
+
+def _intercept_in_feature_span(hessian, n_coef):
+    """Whether the intercept's column is a combination of the features' in the
+    weighted design: its Schur complement in the Hessian vanishes."""
+    if n_coef > _INTERCEPT_CHECK_MAX_FEATURES:
+        return False
+    H = hessian.toarray() if sp.issparse(hessian) else np.asarray(hessian)
+    H_cc, b, c = H[:n_coef, :n_coef], H[:n_coef, n_coef], H[n_coef, n_coef]
+    if not c > 0:
+        return False
+    # In equilibrated units, so that the features' scales do not matter.
+    scale = 1.0 / np.sqrt(np.maximum(np.diag(H_cc), 1e-300))
+    solution = np.linalg.lstsq(H_cc * np.outer(scale, scale), b * scale, rcond=None)[0]
+    return bool(c - (b * scale) @ solution <= 1e-9 * c)
 
 
 def _sides_explain_the_intercept(design, counts):

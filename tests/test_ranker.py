@@ -1030,6 +1030,20 @@ def test_an_intercept_the_sides_explain_is_said_not_identifiable(pairs, identifi
             model.set_params(bradleyterryranker__alpha=1.0).fit(X, y)
 
 
+def test_an_intercept_the_features_explain_is_said_not_identifiable():
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(200, 2))
+    home = np.ones((200, 1))  # A is at home in every row: the intercept again
+    X = np.hstack([features[:100], home[:100], features[100:], 0 * home[100:]])
+    y = rng.random(100) < 0.6
+    with pytest.warns(UserWarning, match="differences x_A - x_B combine"):
+        BradleyTerryRanker(fit_intercept=True).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        BradleyTerryRanker(fit_intercept=True).fit(X[:, [0, 1, 3, 4]], y)
+        BradleyTerryRanker(fit_intercept=False).fit(X, y)
+
+
 def test_dense_data_stored_sparse_is_solved_dense_and_ids_in_any_format_as_items():
     from sklearn_bt._solvers import ItemDesign, MatrixDesign
 
