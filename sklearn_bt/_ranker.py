@@ -397,6 +397,8 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         # strengths that diverge (intervals of width 0).  The inverse Hessian
         # then says what it says for the plain model: unbounded.
         mle_exists = not (warned or result.diverging)
+        if not warned:  # else set by the graph check
+            self._mle_exists = mle_exists
         if self.ties == "half" and counts[:, TIE].sum() > 0 and mle_exists:
             self._half_win_meat = _half_win_meat(
                 design, counts, result, self.fit_intercept
@@ -530,6 +532,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             sample_weight=weights[keep],
             items=names[used],
         )
+        # Groups never compared with each other, each strongly connected:
+        # finite strengths within each group, on scales that are not comparable.
+        self._mle_exists = graph.n_components == graph.n_weak_components
         warnings.warn(
             f"{graph.message()} {described} The fit stops after at most "
             f"{_DIVERGENT_MAX_ITER} Newton iterations: its coefficients are finite "

@@ -44,7 +44,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from ._exceptions import user_stacklevel
+from ._exceptions import MLEDoesNotExistWarning, user_stacklevel
 from ._graph import pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._ranker import BradleyTerryRanker
@@ -59,6 +59,7 @@ from ._solvers import (
     newton_solve,
     null_of_equilibrated,
 )
+from ._words import plural
 
 __all__ = [
     "bootstrap",
@@ -877,14 +878,32 @@ def _estimable(ginv, param, positions):
     return np.abs(projection).max(axis=1) <= _ESTIMABLE_ATOL
 
 
-def _warn_not_estimable(names):
+def _warn_if_no_mle(ranker):
+    """Standard errors of a fit whose MLE does not exist: say so, each time."""
+    if getattr(ranker, "_mle_exists", True):
+        return
+    warnings.warn(
+        "The maximum-likelihood estimate does not exist (the fit warned with "
+        "MLEDoesNotExistWarning): the coefficients run off to infinity, and the "
+        "standard errors at the point where the fit stopped are meaningless (huge "
+        "or infinite) wherever they involve a diverging coefficient. Set alpha > "
+        "0, or fit on the largest strongly connected component "
+        "(restrict_to_largest_component, or leaderboard(restrict='largest')).",
+        MLEDoesNotExistWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+def _warn_not_estimable(names, ranker):
+    if not getattr(ranker, "_mle_exists", True):
+        return  # said by _warn_if_no_mle: the divergence explains it
     shown = ", ".join(str(n) for n in names[:5])
     more = f" and {len(names) - 5} more" if len(names) > 5 else ""
     warnings.warn(
-        f"{len(names)} parameter(s) are not identifiable from the data ({shown}"
-        f"{more}): their standard error is infinite. Items in different parts of "
-        "the comparison graph cannot be put on one scale; a feature that never "
-        "differs within a pair has no effect, and features that are linear "
+        f"{plural(len(names), 'parameter')} are not identifiable from the data "
+        f"({shown}{more}): their standard error is infinite. Items in different "
+        "parts of the comparison graph cannot be put on one scale; a feature that "
+        "never differs within a pair has no effect, and features that are linear "
         "combinations of each other cannot be told apart. Set alpha > 0, restrict "
         "the data to one connected part, or drop the redundant features.",
         UserWarning,
@@ -1048,10 +1067,11 @@ def standard_errors(model, *, reference=None, cov_type="auto"):
     """
     _check_cov_type(cov_type)
     structure = _structure(model)
+    _warn_if_no_mle(structure.ranker)
     param = _parameterisation(structure, reference)
     var, estimable = _variances(structure, param, cov_type)
     if not estimable.all():
-        _warn_not_estimable(structure.names[~estimable])
+        _warn_not_estimable(structure.names[~estimable], structure.ranker)
     return np.sqrt(var)
 
 
@@ -1099,6 +1119,7 @@ def covariance(model, *, reference=None, items=None, cov_type="auto"):
     """
     _check_cov_type(cov_type)
     structure = _structure(model)
+    _warn_if_no_mle(structure.ranker)
     param = _parameterisation(structure, reference)
     if items is None:
         positions = np.arange(structure.n_params)
@@ -1124,7 +1145,7 @@ def covariance(model, *, reference=None, items=None, cov_type="auto"):
     if not estimable.all():
         cov[~estimable, :] = np.inf
         cov[:, ~estimable] = np.inf
-        _warn_not_estimable(structure.names[positions[~estimable]])
+        _warn_not_estimable(structure.names[positions[~estimable]], structure.ranker)
     return cov
 
 

@@ -793,3 +793,22 @@ def test_one_hot_columns_no_comparison_informs_are_not_identified():
     # With a prior, their posterior: N(0, 1 / alpha).
     model.set_params(bradleyterryranker__alpha=4.0).fit(X, y)
     np.testing.assert_allclose(standard_errors(model)[1:], 0.5)
+
+
+def test_standard_errors_of_a_fit_without_an_mle_say_so():
+    # a never lost: its strength runs off to infinity, and the standard
+    # errors at the point where the fit stopped are huge, not errors.
+    X = np.array([["a", "b"], ["a", "c"], ["b", "c"], ["c", "b"], ["b", "c"]] * 20)
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = _fit(_item_model(), X, np.ones(len(X)))
+    for function in (standard_errors, covariance):
+        with pytest.warns(MLEDoesNotExistWarning, match="standard errors at the"):
+            function(model)
+    # Groups never compared with each other, each strongly connected, have
+    # finite strengths within each: the message is about the groups instead.
+    X = np.array([["a", "b"], ["b", "a"], ["c", "d"], ["d", "c"]])
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = _fit(_item_model(), X, np.ones(len(X)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        standard_errors(model)  # sum-to-zero within each group: fine
