@@ -1066,3 +1066,26 @@ def test_dense_data_stored_sparse_is_solved_dense_and_ids_in_any_format_as_items
             two_hot.asformat(fmt), outcome, None, 5, False
         )
         assert isinstance(design, ItemDesign)
+
+
+@pytest.mark.parametrize("order", [["rp", "hand"], ["hand", "rp"]])
+def test_separation_by_a_rare_category_is_warned_whatever_the_column_order(order):
+    # Four comparisons of a hand "U", all lost: its coefficient diverges.  The
+    # fit stopped at |delta| = 24 in one order, under the old bound of 30 for
+    # checking separation: no warning there.
+    from sklearn.compose import ColumnTransformer
+
+    rng = np.random.default_rng(0)
+    n = 30000
+    rp_a, rp_b = rng.normal(size=n), rng.normal(size=n)
+    hand_a, hand_b = rng.choice(["L", "R"], n), rng.choice(["L", "R"], n)
+    y = (rng.random(n) < expit(0.7 * (rp_a - rp_b))).astype(int)
+    hand_a[np.flatnonzero(y == 0)[:4]] = "U"
+    X = pd.DataFrame({"rp_a": rp_a, "hand_a": hand_a, "rp_b": rp_b, "hand_b": hand_b})
+    steps = {
+        "rp": ("n", "passthrough", ["rp"]),
+        "hand": ("h", OneHotEncoder(), ["hand"]),
+    }
+    inner = ColumnTransformer([steps[name] for name in order])
+    with pytest.warns(MLEDoesNotExistWarning):
+        make_pipeline(PairTransformer(inner), BradleyTerryRanker()).fit(X, y)
