@@ -417,7 +417,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             for name in ("tie_parameter_", "tie_parameter_se_", "_tie_extra"):
                 self.__dict__.pop(name, None)
         if not warned:
-            self._warn_if_not_converged(result, loss)
+            self._warn_if_not_converged(result, loss, design)
         if self.fit_intercept and self.alpha == 0 and mle_exists:
             self._warn_if_intercept_not_identifiable(design, counts)
         return self
@@ -544,7 +544,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         )
         return True
 
-    def _warn_if_not_converged(self, result, loss):
+    def _warn_if_not_converged(self, result, loss, design):
         if _ties_certain(loss, result.extra):
             # Not covered by the graph check: it holds for the strengths of
             # the plain model, not for a tie parameter.
@@ -568,8 +568,10 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 "separable (for item ids: some item never lost or never won, or the "
                 "comparison graph is not strongly connected), so the likelihood keeps "
                 "growing as coefficients go to infinity. The coefficients returned "
-                "are finite but arbitrary. Set alpha > 0 (a Gaussian prior), or "
-                "restrict the data to the largest strongly connected component.",
+                f"are finite but arbitrary{self._diverging_features(design, result)}"
+                ". Set alpha > 0 (a Gaussian prior), or restrict the data to the "
+                "comparisons that do not separate (for item ids, the largest "
+                "strongly connected component).",
                 MLEDoesNotExistWarning,
                 stacklevel=user_stacklevel(),
             )
@@ -581,6 +583,33 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=user_stacklevel(),
             )
+
+    def _diverging_features(self, design, result):
+        """``"; the largest run-off is in ..."``: the features that carry the
+        comparisons fitted as certain, or '' (items, or none found)."""
+        if not isinstance(design, MatrixDesign):
+            return ""
+        delta = design.matvec(result.coef) + result.intercept
+        certain = np.flatnonzero(np.abs(delta) > 15)[:1000]
+        if not len(certain):
+            return ""
+        D = design.D[certain]
+        D = np.abs(D.toarray() if sp.issparse(D) else D)
+        weight = (D * np.abs(result.coef)).max(axis=0)
+        top = np.argsort(-weight)[:3]
+        top = top[weight[top] > 0.1 * weight.max()]
+        names = getattr(self, "feature_names_in_", None)
+        d = len(result.coef)
+        names = item_feature_names(names, d) if names is not None else None
+        shown = ", ".join(
+            repr(str(names[j])) if names is not None else f"column {j}" for j in top
+        )
+        where = "" if names is not None else " of the item half of X"
+        return (
+            f"; the comparisons fitted as certain owe it most to the "
+            f"feature(s) {shown}{where} (coefficients "
+            f"{', '.join(f'{result.coef[j]:.3g}' for j in top)})"
+        )
 
     def _delta(self, X):
         """``intercept_ + theta_A - theta_B``, after validating ``X``."""

@@ -1089,3 +1089,19 @@ def test_separation_by_a_rare_category_is_warned_whatever_the_column_order(order
     inner = ColumnTransformer([steps[name] for name in order])
     with pytest.warns(MLEDoesNotExistWarning):
         make_pipeline(PairTransformer(inner), BradleyTerryRanker()).fit(X, y)
+
+
+def test_separation_by_a_feature_names_the_feature():
+    rng = np.random.default_rng(0)
+    n = 3000
+    rank_a, rank_b = rng.normal(size=n), rng.normal(size=n)
+    flag_a = np.zeros(n)
+    y = (rng.random(n) < expit(0.7 * (rank_a - rank_b))).astype(int)
+    flag_a[np.flatnonzero(y == 0)[:4]] = 1.0  # four comparisons, all lost
+    X = pd.DataFrame(
+        {"rank_a": rank_a, "odd_a": flag_a, "rank_b": rank_b, "odd_b": np.zeros(n)}
+    )
+    with pytest.warns(MLEDoesNotExistWarning, match=r"feature\(s\) 'odd' \("):
+        BradleyTerryRanker().fit(X, y)
+    with pytest.warns(MLEDoesNotExistWarning, match="column 1 of the item half"):
+        BradleyTerryRanker().fit(X.to_numpy(), y)
