@@ -530,11 +530,19 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
     return _solve_cg(H_cc, B, C, grad, null, p, n_other, cg_rtol)
 
 
+def _null_shift_scale(diagonal):
+    """The scale of ``N N^T`` added to the Hessian: its own (any positive one
+    gives the same solution orthogonal to N, but a unit shift on a Hessian of
+    weights 1e-20 would drown it in rounding)."""
+    positive = diagonal[diagonal > 0]
+    return float(positive.mean()) if len(positive) else 1.0
+
+
 def _dense_system(H_cc, B, C, null):
-    """``[[H_cc + N N^T, B], [B.T, C]]`` as a new dense array."""
+    """``[[H_cc + s N N^T, B], [B.T, C]]`` as a new dense array."""
     H = np.array(H_cc)
     if null is not None and null.shape[1]:
-        H += null @ null.T
+        H += _null_shift_scale(np.diag(H)) * (null @ null.T)
     if B is not None and B.shape[1]:
         H = np.block([[H, B], [B.T, C]])
     return H
@@ -547,8 +555,9 @@ def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol):
     else:
         H_cc = sp.csr_array(H_cc)
         diag = H_cc.diagonal()
+    shift = _null_shift_scale(diag)
     if null is not None and null.shape[1]:
-        diag = diag + (null**2).sum(axis=1)
+        diag = diag + shift * (null**2).sum(axis=1)
     if n_other:
         diag = np.concatenate([diag, np.diag(C)])
 
@@ -556,7 +565,7 @@ def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol):
         v = np.ravel(v)
         top = H_cc @ v[:p]
         if null is not None and null.shape[1]:
-            top += null @ (null.T @ v[:p])
+            top += shift * (null @ (null.T @ v[:p]))
         if not n_other:
             return top
         top += B @ v[p:]
@@ -623,6 +632,13 @@ def newton_solve(
     extra = loss.initial_extra(counts) if extra0 is None else np.array(extra0, float)
     null = first_grad_norm = hessian_params = None
     flat_steps = 0
+    # The absolute thresholds below are in log-likelihood units of weight-one
+    # comparisons: with weights of 1e-8 each, every step "gained nothing" and
+    # the fit stopped at once (or called the data separable).  Weights below
+    # one scale them down; counts leave them as they are.
+    row_weights = counts.sum(axis=1)
+    positive = row_weights[row_weights > 0]
+    unit = min(1.0, float(positive.mean())) if len(positive) else 1.0
     converged = diverging = stepped = False
 
     def unpack(params):
@@ -686,7 +702,7 @@ def newton_solve(
         # return a step that is no descent direction: never convergence.
         descent = bool(decrement >= 0)
         if descent and (
-            decrement <= tol**2
+            decrement <= tol**2 * unit
             or np.max(np.abs(step)) <= tol * np.max(np.abs(params))
             or decrement <= 1e-13 * abs(objective)
         ):
@@ -697,7 +713,7 @@ def newton_solve(
             delta = delta + step_delta
             converged = stepped = True
             break
-        flat = descent and decrement < 1e-6 and np.max(np.abs(step_delta)) > 1.0
+        flat = descent and decrement < 1e-6 * unit and np.max(np.abs(step_delta)) > 1
         flat_steps = flat_steps + 1 if flat else 0
         if detect_divergence and alpha == 0 and flat_steps >= 3:
             # Large moves that gain (almost) nothing, step after step: the
@@ -708,7 +724,7 @@ def newton_solve(
             break
 
         found = search(step, step_delta, decrement) if descent else None
-        if found is None and not abs(decrement) <= 1e-8 * max(1.0, abs(objective)):
+        if found is None and not abs(decrement) <= 1e-8 * max(unit, abs(objective)):
             # Far from the optimum a nearly singular Hessian (saturated
             # comparisons of large weight) can give a Newton step that no
             # line search can use: damp it towards a scaled gradient step
@@ -731,7 +747,7 @@ def newton_solve(
             # No decrease possible at working precision: we are at the optimum,
             # if the step was a descent direction (a clearly negative decrement
             # is an ascent direction from an indefinite Hessian: not converged).
-            converged = abs(decrement) <= 1e-8 * max(1.0, abs(objective))
+            converged = abs(decrement) <= 1e-8 * max(unit, abs(objective))
             break
         params, delta, terms, objective = found
 

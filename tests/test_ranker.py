@@ -1105,3 +1105,26 @@ def test_separation_by_a_feature_names_the_feature():
         BradleyTerryRanker().fit(X, y)
     with pytest.warns(MLEDoesNotExistWarning, match="column 1 of the item half"):
         BradleyTerryRanker().fit(X.to_numpy(), y)
+
+
+@pytest.mark.parametrize("weight", [1e-8, 1e-20, 1e-300])
+def test_equal_weights_however_small_give_the_same_fit(weight):
+    # Thresholds in units of weight-one comparisons stopped these fits at once
+    # (items, 0.5-1.4 off), or called the features separable (0.25 off).
+    rng = np.random.default_rng(10)
+    n = 200
+    ids = np.column_stack([rng.integers(0, 10, n), rng.integers(0, 10, n)])
+    ids = ids[ids[:, 0] != ids[:, 1]]
+    y_ids = rng.random(len(ids)) < 0.6
+    F = rng.normal(size=(n, 6))
+    y = (rng.random(n) < expit((F[:, :3] - F[:, 3:]) @ [1, -1, 0.5])).astype(float)
+    items = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    reference_ids = clone(items).fit(ids, y_ids)[-1].coef_
+    reference = BradleyTerryRanker().fit(F, y).coef_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        weights = np.full(len(ids), weight)
+        fitted = items.fit(ids, y_ids, bradleyterryranker__sample_weight=weights)
+        features = BradleyTerryRanker().fit(F, y, sample_weight=np.full(n, weight))
+    assert_allclose(fitted[-1].coef_, reference_ids, atol=1e-10)
+    assert_allclose(features.coef_, reference, atol=1e-10)
