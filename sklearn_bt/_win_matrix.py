@@ -272,6 +272,12 @@ def aggregate_pairs(X, y, sample_weight=None):
         # by row (categoricals, Arrow-backed strings).
         ids_a, ids_b = X.iloc[:, 0], X.iloc[:, 1]
     else:
+        if sp.issparse(X):
+            raise ValueError(
+                f"X is a sparse matrix of shape {X.shape}; aggregate_pairs takes "
+                "the ids themselves, two columns (A, B), before they are one-hot "
+                "encoded: aggregate the ids, then encode them (PairTransformer)."
+            )
         ids = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
         if ids.ndim != 2 or ids.shape[1] != 2:
             raise ValueError(

@@ -228,6 +228,7 @@ def test_aggregate_pairs_of_winner_loser_rows_counts_each_pair():
         (np.zeros((3, 2)), [0, 1, 1], [1, -1, 1], "non-negative"),
         (np.array([[0, 1]] * 4), [0, 1, 2, 3], None, "4 distinct outcomes"),
         (np.array([[0.0, np.nan], [1.0, 0.0]]), [1, 1], None, "missing ids"),
+        (sp.csr_array(np.eye(4)[[0, 1]]), [1, 1], None, r"sparse matrix of shape"),
     ],
 )
 def test_aggregate_pairs_rejects_bad_input(X, y, sample_weight, match):
