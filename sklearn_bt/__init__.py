@@ -20,7 +20,12 @@ from ._uncertainty import (
     parameter_names,
     standard_errors,
 )
-from ._win_matrix import aggregate_pairs, pairs_from_win_matrix, win_matrix
+from ._win_matrix import (
+    aggregate_pairs,
+    pairs_from_counts,
+    pairs_from_win_matrix,
+    win_matrix,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -40,6 +45,7 @@ __all__ = [
     "leaderboard_from_win_matrix",
     "outcomes_from_scores",
     "outcomes_from_winner_loser",
+    "pairs_from_counts",
     "pairs_from_win_matrix",
     "pairwise_log_loss_scorer",
     "parameter_names",

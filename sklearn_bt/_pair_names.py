@@ -188,8 +188,7 @@ def _raise_if_contradicted(names_a, names_b, marked, side_words):
             f"{side_words[1]!r} name features rather than sides, rename them)."
         )
     sides_match_halves = all(
-        side == (0 if i < len(names_a) else 1)
-        for i, (_, side) in enumerate(marked)
+        side == (0 if i < len(names_a) else 1) for i, (_, side) in enumerate(marked)
     )
     shared = any(None not in pair for pair in by_key.values())
     if sides_match_halves and shared and not complete:

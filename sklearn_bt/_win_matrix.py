@@ -15,7 +15,12 @@ from ._ids import factorise_ids, is_pandas_native
 from ._outcomes import label_positions, sorted_labels
 from ._solvers import aggregate_id_pairs
 
-__all__ = ["aggregate_pairs", "pairs_from_win_matrix", "win_matrix"]
+__all__ = [
+    "aggregate_pairs",
+    "pairs_from_counts",
+    "pairs_from_win_matrix",
+    "win_matrix",
+]
 
 
 def win_matrix(winners, losers, *, sample_weight=None, items=None, sparse=False):
@@ -148,6 +153,86 @@ def _validate_win_matrix(W, items):
             "cannot beat itself; set the diagonal to zero."
         )
     return W, items
+
+
+def pairs_from_counts(item_a, item_b, wins_a, wins_b, ties=None, *, return_rows=False):
+    """Pair rows, outcomes and weights from a table of counts per pair.
+
+    R's BradleyTerry2 and many published tables give one row per pair with the
+    counts of its outcomes (``home_wins``, ``away_wins``, maybe ``ties``).
+    This gives the rows a :class:`BradleyTerryRanker` takes: one per non-zero
+    count, with the count as its frequency weight.
+
+    Parameters
+    ----------
+    item_a, item_b : array-like of shape (n_pairs,)
+        The items of each row, A first (the home team, say: A's side is kept).
+    wins_a, wins_b : array-like of shape (n_pairs,)
+        How often A beat B, and B beat A: finite, non-negative counts.
+    ties : array-like of shape (n_pairs,), default=None
+        How often they tied (fit with ``ties=...``).
+    return_rows : bool, default=False
+        Also return which input row each output row comes from, to carry
+        row-level columns along (``home[rows]``).
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, 2)
+        ``[item_a, item_b]`` for each non-zero count: A's wins, then the ties,
+        then B's wins, row by row.
+    y : ndarray of float of shape (n_rows,)
+        1 (A won), 0.5 (tie) or 0 (B won).
+    sample_weight : ndarray of float of shape (n_rows,)
+        The count of each row.
+    rows : ndarray of int of shape (n_rows,)
+        With ``return_rows``: the input row of each output row.
+
+    See Also
+    --------
+    pairs_from_win_matrix : The same from a K x K matrix of win counts.
+    aggregate_pairs : The inverse: repeated comparisons into weighted rows.
+
+    Examples
+    --------
+    >>> from sklearn_bt import pairs_from_counts
+    >>> X, y, sample_weight = pairs_from_counts(
+    ...     ["Boston", "Detroit"], ["Detroit", "Boston"], [4, 3], [2, 0]
+    ... )
+    >>> X.tolist(), y.tolist(), sample_weight.tolist()
+    ([['Boston', 'Detroit'], ['Boston', 'Detroit'], ['Detroit', 'Boston']], \
+[1.0, 0.0, 1.0], [4.0, 2.0, 3.0])
+    """
+    item_a, item_b = np.asarray(item_a), np.asarray(item_b)
+    n = item_a.shape[0]
+    if item_a.ndim != 1 or item_b.shape != item_a.shape:
+        raise ValueError(
+            f"item_a and item_b must be 1-D, one item per row, of the same length; "
+            f"got shapes {item_a.shape} and {item_b.shape}."
+        )
+    columns = [("wins_a", wins_a, 1.0), ("ties", ties, 0.5), ("wins_b", wins_b, 0.0)]
+    counts, scores = [], []
+    for name, values, score in columns:
+        if values is None:
+            continue
+        values = np.asarray(values, dtype=np.float64)
+        if (
+            values.shape != (n,)
+            or not np.all(np.isfinite(values))
+            or np.any(values < 0)
+        ):
+            raise ValueError(
+                f"{name} must hold {n} finite, non-negative counts, one per row."
+            )
+        counts.append(values)
+        scores.append(score)
+    counts = np.column_stack(counts)
+    rows, column = np.nonzero(counts > 0)  # row by row, outcomes in order
+    X = np.column_stack([item_a[rows], item_b[rows]])
+    y = np.asarray(scores)[column]
+    sample_weight = counts[rows, column]
+    if return_rows:
+        return X, y, sample_weight, rows
+    return X, y, sample_weight
 
 
 def pairs_from_win_matrix(W, items=None):
