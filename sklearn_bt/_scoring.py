@@ -5,7 +5,6 @@ from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._metadata_requests import _routing_enabled
 from sklearn.utils.metadata_routing import UNCHANGED, MetadataRequest
@@ -15,6 +14,8 @@ from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
 )
+
+from ._uncertainty import _unwrap
 
 
 class _PairwiseLogLossScorer:
@@ -324,17 +325,8 @@ def score_items(model, X_items):
     >>> bool(np.isclose(p, 1 / (1 + np.exp(theta[1] - theta[0]))))
     True
     """
-    from ._ranker import BradleyTerryRanker
-
-    model = getattr(model, "best_estimator_", model)
-    steps = model.steps[:-1] if isinstance(model, Pipeline) else []
-    ranker = model.steps[-1][1] if isinstance(model, Pipeline) else model
-    if not isinstance(ranker, BradleyTerryRanker):
-        raise ValueError(
-            "model must be a fitted BradleyTerryRanker, a Pipeline ending in one, "
-            f"or a fitted search over one; got {type(ranker).__name__}."
-        )
-    for name, step in steps:
+    ranker, prep = _unwrap(model)
+    for name, step in [] if prep is None else prep.steps:
         if step is None or step == "passthrough":
             continue
         if not hasattr(step, "transform_items"):
