@@ -244,18 +244,23 @@ def test_default_data_window_is_ten_years_from_the_last_match(capsys):
     assert f"Home advantage: {value:,.1f} rating points" in out
 
 
-def test_scores_ties_and_home_match_the_library(capsys, matches_csv, matches):
-    status, out, err = call(
-        capsys, matches_csv, *MATCH_COLUMNS, "--home", "at_home", "--format", "csv"
-    )
-    assert status == 0, err
-    reference = leaderboard(
+def _home_reference(matches):
+    """The library's leaderboard of the matches, with home advantage."""
+    return leaderboard(
         matches.home_team.to_numpy(),
         matches.away_team.to_numpy(),
         matches.outcome.to_numpy(),
         home_a=matches.at_home.to_numpy(),
         ties="davidson",
     )
+
+
+def test_scores_ties_and_home_match_the_library(capsys, matches_csv, matches):
+    status, out, err = call(
+        capsys, matches_csv, *MATCH_COLUMNS, "--home", "at_home", "--format", "csv"
+    )
+    assert status == 0, err
+    reference = _home_reference(matches)
     got = read_csv_output(out)
     assert list(got["item"]) == list(reference.table["item"])
     np.testing.assert_allclose(got["rating"], reference.table["rating"], rtol=1e-9)
@@ -670,13 +675,7 @@ def test_home_column_may_say_b_played_at_home(capsys, tmp_path, matches):
         capsys, path, *MATCH_COLUMNS, "--home", "at_home", "--format", "csv"
     )
     assert status == 0, err
-    reference = leaderboard(
-        matches.home_team.to_numpy(),
-        matches.away_team.to_numpy(),
-        matches.outcome.to_numpy(),
-        home_a=matches.at_home.to_numpy(),
-        ties="davidson",
-    )
+    reference = _home_reference(matches)
     got = read_csv_output(out)
     assert list(got["item"]) == list(reference.table["item"])
     np.testing.assert_allclose(got["rating"], reference.table["rating"], rtol=1e-9)
