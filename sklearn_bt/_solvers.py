@@ -636,9 +636,7 @@ def newton_solve(
     # comparisons: with weights of 1e-8 each, every step "gained nothing" and
     # the fit stopped at once (or called the data separable).  Weights below
     # one scale them down; counts leave them as they are.
-    row_weights = counts.sum(axis=1)
-    positive = row_weights[row_weights > 0]
-    unit = min(1.0, float(positive.mean())) if len(positive) else 1.0
+    unit = min(1.0, float(counts.sum()) / max(counts.shape[0], 1)) or 1.0
     converged = diverging = stepped = False
 
     def unpack(params):
