@@ -111,15 +111,28 @@ def _common_prefix(s, t):
     return s[:n]
 
 
-# Words that mark the side of a column, as (A side, B side).
+# Words that mark the side of a column, as (A side, B side).  The halves of
+# X marked by any of them, column by column, are taken as they are.
 _SIDE_WORDS = [
     ("a", "b"),
     ("1", "2"),
     ("winner", "loser"),
     ("w", "l"),
     ("home", "away"),
+    ("home", "visitor"),
     ("first", "second"),
     ("left", "right"),
+    ("red", "blue"),
+]
+# Those that also say a column is on the wrong side when the halves are not
+# so marked: the ones that rarely name a feature (``left_reach``,
+# ``first_serve`` do; ``age_a`` hardly).
+_STRONG_SIDE_WORDS = [
+    ("a", "b"),
+    ("1", "2"),
+    ("winner", "loser"),
+    ("home", "away"),
+    ("home", "visitor"),
 ]
 
 
@@ -133,13 +146,15 @@ def check_halves_by_side(names_a, names_b):
     (``winner_age, winner_ht, loser_age, loser_rank``) would compare height
     with rank.  Both are errors, with the columns to select.
     """
-    for split in (_words, _word_parts):
+    splits = (_words, _word_parts)
+    for split in splits:
         tag = _positional_tag(names_a, names_b, split)
         if tag is not None and (tag in _SIDE_WORDS or not tag[0]):
             # The halves differ column by column by a side word, or the B
             # half's names add a suffix (x / x_2, x / x.1): as they should.
             return
-        for side_words in _SIDE_WORDS:
+    for split in splits:
+        for side_words in _STRONG_SIDE_WORDS:
             marked = [_side_key(split(n), side_words) for n in names_a + names_b]
             if any(m is None for m in marked):
                 continue

@@ -230,6 +230,10 @@ def test_b_half_in_a_different_order_is_a_clear_error(columns, matching_order):
             ["winner_age", "winner_ht", "loser_age", "loser_ht"],
         ),
         (["x1", "x2", "y1", "y2"], ["x1", "y1", "x2", "y2"]),
+        (
+            ["age_home", "age_visitor", "ht_home", "ht_visitor"],
+            ["age_home", "ht_home", "age_visitor", "ht_visitor"],
+        ),
     ],
 )
 def test_interleaved_columns_are_a_clear_error_with_the_order_to_select(columns, fix):
@@ -259,6 +263,13 @@ def test_halves_with_different_features_are_a_clear_error():
         ["f1", "f2", "f3", "f4"],
         ["home_team", "home_goals", "away_team", "away_goals"],
         ["vitamin_a", "vitamin_b", "vitamin_a_2", "vitamin_b_2"],
+        # Halves marked by a tag, features with side-like words: as they are.
+        ["player1_first_serve", "player1_second_serve"]
+        + ["player2_first_serve", "player2_second_serve"],
+        ["p1_w", "p1_l", "p2_w", "p2_l"],
+        ["teamA_w", "teamA_l", "teamB_w", "teamB_l"],
+        ["red_left_reach", "red_right_reach", "blue_left_reach", "blue_right_reach"],
+        ["p_first_pick", "p_second_pick", "q_first_pick", "q_second_pick"],
     ],
 )
 def test_side_words_that_agree_with_the_halves_are_accepted(columns):
