@@ -262,8 +262,11 @@ def _check_outcome(outcome, n, ties):
             f"{outcome.shape}."
         )
     if outcome.dtype.kind in "OUS":
-        # Words such as Chatbot Arena's winner column: model_a / model_b / tie.
-        outcome = scores_from_words(outcome, "outcome")
+        try:  # numbers written as text: scores, or signs with -1
+            outcome = outcome.astype(float)
+        except (TypeError, ValueError):
+            # Words such as Chatbot Arena's winner column: model_a / model_b / tie.
+            outcome = scores_from_words(outcome, "outcome")
     try:
         outcome = outcome.astype(float, copy=False)  # read, never written
     except (TypeError, ValueError) as exc:
@@ -1273,6 +1276,16 @@ def leaderboard(
     # Without an MLE only the largest strongly connected component's
     # strengths are bounded.
     bounded = np.isin(items, graph.largest_component) if no_mle else None
+    if bounded is not None and anchor is not None and not bounded[items == anchor][0]:
+        raise ValueError(
+            f"anchor {_plain(anchor)!r} is outside the largest strongly connected "
+            "component "
+            "of the comparison graph: without a finite maximum-likelihood estimate "
+            "its rating against the others is infinite or undefined, and cannot "
+            f"anchor them. Anchor an item of that component (such as "
+            f"{_plain(graph.largest_component[0])!r}), pass restrict='largest', or set "
+            "alpha > 0."
+        )
     fit = _Fit(model, anchor, _elo_factor(scale, base), with_home, bounded)
     ratings = (offset if anchor is None else anchor_rating) + fit.factor * fit.items
     strengths = fit.centred[: fit.k]

@@ -445,6 +445,15 @@ def _check_labels_do_not_name_sides(labels):
     if labels.dtype.kind not in "OUS" or len(labels) < 2:
         return
     names = [str(label) for label in labels.tolist()]
+    if all(_VERDICT.match(name) for name in names):
+        raise ValueError(
+            f"y holds verdicts written as comparisons, {names}, but labels are "
+            "read by their sort order (the larger outer one means 'A won', the "
+            "middle of three a tie), not by what they say. Encode y as 1 when A "
+            "won, 0.5 for a tie and 0 when B won, e.g. "
+            "np.select([y == 'A>B', y == 'B>A'], [1.0, 0.0], 0.5), and fit with "
+            "ties='half' or a tie model if there are ties."
+        )
     for i, low in enumerate(names):
         for high in names[i + 1 :]:
             if _differ_by_a_for_b(low, high) or _differ_by_side_words(low, high):
@@ -464,11 +473,24 @@ def _check_labels_do_not_name_sides(labels):
 _SIDE_WORD_PAIRS = {("1", "2"), ("first", "second"), ("left", "right")}
 
 
+# A verdict written as a comparison: "A>B", "B >> A", "A=B", "1<2".
+_VERDICT = re.compile(r"^\s*([ab12])\s*(>>|<<|>|<|=|==)\s*([ab12])\s*$", re.IGNORECASE)
+
+
 def _differ_by_side_words(low, high):
     """Whether two names differ only by one word that names a side in each
-    (``model_1`` / ``model_2``, ``first`` / ``second``, ``left`` / ``right``)."""
-    words_low = re.findall(r"[a-z]+|\d+", low.lower())
-    words_high = re.findall(r"[a-z]+|\d+", high.lower())
+    (``model_1`` / ``model_2``, ``first`` / ``second``, ``left`` / ``right``,
+    ``1st`` / ``2nd``), or are verdicts written as comparisons (``A>B`` /
+    ``B>A``)."""
+    if _VERDICT.match(low) and _VERDICT.match(high):
+        return True
+    ordinals = {"1st": "first", "2nd": "second"}
+    words_low = [
+        ordinals.get(w, w) for w in re.findall(r"\d+(?:st|nd)|[a-z]+|\d+", low.lower())
+    ]
+    words_high = [
+        ordinals.get(w, w) for w in re.findall(r"\d+(?:st|nd)|[a-z]+|\d+", high.lower())
+    ]
     if len(words_low) != len(words_high):
         return False
     differing = [(x, y) for x, y in zip(words_low, words_high, strict=True) if x != y]

@@ -823,7 +823,8 @@ def test_elo_anchor_among_duplicate_labels_is_named():
 def test_signs_and_numbers_written_as_text_are_outcomes_too():
     a, b, outcome = _battles(n_items=4, n_rows=300, ties=0.2)
     reference = leaderboard(a, b, outcome, ties="davidson").table
-    for encoded in (2 * outcome - 1, outcome.astype(str)):  # signs; "1.0", "0.5"
+    signs = 2 * outcome - 1
+    for encoded in (signs, outcome.astype(str), signs.astype(int).astype(str)):
         table = leaderboard(a, b, encoded, ties="davidson").table
         np.testing.assert_array_equal(table["rating"], reference["rating"])
     with pytest.raises(ValueError, match="or signs 1 / 0 / -1; row 1 has 2.0"):
@@ -902,3 +903,14 @@ def test_without_an_mle_items_outside_the_largest_component_rate_at_their_limit(
 def test_ranks_do_not_split_ratings_equal_up_to_rounding():
     ratings = np.array([1000.0, 1000.0 + 1e-10, 999.0, np.inf, np.nan])
     np.testing.assert_array_equal(_ranks(ratings), [2, 2, 4, 1, 5])
+
+
+def test_without_an_mle_an_anchor_outside_the_largest_component_is_refused():
+    winners, losers = ["a", "b", "c", "w", "w"], ["b", "c", "a", "a", "b"]
+    with pytest.warns(MLEDoesNotExistWarning):
+        with pytest.raises(ValueError, match="anchor 'w' is outside the largest"):
+            leaderboard(winners, losers, anchor="w", anchor_rating=1500)
+    with pytest.warns(MLEDoesNotExistWarning):
+        board = leaderboard(winners, losers, anchor="a", anchor_rating=1500)
+    assert _by_item(board, "rating")["a"] == 1500
+    assert _by_item(board, "rating")["w"] == np.inf

@@ -90,6 +90,7 @@ def test_outcomes_of_extreme_integer_scores_do_not_wrap_around():
         (["left", "right"], "davidson"),
         (["winner_model_1", "winner_model_2"], None),
         (["Left won", "tie", "Right won"], "half"),
+        (["1st", "2nd"], None),
     ],
 )
 def test_labels_that_name_the_sides_are_refused(y, ties):
@@ -124,3 +125,12 @@ def test_proportions_of_wins_get_the_rows_and_weights_to_give_instead(ties):
     with pytest.raises(ValueError) as error:
         encode_outcomes(np.array([1.0, 2.0, 3.0, 4.0]), ties, False)
     assert "proportions" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "y", [["A>B", "A=B", "B>A"], ["a >> b", "b >> a"], ["1>2", "2>1"]]
+)
+def test_verdicts_written_as_comparisons_get_the_encoding_to_use(y):
+    # Sorted, "A=B" < "A>B" < "B>A": "A>B" read as the tie, "B>A" as A's win.
+    with pytest.raises(ValueError, match="verdicts written as comparisons"):
+        encode_outcomes(np.array(y, dtype=object), "half", False)
