@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 from scipy.sparse.linalg import cg
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -30,6 +30,7 @@ from ._solvers import (
     ItemDesign,
     MatrixDesign,
     aggregate_item_pairs,
+    equilibrated,
     newton_solve,
     score_outer_products,
 )
@@ -409,7 +410,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             # would get a sandwich variance from the ties' residuals alone,
             # near 0 (exactly 0 for one tie between two items).
             self._sandwich_by_default = self.alpha == 0 and _decisively_informed(
-                design, counts
+                design, counts, result, self.fit_intercept
             )
         if self.ties in TIE_MODELS:
             self._set_tie_parameter(loss, result, design)
@@ -984,14 +985,60 @@ def _half_win_meat(design, counts, result, fit_intercept):
     return score_outer_products(design, squared_residuals, fit_intercept)
 
 
-def _decisively_informed(design, counts):
-    """Whether every parameter that some comparison informs is informed by a
-    win or a loss, not by ties alone."""
+def _decisively_informed(design, counts, result, fit_intercept):
+    """Whether the wins and losses alone inform every direction of the
+    parameters that the comparisons inform: whether the decisive rows' Fisher
+    information has the rank of the whole Hessian's.
+
+    Ties alone linking two groups of items (or informing a combination of
+    features) leave a contrast whose sandwich variance comes from the ties'
+    small residuals only.
+    """
     decisive = counts[:, A_WON] + counts[:, B_WON] > 0
     compared = counts.sum(axis=1) > 0
-    return np.array_equal(
+    if isinstance(design, ItemDesign):
+        # The compared items, linked by decisive comparisons against all: the
+        # same parts (an item compared in ties only is a part of its own).
+        used = _informed_parameters(design, compared)
+        return _n_linked_parts(design, decisive, used) == _n_linked_parts(
+            design, compared, used
+        )
+    if not np.array_equal(
         _informed_parameters(design, decisive), _informed_parameters(design, compared)
-    )
+    ):
+        return False
+    n = design.n_params + int(fit_intercept)
+    if n > _DECISIVE_RANK_MAX_PARAMS:
+        return True  # each parameter informed: the check above only
+    p_a = expit(design.matvec(result.coef) + result.intercept)
+    weights = p_a * (1.0 - p_a)
+    ranks = [
+        _numerical_rank(score_outer_products(design, weights * rows, fit_intercept))
+        for rows in (decisive, compared)
+    ]
+    return ranks[0] == ranks[1]
+
+
+# Above this many parameters the rank comparison (two eigendecompositions)
+# is skipped for the column check alone.
+_DECISIVE_RANK_MAX_PARAMS = 1000
+
+
+def _n_linked_parts(design, rows, items):
+    """How many groups the comparisons of ``rows`` link ``items`` (a mask) into."""
+    rows = rows & (design.a != design.b)
+    a, b, n = design.a[rows], design.b[rows], design.n_params
+    graph = sp.csr_array((np.ones(len(a)), (a, b)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return len(np.unique(labels[items]))
+
+
+def _numerical_rank(gram):
+    """Rank of a symmetric positive semi-definite matrix, in equilibrated units."""
+    gram = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
+    scaled, _ = equilibrated(gram)
+    eigval = scipy.linalg.eigvalsh(scaled)
+    return int(np.sum(eigval > 1e-10 * max(eigval[-1], np.finfo(float).tiny)))
 
 
 def _informed_parameters(design, rows):

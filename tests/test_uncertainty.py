@@ -812,3 +812,17 @@ def test_standard_errors_of_a_fit_without_an_mle_say_so():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         standard_errors(model)  # sum-to-zero within each group: fine
+
+
+def test_half_win_sandwich_is_not_the_default_when_ties_alone_link_items():
+    # {a, b, e} and {c, d} decide among themselves, linked by one tie: the
+    # sandwich variance of c against a came from that tie's residual alone.
+    pairs = [["a", "b"], ["b", "a"], ["b", "e"], ["e", "a"], ["a", "e"], ["e", "b"]]
+    pairs += [["c", "d"], ["d", "c"], ["c", "d"], ["d", "c"], ["a", "c"]]
+    y = np.array([1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0.5])
+    model = _item_model(ties="half").fit(np.array(pairs), y)
+    auto = standard_errors(model, reference="a")
+    np.testing.assert_array_equal(
+        auto, standard_errors(model, reference="a", cov_type="model")
+    )
+    assert standard_errors(model, reference="a", cov_type="sandwich")[2] < 0.1 * auto[2]
