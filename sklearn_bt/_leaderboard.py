@@ -47,7 +47,7 @@ from ._uncertainty import (
     _structure,
     _variances,
     centre_on_bounded_items,
-    uses_sandwich,
+    sandwich_params,
 )
 from ._win_matrix import _validate_win_matrix, pairs_from_win_matrix
 from ._words import plural
@@ -1043,7 +1043,16 @@ def _headline(lb):
             f"({s['n_bootstrap']:,} resamples)."
         )
     elif s["interval"] == "wald":
-        kind = " (sandwich)" if s.get("sandwich") else ""
+        kind = ""
+        sandwich = s.get("sandwich")
+        if sandwich and sandwich[0]:  # older boards held a bool
+            kind = " (sandwich)"
+            if sandwich[1]:
+                kind = (
+                    f" (sandwich; the inverse Hessian for "
+                    f"{plural(sandwich[1], 'item')} compared through ties only"
+                    " or without a finite rating)"
+                )
         text += f" {100 * s['confidence']:g}% Wald intervals{kind}."
     return text
 
@@ -1169,9 +1178,9 @@ def leaderboard(
     cov_type : {"auto", "model", "sandwich"}, default="auto"
         The covariance behind Wald intervals, as in :func:`standard_errors`:
         the inverse Hessian (``"model"``), or for ``ties="half"`` with ties
-        the sandwich (``"sandwich"``); ``"auto"`` takes the sandwich where it
-        is sound (``alpha=0``, a finite MLE, and no item compared in ties
-        only).  The headline says which.
+        the sandwich (``"sandwich"``); ``"auto"`` takes the sandwich for the
+        items where it is sound (``alpha=0``; not for an item compared through
+        ties only, or without a finite rating).  The headline says which.
     confidence : float, default=0.95
         Coverage of the intervals.
     n_bootstrap : int, default=1000
@@ -1344,7 +1353,8 @@ def leaderboard(
         "alpha": float(alpha),
         "ties": ties,
         "interval": interval,
-        "sandwich": interval == "wald" and uses_sandwich(model[-1], cov_type),
+        # How many ratings take the sandwich variance, and how many not.
+        "sandwich": _sandwich_counts(model[-1], cov_type, fit.k, interval),
         "confidence": float(confidence),
         "n_bootstrap": int(n_bootstrap) if interval == "bootstrap" else None,
         "scale": float(scale),
@@ -1442,6 +1452,16 @@ class _Fit:
             float(natural(self.values[-1])),
             *(None if b is None else float(natural(b)) for b in bounds),
         )
+
+
+def _sandwich_counts(ranker, cov_type, n_items, interval):
+    """``[sandwich, model-based]`` counts of the items' Wald intervals, or None."""
+    if interval != "wald":
+        return None
+    sound = sandwich_params(ranker, cov_type)[:n_items]
+    if not sound.any():
+        return None
+    return [int(sound.sum()), int(n_items - sound.sum())]
 
 
 def _wald_intervals(fit, confidence, cov_type):

@@ -391,27 +391,23 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         self.intercept_ = result.intercept
         self.n_iter_ = result.n_iter
         self.hessian_ = result.hessian
-        self._half_win_meat = None
-        self._sandwich_by_default = False
-        # The sandwich needs a finite MLE: without one, the residuals of the
-        # separated comparisons vanish and with them the variances of the
-        # strengths that diverge (intervals of width 0).  The inverse Hessian
-        # then says what it says for the plain model: unbounded.
+        self._half_win_meat = self._sandwich_params = None
+        # The sandwich needs the residuals at a finite MLE: where an item's
+        # strength diverges, its comparisons' residuals vanish and with them
+        # its variance (intervals of width 0).  Items keep it for the largest
+        # strongly connected component, whose strengths do converge.
         mle_exists = not (warned or result.diverging)
         if not warned:  # else set by the graph check
             self._mle_exists = mle_exists
-        if self.ties == "half" and counts[:, TIE].sum() > 0 and mle_exists:
+        half_win_ties = self.ties == "half" and counts[:, TIE].sum() > 0
+        if half_win_ties and (mle_exists or isinstance(design, ItemDesign)):
             self._half_win_meat = _half_win_meat(
                 design, counts, result, self.fit_intercept
             )
-            # The default for standard errors (cov_type="auto"): with a prior
-            # they are the posterior's, the inverse Hessian; and a parameter
-            # that only ties inform (an item whose every comparison is a tie)
-            # would get a sandwich variance from the ties' residuals alone,
-            # near 0 (exactly 0 for one tie between two items).
-            self._sandwich_by_default = self.alpha == 0 and _decisively_informed(
-                design, counts, result, self.fit_intercept
-            )
+            # Where cov_type="auto" takes the sandwich (see _sandwich_params).
+            self._sandwich_params = _sandwich_params(
+                design, counts, result, self.fit_intercept, mle_exists
+            ) & (self.alpha == 0)
         if self.ties in TIE_MODELS:
             self._set_tie_parameter(loss, result, design)
         else:  # a refit without a tie model leaves no stale tie parameter
@@ -985,24 +981,60 @@ def _half_win_meat(design, counts, result, fit_intercept):
     return score_outer_products(design, squared_residuals, fit_intercept)
 
 
-def _decisively_informed(design, counts, result, fit_intercept):
-    """Whether the wins and losses alone inform every direction of the
-    parameters that the comparisons inform: whether the decisive rows' Fisher
-    information has the rank of the whole Hessian's.
+def _sandwich_params(design, counts, result, fit_intercept, mle_exists):
+    """Which parameters' variances the half-win sandwich estimates soundly.
 
-    Ties alone linking two groups of items (or informing a combination of
-    features) leave a contrast whose sandwich variance comes from the ties'
-    small residuals only.
+    It needs residuals that vary: a parameter informed by ties alone (an item
+    compared in ties only, a group linked to the rest by ties only) gets a
+    sandwich variance from the ties' small residuals alone, near 0.  For item
+    ids this is decided item by item: in each group of items that the
+    comparisons link, those linked by wins and losses to the largest such
+    subgroup keep it (and, without an MLE, only those of the largest strongly
+    connected component).  For features, all parameters or none.
     """
+    n = design.n_params + int(fit_intercept)
+    decisive = counts[:, A_WON] + counts[:, B_WON] > 0
+    if not isinstance(design, ItemDesign):
+        sound = mle_exists and _decisively_informed(
+            design, counts, result, fit_intercept
+        )
+        return np.full(n, sound)
+    compared = counts.sum(axis=1) > 0
+    used = _informed_parameters(design, compared)
+    linked = _linked_labels(design, compared)
+    linked_decisively = _linked_labels(design, decisive)
+    # Per group of linked items, its largest decisively linked subgroup.
+    code = linked * (design.n_params + 1) + linked_decisively
+    codes, sizes = np.unique(code[used], return_counts=True)
+    group = codes // (design.n_params + 1)
+    # Largest subgroup first within each group, then the first of each group.
+    order = np.lexsort((-sizes, group))
+    first = np.r_[True, group[order][1:] != group[order][:-1]]
+    sound = used & np.isin(code, codes[order][first])
+    if not mle_exists:
+        _, strong, _ = pair_count_components(
+            design.a, design.b, counts, n - int(fit_intercept)
+        )
+        sound &= strong == 0  # the largest strongly connected component
+    if fit_intercept:
+        sound = np.append(sound, decisive.any())
+    return sound
+
+
+def _linked_labels(design, rows):
+    """Labels of the groups of items that the comparisons of ``rows`` link."""
+    rows = rows & (design.a != design.b)
+    a, b, n = design.a[rows], design.b[rows], design.n_params
+    graph = sp.csr_array((np.ones(len(a)), (a, b)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _decisively_informed(design, counts, result, fit_intercept):
+    """Whether the wins and losses alone inform every direction of a matrix
+    design's parameters that the comparisons inform: whether the decisive
+    rows' Fisher information has the rank of the whole Hessian's."""
     decisive = counts[:, A_WON] + counts[:, B_WON] > 0
     compared = counts.sum(axis=1) > 0
-    if isinstance(design, ItemDesign):
-        # The compared items, linked by decisive comparisons against all: the
-        # same parts (an item compared in ties only is a part of its own).
-        used = _informed_parameters(design, compared)
-        return _n_linked_parts(design, decisive, used) == _n_linked_parts(
-            design, compared, used
-        )
     if not np.array_equal(
         _informed_parameters(design, decisive), _informed_parameters(design, compared)
     ):
@@ -1022,15 +1054,6 @@ def _decisively_informed(design, counts, result, fit_intercept):
 # Above this many parameters the rank comparison (two eigendecompositions)
 # is skipped for the column check alone.
 _DECISIVE_RANK_MAX_PARAMS = 1000
-
-
-def _n_linked_parts(design, rows, items):
-    """How many groups the comparisons of ``rows`` link ``items`` (a mask) into."""
-    rows = rows & (design.a != design.b)
-    a, b, n = design.a[rows], design.b[rows], design.n_params
-    graph = sp.csr_array((np.ones(len(a)), (a, b)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return len(np.unique(labels[items]))
 
 
 def _numerical_rank(gram):

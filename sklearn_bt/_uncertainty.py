@@ -808,31 +808,42 @@ def _check_cov_type(cov_type):
         )
 
 
-def _ginverse(structure, param, cov_type="auto"):
+def _ginverse(structure, param, cov_type="auto", positions=None):
     """The covariance to use, as an operator: the inverse Hessian, or the
-    sandwich (``cov_type``; see :func:`standard_errors`)."""
+    sandwich (``cov_type``; see :func:`standard_errors`).  With "auto", the
+    sandwich if it is sound for every parameter of ``positions`` (None: all).
+    """
     ginv = _GInverse(structure.ranker.hessian_, param.drop, param.null)
     ranker = structure.ranker
     if cov_type == "sandwich" and getattr(ranker, "_half_win_meat", None) is None:
         raise ValueError(
-            "cov_type='sandwich' needs a fit with ties='half', ties in y and a "
-            "finite maximum-likelihood estimate: only there does the fit keep the "
-            "scores' outer products. Other fits maximise their likelihood, whose "
-            "covariance is the inverse Hessian: use cov_type='model' or 'auto'."
+            "cov_type='sandwich' needs a fit with ties='half' and ties in y (for "
+            "features, with a finite maximum-likelihood estimate): only there does "
+            "the fit keep the scores' outer products. Other fits maximise their "
+            "likelihood, whose covariance is the inverse Hessian: use "
+            "cov_type='model' or 'auto'."
         )
-    if uses_sandwich(ranker, cov_type):
+    sound = sandwich_params(ranker, cov_type)
+    if positions is not None:
+        sound = sound[positions]
+    if len(sound) and sound.all():
         return _Sandwich(ginv, ranker._half_win_meat)
     return ginv
 
 
-def uses_sandwich(ranker, cov_type):
-    """Whether ``cov_type`` means the sandwich covariance for this fitted ranker."""
+def sandwich_params(ranker, cov_type):
+    """Which parameters ``cov_type`` gives the sandwich variance (a mask in
+    the order of ``hessian_``)."""
+    n = ranker.hessian_.shape[0]
     meat = getattr(ranker, "_half_win_meat", None)
-    # Models pickled before cov_type existed used the sandwich whenever kept.
-    by_default = getattr(ranker, "_sandwich_by_default", meat is not None)
-    return meat is not None and (
-        cov_type == "sandwich" or (cov_type == "auto" and by_default)
-    )
+    if meat is None or cov_type == "model":
+        return np.zeros(n, dtype=bool)
+    if cov_type == "sandwich":
+        return np.ones(n, dtype=bool)
+    sound = getattr(ranker, "_sandwich_params", None)
+    if sound is None:  # pickled before: the sandwich whenever kept
+        return np.ones(n, dtype=bool)
+    return np.asarray(sound, dtype=bool)
 
 
 class _Sandwich:
@@ -917,7 +928,16 @@ def _warn_not_estimable(names, ranker):
 
 
 def _variances(structure, param, cov_type="auto"):
-    """Variance of every reported parameter (inf when not estimable)."""
+    """Variance of every reported parameter (inf when not estimable).
+
+    With "auto", each parameter takes the sandwich where it is sound for it
+    and the inverse Hessian elsewhere (an item compared in ties only, say).
+    """
+    sound = sandwich_params(structure.ranker, cov_type)
+    if sound.any() and not sound.all():
+        var_model, estimable = _variances(structure, param, "model")
+        var_sandwich, _ = _variances(structure, param, "sandwich")
+        return np.where(sound, var_sandwich, var_model), estimable
     ginv = _ginverse(structure, param, cov_type)
     d = ginv.diag()
     GV = ginv.solve(param.V)
@@ -1011,8 +1031,7 @@ def standard_errors(model, *, reference=None, cov_type="auto"):
         ``"sandwich"``: ``H^-1 J H^-1`` (statsmodels' ``HC0``), for a
         ``ties="half"`` fit with ties in ``y`` and a finite MLE (see Notes).
         ``"auto"``: the sandwich where it is sound, the inverse Hessian
-        elsewhere: the sandwich for a ``ties="half"`` fit with ties, ``alpha=0``,
-        a finite MLE, and a win or a loss informing every parameter.
+        elsewhere (see Notes), parameter by parameter for item ids.
 
     Returns
     -------
@@ -1050,10 +1069,16 @@ def standard_errors(model, *, reference=None, cov_type="auto"):
     outer products of the comparisons' scores (statsmodels' ``HC0``); its
     diagonal takes one solve per parameter.  ``cov_type="auto"`` uses it
     except where it is unsound: with ``alpha > 0`` (the inverse Hessian is then
-    the posterior covariance), and when some parameter is informed by ties
-    alone (an item whose only comparisons are ties), whose sandwich variance
-    comes from the ties' small residuals alone (0 for one tie between two
-    items).  Like any ``HC0`` it is noisy for items with few comparisons.
+    the posterior covariance), for a parameter informed by ties alone (an item
+    whose only comparisons are ties, or a group of items linked to the rest by
+    ties only), whose sandwich variance comes from the ties' small residuals
+    alone (0 for one tie between two items), and, without a finite MLE, for
+    the items outside the largest strongly connected component.  For item ids
+    it decides item by item, so that a newcomer with a few ties leaves the
+    others' errors alone; for features, for all parameters at once;
+    :func:`covariance` takes the sandwich when it is sound for every
+    parameter asked for.  Like any ``HC0`` it is noisy for items with few
+    comparisons.
 
     Examples
     --------
@@ -1143,7 +1168,7 @@ def covariance(model, *, reference=None, items=None, cov_type="auto"):
                 "items=None for all of them."
             )
         positions = np.asarray([_find_item(structure, lab) for lab in labels])
-    ginv = _ginverse(structure, param, cov_type)
+    ginv = _ginverse(structure, param, cov_type, positions)
     C = param.contrasts(positions)
     cov = C.T @ ginv.solve(C)
     cov = 0.5 * (cov + cov.T)

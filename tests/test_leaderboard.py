@@ -914,3 +914,36 @@ def test_without_an_mle_an_anchor_outside_the_largest_component_is_refused():
         board = leaderboard(winners, losers, anchor="a", anchor_rating=1500)
     assert _by_item(board, "rating")["a"] == 1500
     assert _by_item(board, "rating")["w"] == np.inf
+
+
+def test_a_newcomer_does_not_switch_the_boards_half_win_intervals():
+    # Arena-style: one newcomer with 5 wins (no finite rating) or with 2 ties
+    # (compared in ties only) switched every interval from the sandwich to
+    # the inverse Hessian, some 15% wider.
+    a, b, outcome = _battles(n_items=6, n_rows=3000, ties=0.25)
+    base = leaderboard(a, b, outcome, ties="half")
+    base_width = {
+        k: _by_item(base, "upper")[k] - _by_item(base, "rating")[k]
+        for k in base.table["item"]
+    }
+    for name, extra_b, extra_outcome, rtol in [
+        ("rocket", ["m00"] * 5, [1.0] * 5, 1e-6),  # the others as restricted
+        ("tiny", ["m00", "m01"], [0.5, 0.5], 0.06),  # centred with tiny too
+    ]:
+        n = len(extra_b)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MLEDoesNotExistWarning)
+            board = leaderboard(
+                np.append(a, [name] * n),
+                np.append(b, extra_b),
+                np.append(outcome, extra_outcome),
+                ties="half",
+            )
+        assert "Wald intervals (sandwich; the inverse Hessian for 1 item" in str(board)
+        width = {
+            k: _by_item(board, "upper")[k] - _by_item(board, "rating")[k]
+            for k in base_width
+        }
+        np.testing.assert_allclose(
+            list(width.values()), list(base_width.values()), rtol=rtol
+        )

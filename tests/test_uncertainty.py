@@ -603,10 +603,14 @@ def test_half_win_sandwich_is_not_the_default_where_it_is_unsound():
         position
     ] == pytest.approx(0.0, abs=1e-6)
     default = standard_errors(model, reference="m5")
-    np.testing.assert_array_equal(
-        default, standard_errors(model, reference="m5", cov_type="model")
-    )
+    model_based = standard_errors(model, reference="m5", cov_type="model")
+    sandwich = standard_errors(model, reference="m5", cov_type="sandwich")
+    # The new item takes the inverse Hessian, the others keep the sandwich.
+    assert default[position] == model_based[position]
     assert default[position] > 1.0  # one tie says little: a wide interval
+    others = np.arange(len(default)) != position
+    np.testing.assert_array_equal(default[others], sandwich[others])
+    assert not np.allclose(sandwich[others], model_based[others])
     # With a prior, the default is the posterior's covariance.
     model = _item_model(ties="half", alpha=0.1).fit(X, y)
     np.testing.assert_array_equal(
@@ -822,7 +826,19 @@ def test_half_win_sandwich_is_not_the_default_when_ties_alone_link_items():
     y = np.array([1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0.5])
     model = _item_model(ties="half").fit(np.array(pairs), y)
     auto = standard_errors(model, reference="a")
-    np.testing.assert_array_equal(
-        auto, standard_errors(model, reference="a", cov_type="model")
+    model_based = standard_errors(model, reference="a", cov_type="model")
+    sandwich = standard_errors(model, reference="a", cov_type="sandwich")
+    # a, b, e: x0_a, x0_b, x0_e keep the sandwich; c, d take the Hessian's.
+    np.testing.assert_array_equal(auto[[2, 3]], model_based[[2, 3]])
+    np.testing.assert_array_equal(auto[[0, 1, 4]], sandwich[[0, 1, 4]])
+    assert sandwich[2] < 0.1 * auto[2]
+    # A covariance involving c takes the inverse Hessian; of a and b alone,
+    # the sandwich.
+    np.testing.assert_allclose(
+        covariance(model, reference="a", items=["b", "c"]),
+        covariance(model, reference="a", items=["b", "c"], cov_type="model"),
     )
-    assert standard_errors(model, reference="a", cov_type="sandwich")[2] < 0.1 * auto[2]
+    np.testing.assert_allclose(
+        covariance(model, reference="a", items=["b", "e"]),
+        covariance(model, reference="a", items=["b", "e"], cov_type="sandwich"),
+    )
