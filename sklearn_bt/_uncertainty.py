@@ -220,7 +220,8 @@ def _one_hot_groups(ranker, prep):
     H = ranker.hessian_
     H = H.tocsr()[:n_coef, :n_coef] if sp.issparse(H) else H[:n_coef, :n_coef]
     row_sums = np.asarray(H.sum(axis=1)).ravel() - ranker.alpha
-    if n_coef and np.all(np.abs(row_sums) <= 1e-9 * np.maximum(H.diagonal(), 1.0)):
+    # Relative to the diagonal only: weights of 1e-12 make every entry tiny.
+    if n_coef and np.all(np.abs(row_sums) <= 1e-9 * np.abs(H.diagonal())):
         return [_Group(np.arange(n_coef), np.arange(n_coef))]
     return []
 
@@ -1259,6 +1260,10 @@ def _unbounded_items(problem, counts):
     )
     if n_parts == 1:
         return np.zeros(problem.n_items, dtype=bool)
+    if not np.sum(labels == 0) > 1:
+        # Every component a single item: none is bounded against another
+        # (the first would otherwise stand still, an interval of width 0).
+        return np.ones(problem.n_items, dtype=bool)
     return labels != 0  # components are numbered by decreasing size
 
 

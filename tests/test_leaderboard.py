@@ -947,3 +947,22 @@ def test_a_newcomer_does_not_switch_the_boards_half_win_intervals():
         np.testing.assert_allclose(
             list(width.values()), list(base_width.values()), rtol=rtol
         )
+
+
+def test_bootstrap_of_two_items_gives_both_the_same_interval():
+    # Resamples of two comparisons often hold one direction only: every item
+    # is then unbounded, and the first one no longer stands still (width 0).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        board = leaderboard(
+            ["a", "b"],
+            ["b", "a"],
+            interval="bootstrap",
+            n_bootstrap=200,
+            random_state=0,
+        )
+    lower, upper = _by_item(board, "lower"), _by_item(board, "upper")
+    assert upper["a"] - lower["a"] > 100
+    assert lower["a"] == pytest.approx(lower["b"]) and upper["a"] == pytest.approx(
+        upper["b"]
+    )

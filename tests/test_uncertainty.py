@@ -842,3 +842,14 @@ def test_half_win_sandwich_is_not_the_default_when_ties_alone_link_items():
         covariance(model, reference="a", items=["b", "e"]),
         covariance(model, reference="a", items=["b", "e"], cov_type="sandwich"),
     )
+
+
+def test_standard_errors_of_features_scale_with_tiny_equal_weights():
+    # The Hessian's row sums were compared with an absolute 1e-9: with weights
+    # of 1e-12 every feature model looked like one-hot items.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = (rng.random(300) < 0.5).astype(int)
+    reference = standard_errors(BradleyTerryRanker().fit(X, y))
+    tiny = BradleyTerryRanker().fit(X, y, sample_weight=np.full(300, 1e-12))
+    np.testing.assert_allclose(standard_errors(tiny) * 1e-6, reference, rtol=1e-6)
