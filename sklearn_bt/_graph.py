@@ -457,13 +457,17 @@ class ComparisonGraph:
                 "scale."
             )
         for labels, what in [
-            (self.never_lost, "never lost, so their strength would be +infinity"),
-            (self.never_won, "never won, so their strength would be -infinity"),
-            (self.isolated, "took part in no comparison, so nothing fixes them"),
+            (self.never_lost, "never lost, so {} would be +infinity"),
+            (self.never_won, "never won, so {} would be -infinity"),
+            (self.isolated, "took part in no comparison, so nothing fixes {}"),
         ]:
             if labels.shape[0]:
+                one = labels.shape[0] == 1
+                whose = "its strength" if one else "their strengths"
+                if "fixes" in what:
+                    whose = "it" if one else "them"
                 parts.append(
-                    f"{plural(labels.shape[0], 'item')} {what}: "
+                    f"{plural(labels.shape[0], 'item')} {what.format(whose)}: "
                     f"{_format_labels(labels)}."
                 )
         if self._unbeaten_groups:

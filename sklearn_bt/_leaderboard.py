@@ -1325,6 +1325,17 @@ def leaderboard(
     else:
         intervals = {"home": fit.home_estimate(), "tie": fit.tie_estimate(ties)}
     home, tie = intervals.pop("home"), intervals.pop("tie")
+    if interval == "wald" and home is not None and not np.isfinite(home.upper):
+        warnings.warn(
+            "The home advantage is not identifiable from these comparisons (its "
+            "interval is infinite): the sides follow the items, e.g. every item "
+            "plays only at home or only away (an LLM judge shown each model on "
+            "one side only), so the advantage and the ratings trade off exactly. "
+            "The ratings and the advantage are arbitrary. Put items on both sides "
+            "(see swap_pairs), leave home_a out, or set alpha > 0.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     if interval is not None:
         columns["se"] = intervals["se"]
         with np.errstate(invalid="ignore"):  # inf - inf: set just below

@@ -252,7 +252,7 @@ class PairTransformer(TransformerMixin, BaseEstimator):
         X_items : {array-like, sparse matrix, DataFrame} of shape \
                 (n_items, n_item_features)
             Features of single items; a DataFrame's columns are the item
-            features' names (``item_feature_names_in_``).
+            features' names (``item_feature_names_in_``) or the A half's.
 
         Returns
         -------
@@ -262,6 +262,14 @@ class PairTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         names = list(self.item_feature_names_in_)
         columns = getattr(X_items, "columns", None)
+        pair_names = getattr(self, "feature_names_in_", None)
+        if (
+            columns is not None
+            and pair_names is not None
+            and [str(c) for c in columns] == [str(n) for n in pair_names[: len(names)]]
+        ):
+            X_items = X_items.set_axis(names, axis=1)  # the A half's names
+            columns = X_items.columns
         if columns is not None and [str(c) for c in columns] != names:
             raise ValueError(
                 f"X_items has the columns {[str(c) for c in columns]}, but the "

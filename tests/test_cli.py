@@ -423,7 +423,7 @@ def test_library_warning_is_one_readable_line(capsys, tmp_path):
     assert status == 0
     (line,) = err.splitlines()
     assert line.startswith("sklearn-bt: warning: The maximum-likelihood strengths")
-    assert "never lost, so their strength would be +infinity: A." in line
+    assert "never lost, so its strength would be +infinity: A." in line
     # The advice names the command's options, not the library's arguments.
     assert "pass --alpha > 0" in line
     assert "--restrict largest" in line
