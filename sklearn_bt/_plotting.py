@@ -132,5 +132,6 @@ def _title(settings, n_shown, n_items):
         f"{pct} bootstrap intervals, {settings['n_bootstrap']:,} resamples"
         if settings["interval"] == "bootstrap"
         else f"{pct} Wald intervals"
+        + (" (sandwich)" if settings.get("sandwich") else "")
     )
     return f"Leaderboard, {shown} ({what})"
