@@ -618,3 +618,38 @@ def test_sample_weight_of_the_wrong_length_counts_pairs():
     # The inner fit sees twice as many item rows: the message must not.
     with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[3, 2\]"):
         PairTransformer(StandardScaler()).fit(np.ones((3, 4)), sample_weight=[1, 2])
+
+
+def test_readme_style_control_is_a_logistic_regression_with_the_covariate():
+    # The README's recipe: a per-comparison covariate is the difference for A
+    # and 0 for B.  The reference: a logistic regression on the +-1 model
+    # columns and the length difference, unpenalised.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    n, k = 3000, 5
+    a = rng.integers(0, k, n)
+    b = (a + rng.integers(1, k, n)) % k
+    length = rng.normal(size=n)
+    strength = np.linspace(-1, 1, k)
+    y = rng.random(n) < 1 / (1 + np.exp(-(strength[a] - strength[b] + 0.5 * length)))
+    names = np.array([f"m{i}" for i in range(k)])
+    X = pd.DataFrame(
+        {"model_a": names[a], "length_a": length, "model_b": names[b], "length_b": 0.0}
+    )
+    inner = ColumnTransformer(
+        [("model", OneHotEncoder(), ["model"]), ("style", "passthrough", ["length"])]
+    )
+    model = make_pipeline(PairTransformer(inner), BradleyTerryRanker()).fit(X, y)
+    design = np.zeros((n, k))
+    design[np.arange(n), a] += 1.0
+    design[np.arange(n), b] -= 1.0
+    design = np.column_stack([design[:, 1:], length])  # m0 as the reference
+    reference = LogisticRegression(
+        C=np.inf, fit_intercept=False, tol=1e-12, max_iter=1000
+    )
+    reference.fit(design, y)
+    coef = model[-1].coef_
+    np.testing.assert_allclose(coef[-1], reference.coef_[0, -1], rtol=1e-6)
+    np.testing.assert_allclose(coef[1:k] - coef[0], reference.coef_[0, :-1], rtol=1e-6)
