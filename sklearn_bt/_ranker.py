@@ -582,8 +582,8 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             )
 
     def _diverging_features(self, design, result):
-        """``"; the largest run-off is in ..."``: the features that carry the
-        comparisons fitted as certain, or '' (items, or none found)."""
+        """``"; the comparisons fitted as certain owe it most to ..."``: the
+        features that carry them, or '' (items, or none found)."""
         if not isinstance(design, MatrixDesign):
             return ""
         delta = design.matvec(result.coef) + result.intercept
