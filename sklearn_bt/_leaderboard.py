@@ -40,6 +40,7 @@ from ._solvers import aggregate_id_pairs, aggregate_item_pairs
 from ._uncertainty import (
     BOOTSTRAP_SEPARATION_ALPHA,
     _BootstrapProblem,
+    _contrasts_sound,
     _loss_of,
     _parameter_vector,
     _parameterisation,
@@ -1050,8 +1051,8 @@ def _headline(lb):
             if sandwich[1]:
                 kind = (
                     f" (sandwich; the inverse Hessian for "
-                    f"{plural(sandwich[1], 'item')} compared through ties only"
-                    " or without a finite rating)"
+                    f"{plural(sandwich[1], 'item')} linked to the others by ties "
+                    "only, or without a finite rating)"
                 )
         text += f" {100 * s['confidence']:g}% Wald intervals{kind}."
     return text
@@ -1367,7 +1368,7 @@ def leaderboard(
         "ties": ties,
         "interval": interval,
         # How many ratings take the sandwich variance, and how many not.
-        "sandwich": _sandwich_counts(model[-1], cov_type, fit.k, interval),
+        "sandwich": _sandwich_counts(fit, cov_type, interval),
         "confidence": float(confidence),
         "n_bootstrap": int(n_bootstrap) if interval == "bootstrap" else None,
         "scale": float(scale),
@@ -1467,14 +1468,17 @@ class _Fit:
         )
 
 
-def _sandwich_counts(ranker, cov_type, n_items, interval):
+def _sandwich_counts(fit, cov_type, interval):
     """``[sandwich, model-based]`` counts of the items' Wald intervals, or None."""
     if interval != "wald":
         return None
-    sound = sandwich_params(ranker, cov_type)[:n_items]
+    sound = sandwich_params(fit.structure.ranker, cov_type)
+    if sound.any():
+        contrasts = fit.param.contrasts(np.arange(fit.k))
+        sound = _contrasts_sound(contrasts, sound)
     if not sound.any():
         return None
-    return [int(sound.sum()), int(n_items - sound.sum())]
+    return [int(sound.sum()), int(fit.k - sound.sum())]
 
 
 def _wald_intervals(fit, confidence, cov_type):

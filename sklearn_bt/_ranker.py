@@ -405,8 +405,10 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 design, counts, result, self.fit_intercept
             )
             # Where cov_type="auto" takes the sandwich (see _sandwich_params).
+            # Groups never compared with each other, each strongly connected,
+            # have their MLE within each group (self._mle_exists).
             self._sandwich_params = _sandwich_params(
-                design, counts, result, self.fit_intercept, mle_exists
+                design, counts, result, self.fit_intercept, self._mle_exists
             ) & (self.alpha == 0)
         if self.ties in TIE_MODELS:
             self._set_tie_parameter(loss, result, design)

@@ -809,10 +809,18 @@ def _check_cov_type(cov_type):
         )
 
 
+def _contrasts_sound(contrasts, sound):
+    """Whether the sandwich is sound for each contrast (a column): for every
+    parameter it involves."""
+    involved = contrasts != 0
+    return ~np.any(involved & ~sound[:, None], axis=0)
+
+
 def _ginverse(structure, param, cov_type="auto", positions=None):
     """The covariance to use, as an operator: the inverse Hessian, or the
     sandwich (``cov_type``; see :func:`standard_errors`).  With "auto", the
-    sandwich if it is sound for every parameter of ``positions`` (None: all).
+    sandwich if it is sound for every parameter that the contrasts of
+    ``positions`` (None: all) involve.
     """
     ginv = _GInverse(structure.ranker.hessian_, param.drop, param.null)
     ranker = structure.ranker
@@ -826,7 +834,7 @@ def _ginverse(structure, param, cov_type="auto", positions=None):
         )
     sound = sandwich_params(ranker, cov_type)
     if positions is not None:
-        sound = sound[positions]
+        sound = _contrasts_sound(param.contrasts(positions), sound)
     if len(sound) and sound.all():
         return _Sandwich(ginv, ranker._half_win_meat)
     return ginv
@@ -931,13 +939,17 @@ def _warn_not_estimable(names, ranker):
 def _variances(structure, param, cov_type="auto"):
     """Variance of every reported parameter (inf when not estimable).
 
-    With "auto", each parameter takes the sandwich where it is sound for it
-    and the inverse Hessian elsewhere (an item compared in ties only, say).
+    With "auto", each reported parameter (a contrast such as ``theta_j`` minus
+    the reference's, or minus its part's mean) takes the sandwich when it is
+    sound for every parameter the contrast involves, and the inverse Hessian
+    otherwise (one involving an item compared in ties only, say).
     """
     sound = sandwich_params(structure.ranker, cov_type)
     if sound.any() and not sound.all():
         var_model, estimable = _variances(structure, param, "model")
         var_sandwich, _ = _variances(structure, param, "sandwich")
+        contrasts = param.contrasts(np.arange(structure.n_params))
+        sound = _contrasts_sound(contrasts, sound)
         return np.where(sound, var_sandwich, var_model), estimable
     ginv = _ginverse(structure, param, cov_type)
     d = ginv.diag()
@@ -1075,10 +1087,11 @@ def standard_errors(model, *, reference=None, cov_type="auto"):
     ties only), whose sandwich variance comes from the ties' small residuals
     alone (0 for one tie between two items), and, without a finite MLE, for
     the items outside the largest strongly connected component.  For item ids
-    it decides item by item, so that a newcomer with a few ties leaves the
-    others' errors alone; for features, for all parameters at once;
-    :func:`covariance` takes the sandwich when it is sound for every
-    parameter asked for.  Like any ``HC0`` it is noisy for items with few
+    it decides item by item, and each reported contrast (an item against the
+    reference, or against its part's mean) takes the sandwich when it is
+    sound for every item involved; for features, for all parameters at once;
+    :func:`covariance` takes it when it is sound for every parameter its
+    contrasts involve.  Like any ``HC0`` it is noisy for items with few
     comparisons.
 
     Examples
@@ -1123,6 +1136,10 @@ def covariance(model, *, reference=None, items=None, cov_type="auto"):
         only those columns of the inverse are computed.
     cov_type : {"auto", "model", "sandwich"}, default="auto"
         The inverse Hessian or the sandwich, as in :func:`standard_errors`.
+        With "auto" the whole matrix takes the sandwich when it is sound for
+        every parameter the requested contrasts involve, so that where it is
+        not for some, the diagonal can differ from :func:`standard_errors`,
+        which decides parameter by parameter.
 
     Returns
     -------

@@ -916,37 +916,43 @@ def test_without_an_mle_an_anchor_outside_the_largest_component_is_refused():
     assert _by_item(board, "rating")["w"] == np.inf
 
 
-def test_a_newcomer_does_not_switch_the_boards_half_win_intervals():
-    # Arena-style: one newcomer with 5 wins (no finite rating) or with 2 ties
-    # (compared in ties only) switched every interval from the sandwich to
-    # the inverse Hessian, some 15% wider.
+def test_a_newcomer_without_a_rating_leaves_the_boards_half_win_intervals():
+    # Arena-style: a newcomer with 5 wins has no finite rating; the others,
+    # centred among themselves, keep their sandwich intervals (all of them
+    # switched to the inverse Hessian, some 15% wider).
     a, b, outcome = _battles(n_items=6, n_rows=3000, ties=0.25)
     base = leaderboard(a, b, outcome, ties="half")
-    base_width = {
-        k: _by_item(base, "upper")[k] - _by_item(base, "rating")[k]
-        for k in base.table["item"]
-    }
-    for name, extra_b, extra_outcome, rtol in [
-        ("rocket", ["m00"] * 5, [1.0] * 5, 1e-6),  # the others as restricted
-        ("tiny", ["m00", "m01"], [0.5, 0.5], 0.06),  # centred with tiny too
-    ]:
-        n = len(extra_b)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", MLEDoesNotExistWarning)
-            board = leaderboard(
-                np.append(a, [name] * n),
-                np.append(b, extra_b),
-                np.append(outcome, extra_outcome),
-                ties="half",
-            )
-        assert "Wald intervals (sandwich; the inverse Hessian for 1 item" in str(board)
-        width = {
-            k: _by_item(board, "upper")[k] - _by_item(board, "rating")[k]
-            for k in base_width
-        }
-        np.testing.assert_allclose(
-            list(width.values()), list(base_width.values()), rtol=rtol
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MLEDoesNotExistWarning)
+        board = leaderboard(
+            np.append(a, ["rocket"] * 5),
+            np.append(b, ["m00"] * 5),
+            np.append(outcome, [1.0] * 5),
+            ties="half",
         )
+    assert "Wald intervals (sandwich; the inverse Hessian for 1 item" in str(board)
+    for column in ("lower", "upper"):
+        got = _by_item(board, column)
+        np.testing.assert_allclose(
+            [got[k] for k in base.table["item"]], base.table[column], rtol=1e-6
+        )
+    # A newcomer compared in ties only is in every item's average: the board
+    # takes the inverse Hessian, whose intervals are sound for all.
+    tiny = leaderboard(
+        np.append(a, ["tiny"] * 2),
+        np.append(b, ["m00", "m01"]),
+        np.append(outcome, [0.5, 0.5]),
+        ties="half",
+    )
+    model_based = leaderboard(
+        np.append(a, ["tiny"] * 2),
+        np.append(b, ["m00", "m01"]),
+        np.append(outcome, [0.5, 0.5]),
+        ties="half",
+        cov_type="model",
+    )
+    np.testing.assert_allclose(tiny.table["upper"], model_based.table["upper"])
+    assert "(sandwich" not in str(tiny)
 
 
 def test_bootstrap_of_two_items_gives_both_the_same_interval():

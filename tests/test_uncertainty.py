@@ -853,3 +853,27 @@ def test_standard_errors_of_features_scale_with_tiny_equal_weights():
     reference = standard_errors(BradleyTerryRanker().fit(X, y))
     tiny = BradleyTerryRanker().fit(X, y, sample_weight=np.full(300, 1e-12))
     np.testing.assert_allclose(standard_errors(tiny) * 1e-6, reference, rtol=1e-6)
+
+
+def test_half_win_sandwich_for_groups_never_compared_each_with_its_mle():
+    # Two groups of items never compared with each other: each has its MLE
+    # within the group, and each group's errors are statsmodels' HC0.
+    rng = np.random.default_rng(3)
+    frames = []
+    for names in (list("abcd"), list("wxyz")):
+        a, b, y = _half_win_items(seed=int(rng.integers(100)), n=300, n_items=4)
+        mapping = dict(zip([f"m{i}" for i in range(4)], names, strict=True))
+        frames.append((np.vectorize(mapping.get)(a), np.vectorize(mapping.get)(b), y))
+    a = np.concatenate([f[0] for f in frames])
+    b = np.concatenate([f[1] for f in frames])
+    y = np.concatenate([f[2] for f in frames])
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = _item_model(ties="half").fit(np.column_stack([a, b]), y)
+    for first, group in ((0, list("abcd")), (4, list("wxyz"))):
+        rows = np.isin(a, group)
+        D = (a[rows, None] == group[1:]).astype(float) - (b[rows, None] == group[1:])
+        hc0 = _sandwich_glm(D, y[rows]).bse
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            se = standard_errors(model, reference=group[0])
+        np.testing.assert_allclose(se[first + 1 : first + 4], hc0, rtol=1e-6)
