@@ -445,13 +445,15 @@ def _check_labels_do_not_name_sides(labels):
     if labels.dtype.kind not in "OUS" or len(labels) < 2:
         return
     names = [str(label) for label in labels.tolist()]
-    if all(_VERDICT.match(name) for name in names):
+    if all(_VERDICT.match(name) for name in names) or (
+        {name.strip().lower() for name in names} <= _VOTE_WORDS
+    ):
         raise ValueError(
-            f"y holds verdicts written as comparisons, {names}, but labels are "
-            "read by their sort order (the larger outer one means 'A won', the "
-            "middle of three a tie), not by what they say. Encode y as 1 when A "
-            "won, 0.5 for a tie and 0 when B won, e.g. "
-            "np.select([y == 'A>B', y == 'B>A'], [1.0, 0.0], 0.5), and fit with "
+            f"y holds verdicts written as comparisons or votes, {names}, but "
+            "labels are read by their sort order (the larger outer one means 'A "
+            "won', the middle of three a tie), not by what they say. Encode y as "
+            "1 when A won, 0.5 for a tie and 0 when B won, e.g. np.select([y == "
+            "<A's win>, y == <B's win>], [1.0, 0.0], 0.5), and fit with "
             "ties='half' or a tie model if there are ties."
         )
     for i, low in enumerate(names):
@@ -471,10 +473,18 @@ def _check_labels_do_not_name_sides(labels):
 # Words that name the first and the second side, sorted as they are named:
 # the one naming B sorts last, so it would mean "A won".
 _SIDE_WORD_PAIRS = {("1", "2"), ("first", "second"), ("left", "right")}
+# With a stem only (response_0 / response_1): bare 0 / 1 are outcomes.
+_STEMMED_SIDE_WORD_PAIRS = {("0", "1")}
 
 
-# A verdict written as a comparison: "A>B", "B >> A", "A=B", "1<2".
-_VERDICT = re.compile(r"^\s*([ab12])\s*(>>|<<|>|<|=|==)\s*([ab12])\s*$", re.IGNORECASE)
+# A verdict written as a comparison: "A>B", "B >> A", "A=B", "1<2",
+# "model_a>model_b"; and chess results from White's side: "1-0", "1/2-1/2".
+_VERDICT = re.compile(
+    r"^\s*(\w+)\s*(>>|<<|>|<|==|=)\s*(\w+)\s*$|^\s*(1|0|1/2|½)\s*-\s*(1|0|1/2|½)\s*$",
+    re.IGNORECASE,
+)
+# Chatbot Arena's raw vote types: "leftvote" is the left answer's (A's) win.
+_VOTE_WORDS = {"leftvote", "rightvote", "tievote", "bothbad_vote"}
 
 
 def _differ_by_side_words(low, high):
@@ -494,7 +504,10 @@ def _differ_by_side_words(low, high):
     if len(words_low) != len(words_high):
         return False
     differing = [(x, y) for x, y in zip(words_low, words_high, strict=True) if x != y]
-    return len(differing) == 1 and differing[0] in _SIDE_WORD_PAIRS
+    if len(differing) != 1:
+        return False
+    stemmed = len(words_low) > 1 and differing[0] in _STEMMED_SIDE_WORD_PAIRS
+    return differing[0] in _SIDE_WORD_PAIRS or stemmed
 
 
 def _differ_by_a_for_b(low, high):

@@ -123,16 +123,21 @@ _SIDE_WORDS = [
     ("first", "second"),
     ("left", "right"),
     ("red", "blue"),
+    ("chosen", "rejected"),
+    ("player", "opponent"),
+    ("team", "opponent"),
+    ("team", "opp"),
+    ("fav", "dog"),
 ]
 # Those that also say a column is on the wrong side when the halves are not
 # so marked: the ones that rarely name a feature (``left_reach``,
-# ``first_serve`` do; ``age_a`` hardly).
+# ``first_serve``, ``set1`` and ``q2`` do; ``age_a`` hardly).
 _STRONG_SIDE_WORDS = [
     ("a", "b"),
-    ("1", "2"),
     ("winner", "loser"),
     ("home", "away"),
     ("home", "visitor"),
+    ("chosen", "rejected"),
 ]
 
 

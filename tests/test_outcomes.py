@@ -91,6 +91,7 @@ def test_outcomes_of_extreme_integer_scores_do_not_wrap_around():
         (["winner_model_1", "winner_model_2"], None),
         (["Left won", "tie", "Right won"], "half"),
         (["1st", "2nd"], None),
+        (["response_0", "response_1"], None),
     ],
 )
 def test_labels_that_name_the_sides_are_refused(y, ties):
@@ -128,7 +129,15 @@ def test_proportions_of_wins_get_the_rows_and_weights_to_give_instead(ties):
 
 
 @pytest.mark.parametrize(
-    "y", [["A>B", "A=B", "B>A"], ["a >> b", "b >> a"], ["1>2", "2>1"]]
+    "y",
+    [
+        ["A>B", "A=B", "B>A"],
+        ["a >> b", "b >> a"],
+        ["1>2", "2>1"],
+        ["model_a>model_b", "model_b>model_a"],
+        ["1-0", "0-1", "1/2-1/2"],  # chess, White's side: "1-0" sorts last
+        ["leftvote", "rightvote", "tievote"],  # Chatbot Arena's raw votes
+    ],
 )
 def test_verdicts_written_as_comparisons_get_the_encoding_to_use(y):
     # Sorted, "A=B" < "A>B" < "B>A": "A>B" read as the tie, "B>A" as A's win.

@@ -229,7 +229,10 @@ def test_b_half_in_a_different_order_is_a_clear_error(columns, matching_order):
             ["winner_age", "loser_age", "winner_ht", "loser_ht"],
             ["winner_age", "winner_ht", "loser_age", "loser_ht"],
         ),
-        (["x1", "x2", "y1", "y2"], ["x1", "y1", "x2", "y2"]),
+        (
+            ["chosen_len", "rejected_len", "chosen_score", "rejected_score"],
+            ["chosen_len", "chosen_score", "rejected_len", "rejected_score"],
+        ),
         (
             ["age_home", "age_visitor", "ht_home", "ht_visitor"],
             ["age_home", "ht_home", "age_visitor", "ht_visitor"],
@@ -270,6 +273,10 @@ def test_halves_with_different_features_are_a_clear_error():
         ["teamA_w", "teamA_l", "teamB_w", "teamB_l"],
         ["red_left_reach", "red_right_reach", "blue_left_reach", "blue_right_reach"],
         ["p_first_pick", "p_second_pick", "q_first_pick", "q_second_pick"],
+        ["player_set1", "player_set2", "opponent_set1", "opponent_set2"],
+        ["team_q1", "team_q2", "opp_q1", "opp_q2"],
+        ["fav_grade_a", "fav_grade_b", "dog_grade_a", "dog_grade_b"],
+        ["x1", "x2", "y1", "y2"],  # numbers name features as often as sides
     ],
 )
 def test_side_words_that_agree_with_the_halves_are_accepted(columns):
