@@ -41,6 +41,8 @@ from ._uncertainty import (
     BOOTSTRAP_SEPARATION_ALPHA,
     _BootstrapProblem,
     _contrasts_sound,
+    _estimable,
+    _ginverse,
     _loss_of,
     _parameter_vector,
     _parameterisation,
@@ -1328,7 +1330,7 @@ def leaderboard(
     else:
         intervals = {"home": fit.home_estimate(), "tie": fit.tie_estimate(ties)}
     home, tie = intervals.pop("home"), intervals.pop("tie")
-    if interval == "wald" and home is not None and not np.isfinite(home.upper):
+    if with_home and alpha == 0 and not _home_identified(fit, interval, home):
         warnings.warn(
             "The home advantage is not identifiable from these comparisons (its "
             "interval is infinite): the sides follow the items, e.g. every item "
@@ -1466,6 +1468,17 @@ class _Fit:
             float(natural(self.values[-1])),
             *(None if b is None else float(natural(b)) for b in bounds),
         )
+
+
+def _home_identified(fit, interval, home):
+    """Whether the home advantage has a finite variance (from the Wald
+    interval when there is one, else from one solve with the Hessian)."""
+    if interval == "wald":
+        return bool(np.isfinite(home.upper))
+    param = fit.param
+    position = np.array([fit.k])
+    ginv = _ginverse(fit.structure, param, "model", position)
+    return bool(_estimable(ginv, param, position)[0])
 
 
 def _sandwich_counts(fit, cov_type, interval):

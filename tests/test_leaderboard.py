@@ -977,8 +977,12 @@ def test_bootstrap_of_two_items_gives_both_the_same_interval():
 def test_a_home_advantage_the_sides_explain_is_said_not_identifiable():
     rng = np.random.default_rng(0)
     a, b = rng.choice(["gpt", "claude"], 200), rng.choice(["llama", "mistral"], 200)
-    with pytest.warns(UserWarning, match="home advantage is not identifiable"):
-        leaderboard(a, b, rng.integers(0, 2, 200), home_a=np.ones(200))
+    for interval in ("wald", "bootstrap", None):
+        with pytest.warns(UserWarning, match="home advantage is not identifiable"):
+            leaderboard(
+                a, b, rng.integers(0, 2, 200), home_a=np.ones(200), interval=interval,
+                n_bootstrap=20, random_state=0,
+            )  # fmt: skip
     a2, b2, outcome = _battles(n_items=4, n_rows=300)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
