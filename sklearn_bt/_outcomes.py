@@ -487,6 +487,14 @@ _VERDICT = re.compile(
 _VOTE_WORDS = {"leftvote", "rightvote", "tievote", "bothbad_vote"}
 
 
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _differ_by_side_words(low, high):
     """Whether two names differ only by one word that names a side in each
     (``model_1`` / ``model_2``, ``first`` / ``second``, ``left`` / ``right``,
@@ -494,6 +502,8 @@ def _differ_by_side_words(low, high):
     ``B>A``)."""
     if _VERDICT.match(low) and _VERDICT.match(high):
         return True
+    if _is_number(low) and _is_number(high):
+        return False  # "0.0" / "1.0": numbers as text, read in their order
     ordinals = {"1st": "first", "2nd": "second"}
     words_low = [
         ordinals.get(w, w) for w in re.findall(r"\d+(?:st|nd)|[a-z]+|\d+", low.lower())

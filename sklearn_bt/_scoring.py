@@ -1,6 +1,7 @@
 """Scoring: a log-loss scorer for winner/loser data, random swaps, and the
 utilities of single items through a Pipeline."""
 
+import copy
 from numbers import Real
 
 import numpy as np
@@ -61,11 +62,11 @@ class _PairwiseLogLossScorer:
 
     **Weights.**  With scikit-learn's metadata routing enabled
     (``sklearn.set_config(enable_metadata_routing=True)``),
-    ``pairwise_log_loss_scorer.set_score_request(sample_weight=True)`` makes
-    ``cross_validate`` and the searches pass each test fold's weights, as for
-    scikit-learn's own scorers; it returns the scorer, which is shared (the
-    request holds wherever it is used; ``copy.deepcopy`` it for another
-    setting).  Without routing, every test row weighs 1.
+    ``scoring=pairwise_log_loss_scorer.set_score_request(sample_weight=True)``
+    makes ``cross_validate`` and the searches pass each test fold's weights,
+    as for scikit-learn's own scorers (it returns a copy with the request:
+    the module's scorer is shared, and stays unchanged).  Without routing,
+    every test row weighs 1.
 
     Examples
     --------
@@ -100,7 +101,10 @@ class _PairwiseLogLossScorer:
 
         Returns
         -------
-        self : the scorer
+        scorer : a copy of this scorer with the request
+            A copy, unlike scikit-learn's scorers: ``pairwise_log_loss_scorer``
+            is one object shared by every user in the process.  Pass the
+            returned scorer as ``scoring=``.
         """
         if not _routing_enabled():
             raise RuntimeError(
@@ -108,9 +112,10 @@ class _PairwiseLogLossScorer:
                 "You can enable it using "
                 "sklearn.set_config(enable_metadata_routing=True)."
             )
+        scorer = copy.copy(self)
         if sample_weight is not UNCHANGED:
-            self._sample_weight_request = sample_weight
-        return self
+            scorer._sample_weight_request = sample_weight
+        return scorer
 
     def get_metadata_routing(self):
         """The metadata this scorer takes: ``sample_weight`` when requested."""

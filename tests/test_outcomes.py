@@ -103,7 +103,15 @@ def test_labels_that_name_the_sides_are_refused(y, ties):
 
 @pytest.mark.parametrize(
     "y",
-    [["win", "loss"], ["laa", "lab"], ["Alpha", "Blpha"], ["1", "0"], ["x1", "y2"]],
+    [
+        ["win", "loss"],
+        ["laa", "lab"],
+        ["Alpha", "Blpha"],
+        ["1", "0"],
+        ["x1", "y2"],
+        ["1.0", "0.0"],  # numbers as text: "0.0" / "1.0" are not side words
+        ["1.0", "2.0"],
+    ],
 )
 def test_labels_that_only_contain_a_and_b_are_read_by_their_order(y):
     classes, outcome, _ = encode_outcomes(np.array(y, dtype=object), None, False)

@@ -434,9 +434,12 @@ def test_the_scorer_takes_routed_weights_when_it_requests_them():
     with pytest.raises(RuntimeError, match="metadata routing is enabled"):
         copy.deepcopy(pairwise_log_loss_scorer).set_score_request(sample_weight=True)
     with sklearn.config_context(enable_metadata_routing=True):
-        scorer = copy.deepcopy(pairwise_log_loss_scorer).set_score_request(
-            sample_weight=True
-        )
+        scorer = pairwise_log_loss_scorer.set_score_request(sample_weight=True)
+        # A copy: the module's shared scorer keeps its (empty) request.
+        assert scorer is not pairwise_log_loss_scorer
+        assert pairwise_log_loss_scorer.get_metadata_routing().score.requests == {
+            "sample_weight": None
+        }
         model = BradleyTerryRanker(alpha=1.0).set_fit_request(sample_weight=True)
         scores = cross_validate(
             model, X, y, scoring=scorer, cv=cv, params={"sample_weight": weight}
