@@ -442,7 +442,7 @@ def test_outcome_helpers_refuse_bad_input(call, match):
         ([0.1, 0.2, 0.3, 0.7] * 3, "rao-kupper", "continuous"),
         (["x"] * 12, "davidson", "single label 'x'"),
         (["win", "draw", "loss"] * 4, "davidson", "'draw' .* not the middle"),
-        (["1", "X", "2"] * 4, "half", "'1' / '2' name the sides"),  # 1X2 betting
+        (["1", "X", "2"] * 4, "half", "'X' .* not the middle"),  # 1X2 betting
         (["won", "drew", "lost"] * 4, "half", "'drew' .* not the middle"),
     ],
 )
