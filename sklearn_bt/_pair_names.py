@@ -309,3 +309,26 @@ def _tag_rename(parts_a, parts_b):
     else:  # a tag inside the name: its place in other names is ambiguous
         return None
     return rename
+
+
+def check_item_columns(X_items, item_names, a_names):
+    """``X_items`` with the item-level column names, or a ValueError.
+
+    Items are read by column position: named columns in another order (or
+    other columns) would be weighed by the wrong coefficients.  A DataFrame
+    may name them at the item level (``length``) or as the A half
+    (``length_a``); other input passes as it is.
+    """
+    columns = getattr(X_items, "columns", None)
+    if columns is None:
+        return X_items
+    columns, item_names = [str(c) for c in columns], [str(n) for n in item_names]
+    if columns == item_names:
+        return X_items
+    if columns == [str(n) for n in a_names]:
+        return X_items.set_axis(item_names, axis=1)
+    raise ValueError(
+        f"X_items has the columns {columns}, but the items were fitted with the "
+        f"columns {item_names} (or {[str(n) for n in a_names]}), in this order. "
+        f"Select them in that order, e.g. X_items[{item_names!r}]."
+    )

@@ -20,7 +20,7 @@ from sklearn.utils.validation import (
 )
 
 from ._ids import factorise_pair_ids, is_pandas_native, parent_pairs, positions_in
-from ._pair_names import item_feature_names
+from ._pair_names import check_item_columns, item_feature_names
 from ._ranker import _check_pair_width
 
 
@@ -261,22 +261,10 @@ class PairTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         names = list(self.item_feature_names_in_)
-        columns = getattr(X_items, "columns", None)
         pair_names = getattr(self, "feature_names_in_", None)
-        if (
-            columns is not None
-            and pair_names is not None
-            and [str(c) for c in columns] == [str(n) for n in pair_names[: len(names)]]
-        ):
-            X_items = X_items.set_axis(names, axis=1)  # the A half's names
-            columns = X_items.columns
-        if columns is not None and [str(c) for c in columns] != names:
-            raise ValueError(
-                f"X_items has the columns {[str(c) for c in columns]}, but the "
-                f"items were fitted with the columns {names}, in this order. "
-                f"Select them in that order, e.g. X_items[{names!r}]."
-            )
-        if columns is None and not sp.issparse(X_items):
+        a_names = names if pair_names is None else pair_names[: len(names)]
+        X_items = check_item_columns(X_items, names, a_names)
+        if not hasattr(X_items, "columns") and not sp.issparse(X_items):
             X_items = np.asarray(X_items)
             if X_items.ndim == 1:
                 X_items = X_items.reshape(-1, 1) if len(names) == 1 else X_items

@@ -21,10 +21,14 @@ from sklearn.utils.validation import (
 )
 
 from ._exceptions import MLEDoesNotExistWarning, user_stacklevel
-from ._graph import comparison_graph, pair_count_components
+from ._graph import _edge_matrix, comparison_graph, pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._outcomes import TIE_MODELS, _python, encode_outcomes
-from ._pair_names import check_same_column_order, item_feature_names
+from ._pair_names import (
+    check_item_columns,
+    check_same_column_order,
+    item_feature_names,
+)
 from ._solvers import (
     ITEM_DENSE_SOLVE_MAX_PARAMS,
     ItemDesign,
@@ -793,32 +797,17 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             one, this method takes items as the steps before it output them).
         """
         check_is_fitted(self)
-        self._check_item_columns(X_items)
+        X_items = self._check_item_columns(X_items)
         X_items = _validate_items(X_items, self.n_features_in_ // 2)
         return np.asarray(X_items @ self.coef_, dtype=np.float64).ravel()
 
     def _check_item_columns(self, X_items):
-        """Refuse a DataFrame of items whose columns are not the fitted ones.
-
-        Items are scored by column position: named columns in another order
-        (or other columns) would be weighted by the wrong coefficients.  The
-        names may be the item-level ones (``length``) or the A half's
-        (``length_a``).
-        """
+        """``X_items`` with its DataFrame columns checked against the fit's."""
         names = getattr(self, "feature_names_in_", None)
-        columns = getattr(X_items, "columns", None)
-        if names is None or columns is None:
-            return
+        if names is None:
+            return X_items
         d = len(names) // 2
-        columns = [str(c) for c in columns]
-        accepted = (list(item_feature_names(names, d)), [str(n) for n in names[:d]])
-        if columns in accepted:
-            return
-        raise ValueError(
-            f"X_items has the columns {columns}, but the model was fitted on items "
-            f"with the columns {accepted[0]} (or {accepted[1]}), in this order. "
-            f"Select them in that order, e.g. X_items[{accepted[0]!r}]."
-        )
+        return check_item_columns(X_items, item_feature_names(names, d), names[:d])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1026,8 +1015,7 @@ def _sandwich_params(design, counts, result, fit_intercept, mle_exists):
 def _linked_labels(design, rows):
     """Labels of the groups of items that the comparisons of ``rows`` link."""
     rows = rows & (design.a != design.b)
-    a, b, n = design.a[rows], design.b[rows], design.n_params
-    graph = sp.csr_array((np.ones(len(a)), (a, b)), shape=(n, n))
+    graph = _edge_matrix(design.a[rows], design.b[rows], design.n_params)
     return connected_components(graph, directed=False)[1]
 
 
@@ -1097,8 +1085,8 @@ def _intercept_in_feature_span(hessian, n_coef):
     if not c > 0:
         return False
     # In equilibrated units, so that the features' scales do not matter.
-    scale = 1.0 / np.sqrt(np.maximum(np.diag(H_cc), 1e-300))
-    solution = np.linalg.lstsq(H_cc * np.outer(scale, scale), b * scale, rcond=None)[0]
+    scaled, scale = equilibrated(H_cc)
+    solution = np.linalg.lstsq(scaled, b * scale, rcond=None)[0]
     return bool(c - (b * scale) @ solution <= 1e-9 * c)
 
 
