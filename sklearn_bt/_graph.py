@@ -163,6 +163,47 @@ def pair_count_components(a, b, counts, n_items):
     return n_components, labels, used
 
 
+def longest_path_depths(n_nodes, sources, targets, lengths):
+    """Depth of every node of a directed acyclic graph: its longest path from a source.
+
+    ``depth[t] = max(0, max(depth[s] + length))`` over the edges ``s -> t``.
+    Kahn's topological sweep, one layer of ready nodes at a time: each edge is
+    relaxed once, when its source's depth is final, so the work is linear in
+    the edges plus a few numpy calls per layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_bt._graph import longest_path_depths
+    >>> longest_path_depths(4, np.array([0, 1, 0]), np.array([1, 2, 2]),
+    ...                     np.array([1.0, 1.0, 5.0]))
+    array([0., 1., 5., 0.])
+    """
+    order = np.argsort(sources, kind="stable")
+    targets, lengths = targets[order], lengths[order]
+    indptr = np.zeros(n_nodes + 1, dtype=np.intp)
+    np.cumsum(np.bincount(sources, minlength=n_nodes), out=indptr[1:])
+    waiting = np.bincount(targets, minlength=n_nodes)  # unrelaxed in-edges
+    depth = np.zeros(n_nodes)
+    ready = np.flatnonzero(waiting == 0)
+    while ready.size:
+        starts, stops = indptr[ready], indptr[ready + 1]
+        out_degree = stops - starts
+        # The out-edges of every ready node, as positions in the sorted edges.
+        edges = np.repeat(starts - np.cumsum(out_degree) + out_degree, out_degree)
+        edges += np.arange(len(edges))
+        heads = targets[edges]
+        np.maximum.at(
+            depth, heads, np.repeat(depth[ready], out_degree) + lengths[edges]
+        )
+        np.subtract.at(waiting, heads, 1)
+        heads = np.unique(heads)
+        ready = heads[waiting[heads] == 0]
+    if waiting.any():
+        raise ValueError("The graph has a cycle: its nodes have no depth.")
+    return depth
+
+
 # ---------------------------------------------------------------------------
 # Validation and label encoding.
 # ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from ._solvers import (
     MatrixDesign,
     aggregate_item_pairs,
     equilibrated,
+    item_limit_solve,
     newton_solve,
     score_outer_products,
 )
@@ -45,12 +46,6 @@ _TIE_LOSSES = {"davidson": DavidsonPairLoss, "rao-kupper": RaoKupperPairLoss}
 # Tie parameter on the boundary of its range, where ties have probability 0:
 # Davidson's nu = 0, Rao and Kupper's theta = 1.
 _NO_TIE_PARAMETER = {"davidson": ("nu", 0.0), "rao-kupper": ("theta", 1.0)}
-# Newton iterations allowed once the comparison graph shows that the MLE does
-# not exist: enough for the identified strengths to converge, not a hundred
-# steps towards infinity.
-_DIVERGENT_MAX_ITER = 25
-
-
 # A tie model whose two equal items would decide their comparison with at most
 # this probability has (numerically) an infinite tie parameter: nu > 2e10 for
 # Davidson, tau > 23 for Rao-Kupper.  Data that support such a value have no
@@ -188,7 +183,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         comparison's weight by more than a relative 1e-5: it then differs
         from the one at the solution by at most that share, and the standard
         errors by half of it.  This saves the fit's costliest pass over the
-        data (a ``d x d`` Gram matrix).
+        data (a ``d x d`` Gram matrix).  For item ids without an MLE it is
+        the Hessian at the limit the fit returns (see Notes): comparisons
+        between strongly connected components carry no curvature there.
 
     See Also
     --------
@@ -259,7 +256,11 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     makes them) and ``alpha=0`` the comparison graph is checked before the
     fit (ties count in both directions), and a
     :class:`MLEDoesNotExistWarning` names the items that make the
-    maximum-likelihood estimate fail to exist.
+    maximum-likelihood estimate fail to exist.  The fit then returns the point
+    the likelihood tends to: within each strongly connected component the MLE
+    of its own comparisons (for the largest, centred, exactly the fit
+    restricted to it), and the components set at least 40 apart, so that
+    every comparison between them is fitted as certain to double precision.
 
     References
     ----------
@@ -372,25 +373,32 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         """Solve on the built design and set the fitted attributes."""
         loss = self._make_loss(counts)
 
-        max_iter = self.max_iter
         warned = False
         mle_known_to_exist = False
         if self.alpha == 0 and isinstance(design, ItemDesign):
             warned = self._warn_if_graph_not_strongly_connected(design, counts)
-            if warned:
-                max_iter = min(max_iter, _DIVERGENT_MAX_ITER)
             # Zermelo/Ford: a strongly connected graph has a finite MLE.
             mle_known_to_exist = not warned and not self.fit_intercept
-        result = newton_solve(
-            design,
-            loss,
-            counts,
-            alpha=self.alpha,
-            fit_intercept=self.fit_intercept,
-            tol=self.tol,
-            max_iter=max_iter,
-            detect_divergence=not mle_known_to_exist,
-        )
+        if warned:  # the point the likelihood tends to, directly
+            result = item_limit_solve(
+                design,
+                loss,
+                counts,
+                fit_intercept=self.fit_intercept,
+                tol=self.tol,
+                max_iter=self.max_iter,
+            )
+        else:
+            result = newton_solve(
+                design,
+                loss,
+                counts,
+                alpha=self.alpha,
+                fit_intercept=self.fit_intercept,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                detect_divergence=not mle_known_to_exist,
+            )
         self.coef_ = result.coef
         self.intercept_ = result.intercept
         self.n_iter_ = result.n_iter
@@ -419,8 +427,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         else:  # a refit without a tie model leaves no stale tie parameter
             for name in ("tie_parameter_", "tie_parameter_se_", "_tie_extra"):
                 self.__dict__.pop(name, None)
-        if not warned:
-            self._warn_if_not_converged(result, loss, design)
+        self._warn_if_not_converged(result, loss, design)
         if self.fit_intercept and self.alpha == 0 and mle_exists:
             self._warn_if_intercept_not_identifiable(design, counts)
         return self
@@ -539,9 +546,11 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         # finite strengths within each group, on scales that are not comparable.
         self._mle_exists = graph.n_components == graph.n_weak_components
         warnings.warn(
-            f"{graph.message()} {described} The fit stops after at most "
-            f"{_DIVERGENT_MAX_ITER} Newton iterations: its coefficients are finite "
-            "but arbitrary along the directions that are not identified.",
+            f"{graph.message()} {described} The fit returns the point the "
+            "likelihood tends to: within each strongly connected component, the "
+            "MLE of that component's own comparisons; between components, "
+            "strengths set apart by at least 40, so that their comparisons are "
+            "fitted as certain. How far apart is arbitrary.",
             MLEDoesNotExistWarning,
             stacklevel=user_stacklevel(),
         )

@@ -14,6 +14,7 @@ from sklearn_bt._graph import (
     _edge_matrix,
     _strong_components,
     comparison_graph,
+    longest_path_depths,
     pair_count_components,
     restrict_to_largest_component,
 )
@@ -447,3 +448,25 @@ def test_restricting_to_one_of_several_largest_components_says_so():
     with warnings.catch_warnings():  # one largest: nothing to say
         warnings.simplefilter("error")
         restrict_to_largest_component(winners + ["c", "a"], losers + ["a", "c"])
+
+
+def test_longest_path_depths_against_a_brute_force_search():
+    rng = np.random.default_rng(5)
+    n = 30
+    # A random DAG: edges only from lower to higher nodes, in shuffled order.
+    sources, targets = np.triu_indices(n, 1)
+    keep = rng.random(len(sources)) < 0.15
+    sources, targets = sources[keep], targets[keep]
+    lengths = rng.normal(size=len(sources)) + 1
+    order = rng.permutation(len(sources))
+    depth = longest_path_depths(n, sources[order], targets[order], lengths[order])
+    expected = np.zeros(n)
+    for t in range(n):  # nodes in topological order
+        into = targets == t
+        expected[t] = max([0.0, *(expected[sources[into]] + lengths[into])])
+    np.testing.assert_allclose(depth, expected)
+
+
+def test_longest_path_depths_refuse_a_cycle():
+    with pytest.raises(ValueError, match="cycle"):
+        longest_path_depths(3, np.array([0, 1, 2]), np.array([1, 2, 0]), np.ones(3))

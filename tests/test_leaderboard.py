@@ -900,6 +900,29 @@ def test_without_an_mle_items_outside_the_largest_component_rate_at_their_limit(
     assert all(_by_item(board, "lower")[k] == -np.inf for k in "xzpq")
 
 
+def test_without_an_mle_the_largest_component_is_rated_as_on_its_own():
+    # A sparse tournament with a long tail: hundreds of players outside the
+    # largest strongly connected component, most of whom only won or only
+    # lost.  Their comparisons say nothing about the component's ratings, so
+    # the full board and the board restricted to it agree.
+    rng = np.random.default_rng(34)
+    n_items, n = 400, 900
+    popularity = 1.0 / np.arange(1, n_items + 1)
+    a, b = rng.choice(n_items, (2, n), p=popularity / popularity.sum())
+    a, b = a[a != b], b[a != b]
+    a_won = rng.random(len(a)) < 1 / (1 + np.exp(-2 * rng.normal(size=n_items)[a]))
+    winners, losers = np.where(a_won, a, b), np.where(a_won, b, a)
+    with pytest.warns(MLEDoesNotExistWarning):
+        board = leaderboard(winners, losers)
+    largest = leaderboard(winners, losers, restrict="largest")
+    assert board.n_items - largest.n_items > 150
+    full = board.table.set_index("item").loc[largest.table["item"]]
+    for column in ("rating", "se", "lower", "upper"):
+        np.testing.assert_allclose(
+            full[column], largest.table[column], rtol=1e-12, err_msg=column
+        )
+
+
 def test_ranks_do_not_split_ratings_equal_up_to_rounding():
     ratings = np.array([1000.0, 1000.0 + 1e-10, 999.0, np.inf, np.nan])
     np.testing.assert_array_equal(_ranks(ratings), [2, 2, 4, 1, 5])

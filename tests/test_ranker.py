@@ -30,6 +30,7 @@ from sklearn_bt import (
     restrict_to_largest_component,
     swap_pairs,
 )
+from sklearn_bt._graph import _strong_components
 
 SPARSE_FORMATS = [sp.csr_matrix, sp.csc_matrix, sp.csr_array, sp.csc_array]
 
@@ -651,6 +652,117 @@ def test_group_that_always_wins_warns_on_the_general_path():
     X, y = _group_always_wins()
     with pytest.warns(MLEDoesNotExistWarning):
         BradleyTerryRanker().fit(X.toarray(), y)
+
+
+def _four_components():
+    """Winner and loser codes with four strongly connected components.
+
+    Items 0-3 play random matches (the largest component), 4 and 5 split
+    theirs 2-1; 6 beat 0 and 1 and never lost; 7 lost to 4 and 2 and never
+    won; 0 and 3 beat 4 and 5.
+    """
+    winner, loser = _matches(31, n_items=4, n=60)
+    winner = np.r_[winner, 4, 4, 5, 6, 6, 4, 2, 0, 3]
+    loser = np.r_[loser, 5, 5, 4, 0, 1, 7, 7, 4, 5]
+    return winner, loser
+
+
+def _log_likelihood(coef, winner, loser):
+    return -np.logaddexp(0.0, coef[loser] - coef[winner]).sum()
+
+
+def test_without_an_mle_the_fit_is_the_likelihoods_limit():
+    winner, loser = _four_components()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = BradleyTerryRanker().fit(_two_hot(winner, loser, 8), np.ones(69))
+    assert {w.category for w in caught} == {MLEDoesNotExistWarning}
+    coef = model.coef_
+    # The largest component: its own MLE, summing to zero (choix, on its
+    # comparisons alone).
+    own = np.isin(winner, range(4)) & np.isin(loser, range(4))
+    data = list(zip(winner[own], loser[own], strict=True))
+    assert_allclose(coef[:4], choix.ilsr_pairwise(4, data, tol=1e-13), atol=1e-9)
+    # The 2-1 pair: log 2 apart.
+    assert_allclose(coef[4] - coef[5], np.log(2.0), rtol=1e-12)
+    # Every comparison between components fitted as certain, to double precision.
+    between = ~own & ~(np.isin(winner, [4, 5]) & np.isin(loser, [4, 5]))
+    assert np.all(expit(coef[winner[between]] - coef[loser[between]]) == 1.0)
+    # So the log-likelihood is the supremum: that of the components' own fits.
+    supremum = _log_likelihood(coef, winner[~between], loser[~between])
+    assert_allclose(_log_likelihood(coef, winner, loser), supremum, rtol=1e-14)
+
+
+def test_without_an_mle_the_home_advantage_is_that_within_components():
+    winner, loser = _four_components()
+    rng = np.random.default_rng(32)
+    a_won = rng.random(len(winner)) < 0.6
+    a, b = np.where(a_won, winner, loser), np.where(a_won, loser, winner)
+    X = _two_hot(a, b, 8)
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = BradleyTerryRanker(fit_intercept=True).fit(X, a_won)
+    # Reference: the comparisons within components, one item of each dropped
+    # (its strength is 0), by a Newton method written out in the tests.
+    within = np.isin(winner, range(4)) & np.isin(loser, range(4))
+    within |= np.isin(winner, [4, 5]) & np.isin(loser, [4, 5])
+    D = _difference(X)[within][:, [1, 2, 3, 5]]
+    beta, intercept = _reference_fit(D, a_won[within], fit_intercept=True)
+    assert_allclose(model.intercept_, intercept, atol=1e-8)
+    theta = np.r_[0.0, beta[:3]]
+    assert_allclose(model.coef_[:4], theta - theta.mean(), atol=1e-8)
+    assert_allclose(model.coef_[4] - model.coef_[5], -beta[3], atol=1e-8)
+
+
+def test_without_an_mle_the_tie_parameter_is_that_within_components():
+    winner, loser = _four_components()
+    y = np.ones(len(winner))
+    y[[0, 5, 9]] = 0.5  # ties in the largest component
+    own = np.isin(winner, range(4)) & np.isin(loser, range(4))
+    keep = own | np.isin(winner, [6]) | np.isin(loser, [7])
+    X, y = _two_hot(winner[keep], loser[keep], 8), y[keep]
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = BradleyTerryRanker(ties="davidson").fit(X, y)
+    reference = _fit_quietly(
+        BradleyTerryRanker(ties="davidson"),
+        _two_hot(winner[own], loser[own], 4),
+        y[own[keep]],
+    )
+    assert_allclose(model.tie_parameter_, reference.tie_parameter_, rtol=1e-9)
+    assert_allclose(model.coef_[:4], reference.coef_, atol=1e-9)
+
+
+def test_without_an_mle_many_components_are_set_apart():
+    # A sparse graph with a long tail: hundreds of components, most single
+    # items that only won or only lost, some deep in the order.
+    rng = np.random.default_rng(33)
+    n_items, n = 400, 900
+    popularity = 1.0 / np.arange(1, n_items + 1)
+    a, b = rng.choice(n_items, (2, n), p=popularity / popularity.sum())
+    a, b = a[a != b], b[a != b]
+    a_won = rng.random(len(a)) < expit(rng.normal(size=n_items)[a] * 2)
+    winner, loser = np.where(a_won, a, b), np.where(a_won, b, a)
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = BradleyTerryRanker().fit(
+            _two_hot(winner, loser, n_items), np.ones(len(a))
+        )
+    keep = restrict_to_largest_component(winner, loser)
+    members = np.unique(winner[keep])
+    restricted = _fit_quietly(
+        BradleyTerryRanker(),
+        _two_hot(
+            np.searchsorted(members, winner[keep]),
+            np.searchsorted(members, loser[keep]),
+            len(members),
+        ),
+        np.ones(keep.sum()),
+    )
+    assert_allclose(model.coef_[members], restricted.coef_, atol=1e-10)
+    labels = _strong_components(winner, loser, n_items)[1]
+    between = labels[winner] != labels[loser]
+    assert between.sum() > 100
+    assert np.all(
+        expit(model.coef_[winner[between]] - model.coef_[loser[between]]) == 1
+    )
 
 
 def test_separable_features_warn_and_penalty_fixes_it():
