@@ -607,6 +607,46 @@ def test_item_fast_path_with_zero_weights_equals_dropping_rows():
     assert_allclose(weighted.coef_, dropped.coef_, atol=1e-12)
 
 
+# ------------------------------------------- graphs where CG is slow
+
+
+def _ladder(n_items):
+    """Each item beat the next three times and lost to it once: a chain, on
+    which conjugate gradients need about n_items / 2 iterations."""
+    a = np.arange(n_items - 1)
+    winner = np.concatenate([a, a, a, a + 1])
+    loser = np.concatenate([a + 1, a + 1, a + 1, a])
+    return winner, loser
+
+
+def test_a_ladder_is_solved_exactly():
+    # On a tree the likelihood splits by edge: each neighbour 3:1, log 3 apart.
+    winner, loser = _ladder(3000)
+    model = _fit_quietly(
+        BradleyTerryRanker(), _two_hot(winner, loser, 3000), np.ones(len(winner))
+    )
+    assert_allclose(np.diff(model.coef_), -np.log(3.0), rtol=1e-10)
+    assert abs(model.coef_.sum()) < 1e-8
+
+
+@pytest.mark.parametrize(
+    "params", [{"fit_intercept": True}, {"alpha": 1e-6}, {"ties": "davidson"}]
+)
+def test_factorised_and_iterative_newton_steps_agree(params, monkeypatch):
+    winner, loser = _ladder(1500)
+    rng = np.random.default_rng(35)
+    swap = rng.random(len(winner)) < 0.3
+    a, b = np.where(swap, loser, winner), np.where(swap, winner, loser)
+    y = (~swap).astype(float)
+    y[::7] = 0.5 if "ties" in params else y[::7]
+    X = _two_hot(a, b, 1500)
+    factorised = _fit_quietly(BradleyTerryRanker(**params), X, y)
+    monkeypatch.setattr(solvers_module, "_NEWTON_CG_MAX_ITERATIONS", 10**6)
+    iterative = _fit_quietly(BradleyTerryRanker(**params), X, y)
+    assert_allclose(factorised.coef_, iterative.coef_, atol=1e-7)
+    assert_allclose(factorised.intercept_, iterative.intercept_, atol=1e-8)
+
+
 # ------------------------------------------------- MLE that does not exist
 
 
