@@ -46,6 +46,14 @@ _TIE_LOSSES = {"davidson": DavidsonPairLoss, "rao-kupper": RaoKupperPairLoss}
 # Tie parameter on the boundary of its range, where ties have probability 0:
 # Davidson's nu = 0, Rao and Kupper's theta = 1.
 _NO_TIE_PARAMETER = {"davidson": ("nu", 0.0), "rao-kupper": ("theta", 1.0)}
+# Null directions of a feature design checked for being exact dependencies
+# (see _warn_if_nearly_collinear): at most this many (each costs a product
+# with the design), and exact when the differences cancel to this share of
+# their scale (rounding leaves some 1e-16; the solver's cut takes up to 1e-6).
+_COLLINEAR_CHECK_MAX_DIRECTIONS = 20
+_EXACT_DEPENDENCE_RTOL = 1e-10
+
+
 # A tie model whose two equal items would decide their comparison with at most
 # this probability has (numerically) an infinite tie parameter: nu > 2e10 for
 # Davidson, tau > 23 for Rao-Kupper.  Data that support such a value have no
@@ -430,7 +438,58 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         self._warn_if_not_converged(result, loss, design)
         if self.fit_intercept and self.alpha == 0 and mle_exists:
             self._warn_if_intercept_not_identifiable(design, counts)
+        if self.alpha == 0 and isinstance(design, MatrixDesign):
+            self._warn_if_nearly_collinear(design, counts)
         return self
+
+    def _warn_if_nearly_collinear(self, design, counts):
+        """Warn when a direction the solver took for a linear dependence of
+        the features is not one: their differences only nearly cancel.
+
+        Exactly collinear features (a duplicated column, a full set of one-hot
+        columns) leave ``D n`` at rounding, some 1e-16 of its scale; the
+        solver's cut (see ``_NULL_EIGVAL_RTOL``) also takes directions up to
+        1e-6 of it, whose coefficients it then does not estimate.
+        """
+        null = design._null_basis
+        if null is None or not 0 < null.shape[1] <= _COLLINEAR_CHECK_MAX_DIRECTIONS:
+            return
+        # In the rows' weights, as the solver's Gram matrix sees them: a row
+        # of weight 0 does not count.
+        D, weight = design.D, counts.sum(axis=1)
+        moved = np.asarray(D @ null).reshape(D.shape[0], -1)
+        moved_norm2 = weight @ moved**2
+        squares = D.multiply(D) if sp.issparse(D) else D**2
+        column_norm2 = np.asarray(squares.T @ weight).ravel()
+        scale2 = column_norm2 @ null**2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            residual = np.sqrt(moved_norm2 / scale2)
+        near = np.flatnonzero(residual > _EXACT_DEPENDENCE_RTOL)
+        if not len(near):
+            return
+        weight = np.abs(null[:, near]).max(axis=1)
+        involved = np.flatnonzero(weight > 0.1 * weight.max())
+        names = getattr(self, "feature_names_in_", None)
+        d = design.n_params
+        names = item_feature_names(names, d) if names is not None else None
+        shown = ", ".join(
+            repr(str(names[j])) if names is not None else f"column {j}"
+            for j in involved[:6]
+        )
+        more = f" and {len(involved) - 6} more" if len(involved) > 6 else ""
+        where = "" if names is not None else " of the item half of X"
+        warnings.warn(
+            f"The features {shown}{more}{where} are nearly collinear: a "
+            f"combination of their differences x_A - x_B cancels to "
+            f"{residual[near].max():.1g} of its scale, which the fit treats as an "
+            "exact linear dependence (like R's aliased coefficients). Along it the "
+            "coefficients are the minimum-norm ones, not estimated from the data, "
+            "and the log-likelihood may fall short of its maximum. Drop or combine "
+            "the near-duplicate features; if their small difference is what "
+            "matters, give it a feature of its own.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     def _warn_if_intercept_not_identifiable(self, design, counts):
         if isinstance(design, ItemDesign):

@@ -607,6 +607,47 @@ def test_item_fast_path_with_zero_weights_equals_dropping_rows():
     assert_allclose(weighted.coef_, dropped.coef_, atol=1e-12)
 
 
+# ------------------------------------------------- collinear features
+
+
+def _collinear_pairs(noise, seed=36, n=2000):
+    """Features [x0, x1, x0 + noise]: a duplicate, or a near one."""
+    rng = np.random.default_rng(seed)
+    halves = []
+    for _ in range(2):
+        x = rng.normal(size=(n, 2))
+        halves.append(np.column_stack([x, x[:, 0] + noise * rng.normal(size=n)]))
+    x_a, x_b = halves
+    d = x_a - x_b
+    y = rng.random(n) < expit(d[:, 0] + 0.5 * d[:, 1])
+    names = ["age_a", "rank_a", "age2_a", "age_b", "rank_b", "age2_b"]
+    return pd.DataFrame(np.hstack([x_a, x_b]), columns=names), y
+
+
+def test_nearly_collinear_features_are_named():
+    X, y = _collinear_pairs(noise=1e-7)
+    with pytest.warns(UserWarning, match=r"'age', 'age2' are nearly collinear"):
+        BradleyTerryRanker().fit(X, y)
+
+
+@pytest.mark.parametrize("noise", [0.0, 1e-3])
+def test_exactly_collinear_or_distinct_features_fit_silently(noise):
+    X, y = _collinear_pairs(noise=noise)
+    model = _fit_quietly(BradleyTerryRanker(), X, y)
+    if noise == 0:  # the minimum-norm split of a duplicate
+        assert model.coef_[0] == pytest.approx(model.coef_[2], rel=1e-10)
+
+
+def test_a_full_set_of_one_hot_features_fits_silently():
+    # Every category's column: their differences sum to zero in each row.
+    rng = np.random.default_rng(37)
+    n = 500
+    cat_a, cat_b = rng.integers(0, 3, (2, n))
+    X = np.hstack([np.eye(3)[cat_a], np.eye(3)[cat_b]])
+    y = rng.random(n) < expit(cat_a - cat_b)
+    _fit_quietly(BradleyTerryRanker(), X, y)
+
+
 # ------------------------------------------- graphs where CG is slow
 
 
