@@ -265,10 +265,12 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
     fit (ties count in both directions), and a
     :class:`MLEDoesNotExistWarning` names the items that make the
     maximum-likelihood estimate fail to exist.  The fit then returns the point
-    the likelihood tends to: within each strongly connected component the MLE
-    of its own comparisons (for the largest, centred, exactly the fit
-    restricted to it), and the components set at least 40 apart, so that
-    every comparison between them is fitted as certain to double precision.
+    the likelihood tends to: the MLE of the comparisons within the strongly
+    connected components (``intercept_`` and a tie parameter are shared by
+    all of them; without them the largest component's strengths, centred,
+    are exactly those of the fit restricted to it), and the components set
+    at least 40 apart (more with a tie model), so that every comparison
+    between them is fitted as certain to double precision.
 
     References
     ----------
@@ -409,6 +411,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             )
         self.coef_ = result.coef
         self.intercept_ = result.intercept
+        # Without an MLE, the graph's weakly connected parts: the limit's
+        # Hessian links only items of one strongly connected component.
+        self._limit_parts = result.limit_parts
         self.n_iter_ = result.n_iter
         self.hessian_ = result.hessian
         self._half_win_meat = self._sandwich_params = None
@@ -606,10 +611,11 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         self._mle_exists = graph.n_components == graph.n_weak_components
         warnings.warn(
             f"{graph.message()} {described} The fit returns the point the "
-            "likelihood tends to: within each strongly connected component, the "
-            "MLE of that component's own comparisons; between components, "
-            "strengths set apart by at least 40, so that their comparisons are "
-            "fitted as certain. How far apart is arbitrary.",
+            "likelihood tends to: the MLE of the comparisons within strongly "
+            "connected components, which are then set apart by at least 40 (more "
+            "with a tie model) so "
+            "that the comparisons between them are fitted as certain. How far "
+            "apart is arbitrary.",
             MLEDoesNotExistWarning,
             stacklevel=user_stacklevel(),
         )
@@ -1052,6 +1058,13 @@ def _sandwich_params(design, counts, result, fit_intercept, mle_exists):
     connected component).  For features, all parameters or none.
     """
     n = design.n_params + int(fit_intercept)
+    if not mle_exists and isinstance(design, ItemDesign):
+        # At the limit the fit returns, comparisons between strongly connected
+        # components are certain: they inform nothing, and link nothing.
+        _, strong, _ = pair_count_components(
+            design.a, design.b, counts, design.n_params
+        )
+        counts = counts * (strong[design.a] == strong[design.b])[:, None]
     decisive = counts[:, A_WON] + counts[:, B_WON] > 0
     if not isinstance(design, ItemDesign):
         sound = mle_exists and _decisively_informed(
@@ -1071,9 +1084,6 @@ def _sandwich_params(design, counts, result, fit_intercept, mle_exists):
     first = np.r_[True, group[order][1:] != group[order][:-1]]
     sound = used & np.isin(code, codes[order][first])
     if not mle_exists:
-        _, strong, _ = pair_count_components(
-            design.a, design.b, counts, n - int(fit_intercept)
-        )
         sound &= strong == 0  # the largest strongly connected component
     if fit_intercept:
         sound = np.append(sound, decisive.any())

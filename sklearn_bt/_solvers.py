@@ -138,12 +138,14 @@ _SEPARATION_LP_ATOL = 1e-7
 _SEPARATION_EIGEN_MAX_PARAMS = 3000
 _SEPARATION_EIGVAL_RTOL = 1e-9
 # Without an MLE for item strengths, comparisons between the graph's strongly
-# connected components are fitted with at least this margin in delta, twice
-# it for a tie model (see item_limit_solve): the observed outcome's
+# connected components are fitted with at least this margin in delta, doubled
+# while a tie model still leaves them uncertain (see item_limit_solve,
+# _certain_margin): the observed outcome's
 # probability is then 1 - 4e-18, which is 1 in double precision (the spacing
 # of doubles below 1 is 1.1e-16), so the log-likelihood is its supremum to
 # rounding.
 _LIMIT_MARGIN = 40.0
+_LIMIT_MARGIN_DOUBLINGS = 12
 
 
 class MatrixDesign:
@@ -373,7 +375,11 @@ class ItemDesign:
         """
         k = self.n_params
         if len(values) < _SPARSE_SUMS_MIN_PAIRS:
-            return np.bincount(self.a, values, k), np.bincount(self.b, values, k)
+            # (Without pairs, bincount's zeros are integers.)
+            return (
+                np.bincount(self.a, values, k).astype(float, copy=False),
+                np.bincount(self.b, values, k).astype(float, copy=False),
+            )
         if pairs is None:
             pairs = self._pairs_array(values)
         ones = np.ones(k)
@@ -421,7 +427,9 @@ class ItemDesign:
             k = self.n_params
             if isinstance(gram, _LaplacianOperator):
                 gram = gram.upper  # the pairs: the same graph
-            n_parts, labels = connected_components(gram, directed=False)
+            # Sparse, every nonzero an edge: scipy reads a dense matrix's
+            # entries below 1e-8 as no edge (pairs of tiny weights).
+            n_parts, labels = connected_components(sp.csr_array(gram), directed=False)
             basis = np.zeros((k, n_parts))
             basis[np.arange(k), labels] = 1.0
             self._null_basis = basis / np.sqrt(basis.sum(axis=0))
@@ -462,6 +470,8 @@ class NewtonResult:
     diverging: bool
     objective: float
     hessian: object  # penalised Hessian at the solution, in [coef, intercept?, extra]
+    # item_limit_solve: the weakly connected part of the graph each item is in
+    limit_parts: np.ndarray = None
 
 
 def _penalty(alpha, coef):
@@ -902,12 +912,18 @@ def item_limit_solve(
         np.concatenate([a[within], b[within]]), return_inverse=True
     )
     coef = np.zeros(k)
+    # The tie parameter starts from all the comparisons: those within
+    # components may all be ties.
+    extra = loss.initial_extra(counts)
+    intercept = 0.0
+    n_iter, converged, diverging = 0, True, False
     if n_within:
         part = newton_solve(
             ItemDesign(inverse[:n_within], inverse[n_within:], len(members)),
             loss,
             counts[within],
             fit_intercept=fit_intercept,
+            extra0=extra,
             tol=tol,
             max_iter=max_iter,
             # Strongly connected components have their MLE; an intercept
@@ -917,19 +933,16 @@ def item_limit_solve(
         coef[members] = part.coef
         intercept, extra = part.intercept, part.extra
         n_iter, converged, diverging = part.n_iter, part.converged, part.diverging
-    else:  # every component a single item: nothing within them to fit
-        intercept, extra = 0.0, loss.initial_extra(counts)
-        n_iter, converged, diverging = 0, True, False
-    # Davidson's tie model decides a comparison with probability about
-    # 1 - nu e^(-margin / 2): twice the margin makes it as certain.
-    margin = _LIMIT_MARGIN * (2.0 if len(extra) else 1.0)
-    coef -= _component_shifts(design, counts, labels, coef, intercept, margin)
+    shifts, parts = _component_shifts(
+        design, counts, labels, coef, intercept, _certain_margin(loss, extra)
+    )
+    coef -= shifts
     delta = design.matvec(coef) + intercept
     terms = loss.loss_gradient_hessian(delta, counts, extra)
     # The Hessian at the limit, where the comparisons between components carry
     # no curvature (at the returned point, some 1e-18 each: enough to make it
     # numerically singular, not to inform anything).
-    inside = ItemDesign(a[within], b[within], k)
+    inside = ItemDesign(a[within].astype(np.intp), b[within].astype(np.intp), k)
     hessian = _bordered(
         *_assemble_hessian(
             inside,
@@ -948,12 +961,30 @@ def item_limit_solve(
         diverging=diverging,
         objective=terms[0],
         hessian=hessian,
+        limit_parts=parts[labels],
     )
+
+
+def _certain_margin(loss, extra):
+    """The least margin, from ``_LIMIT_MARGIN`` up by doubling, at which a
+    decisive outcome is certain in double precision under ``loss``: its
+    negative log-probability below 2^-55.  A tie model needs more, the more
+    likely ties are (Davidson's decides with probability about
+    ``1 - nu exp(-margin / 2)``)."""
+    won = np.array([[0.0, 0.0, 1.0]])
+    margin = _LIMIT_MARGIN
+    for _ in range(_LIMIT_MARGIN_DOUBLINGS):
+        with np.errstate(over="ignore"):
+            if loss.loss(np.array([margin]), won, extra) <= 2.0**-55:
+                break
+        margin *= 2.0
+    return margin
 
 
 def _component_shifts(design, counts, labels, coef, intercept, margin):
     """How far below its place in ``coef`` each item's component goes (see
-    :func:`item_limit_solve`), per item."""
+    :func:`item_limit_solve`), per item; and the weakly connected part of
+    each component."""
     n_components = labels.max(initial=-1) + 1
     a, b = design.a, design.b
     between = (labels[a] != labels[b]) & (counts.sum(axis=1) > 0)
@@ -971,7 +1002,7 @@ def _component_shifts(design, counts, labels, coef, intercept, margin):
     )
     largest = np.full(part.max(initial=0) + 1, n_components)
     np.minimum.at(largest, part, np.arange(n_components))
-    return (depth - depth[largest[part]])[labels]
+    return (depth - depth[largest[part]])[labels], part
 
 
 def _damped(H_cc, B, C, mu):

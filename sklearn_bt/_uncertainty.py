@@ -371,6 +371,8 @@ class _Parameterisation:
     null: np.ndarray  # (n_params, n_null) orthonormal basis, structural
     drop: np.ndarray  # one item per null direction: dropped by the g-inverse
     reference: int | None
+    # Parameters no comparison informs: dropped too, never estimable.
+    unidentified: np.ndarray = None
 
     def contrasts(self, positions):
         """The contrast vectors of the given parameters, as columns."""
@@ -406,31 +408,37 @@ def _parameterisation(structure, reference, centre_on=None):
     # (alpha = 0), or its prior (alpha > 0).
     alpha = structure.ranker.alpha
     uninformed = np.asarray(H.diagonal()).ravel() <= alpha * (1 + 1e-12)
+    # Parameters no comparison informs (a zero row of the Hessian): with
+    # alpha = 0 each is a null direction of its own, dropped by the
+    # g-inverse and not estimable; known here rather than found by an
+    # eigendecomposition (1,000 such items among 2,639: 6 s), and kept out of
+    # the null basis, which would otherwise take a column of n_params each.
+    unidentified = np.zeros(p, dtype=bool)
     for group in structure.groups:
         if ref is not None and ref in group.indices:
             ref_group = group
-        for part in _components(H, group.indices):
+        parts = _components(H, group.indices)
+        for part in parts:
             if len(part) == 1 and uninformed[part[0]] and part[0] != ref:
-                # Its row of the Hessian is zero: a null direction of its own
-                # (with alpha = 0), known here rather than found by an
-                # eigendecomposition (1,000 such items among 2,639: 6 s).
-                u = np.zeros(p)
-                u[part[0]] = 1.0
-                null_columns.append(u)
+                unidentified[part[0]] = True
                 drop.append(int(part[0]))
                 continue
             u = np.zeros(p)
             u[part] = 1.0
             null_columns.append(u / np.sqrt(len(part)))
             drop.append(ref if ref is not None and ref in part else int(part[0]))
-            if ref_group is not group:
-                which[part] = len(columns)
-                centre = part
-                if centre_on is not None and centre_on[part].any():
-                    centre = part[centre_on[part]]
-                average = np.zeros(p)
-                average[centre] = 1.0 / len(centre)
-                columns.append(average)
+        if ref_group is group:
+            continue
+        for part in _centring_parts(structure.ranker, group.indices, parts):
+            if len(part) == 1 and uninformed[part[0]]:
+                continue  # centred alone it would be 0 +- 0: left as it is
+            which[part] = len(columns)
+            centre = part
+            if centre_on is not None and centre_on[part].any():
+                centre = part[centre_on[part]]
+            average = np.zeros(p)
+            average[centre] = 1.0 / len(centre)
+            columns.append(average)
     if ref is not None:
         if ref_group is None:
             raise ValueError(
@@ -444,8 +452,29 @@ def _parameterisation(structure, reference, centre_on=None):
     V = np.column_stack(columns) if columns else np.zeros((p, 0))
     null = np.column_stack(null_columns) if null_columns else np.zeros((p, 0))
     if structure.ranker.alpha > 0:
-        null, drop = np.zeros((p, 0)), []
-    return _Parameterisation(V, which, null, np.asarray(drop, dtype=np.intp), ref)
+        null, drop, unidentified = np.zeros((p, 0)), [], np.zeros(p, dtype=bool)
+    return _Parameterisation(
+        V, which, null, np.asarray(drop, dtype=np.intp), ref, unidentified
+    )
+
+
+def _centring_parts(ranker, indices, hessian_parts):
+    """The parts of an item group whose strengths are centred together.
+
+    The connected parts of the comparison graph.  Without an MLE the
+    Hessian (at the limit the fit returns) links only the items of one
+    strongly connected component, and its parts are those components; the
+    fit records the graph's own parts, over which its strengths stay
+    comparable (every item set apart from the largest component as far as
+    the fit put it).
+    """
+    labels = getattr(ranker, "_limit_parts", None)
+    if labels is None:
+        return hessian_parts
+    labels = labels[indices]
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    return np.split(indices[order], bounds)
 
 
 # ---------------------------------------------------------------------------
@@ -901,13 +930,20 @@ def _estimable(ginv, param, positions):
     contrast vectors (each has norm between 1 and 2).
     """
     N = ginv.null
-    if N.shape[1] == 0:
-        return np.ones(len(positions), dtype=bool)
-    projection = N[positions].copy()
+    estimable = np.ones(len(positions), dtype=bool)
     which = param.which[positions]
     has = which >= 0
+    if param.unidentified is not None and param.unidentified.any():
+        # A contrast that involves one: the parameter itself, or an average
+        # over a part it is in.
+        estimable &= ~param.unidentified[positions]
+        averages_it = (param.unidentified @ (param.V != 0)) > 0
+        estimable[has] &= ~averages_it[which[has]]
+    if N.shape[1] == 0:
+        return estimable
+    projection = N[positions].copy()
     projection[has] -= (N.T @ param.V).T[which[has]]
-    return np.abs(projection).max(axis=1) <= _ESTIMABLE_ATOL
+    return estimable & (np.abs(projection).max(axis=1) <= _ESTIMABLE_ATOL)
 
 
 def _warn_if_no_mle(ranker):

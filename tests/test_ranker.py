@@ -846,6 +846,62 @@ def test_without_an_mle_many_components_are_set_apart():
     )
 
 
+@pytest.mark.parametrize("ties", ["davidson", "rao-kupper"])
+def test_without_an_mle_components_linked_by_draws_only(ties):
+    # a and b only drew; c beat both: within components there are ties alone.
+    X = np.array([["a", "b"], ["c", "a"], ["c", "b"]])
+    y = np.array([0.5, 1.0, 1.0])
+    model = make_pipeline(
+        PairTransformer(OneHotEncoder()), BradleyTerryRanker(ties=ties)
+    )
+    with pytest.warns(MLEDoesNotExistWarning):
+        model.fit(X, y)
+    # The tie parameter runs off (ties are all a and b did), and c's wins
+    # stay certain however likely ties are.
+    proba = model.predict_proba(X[1:])
+    assert_array_equal(proba[:, -1], 1.0)
+
+
+def test_without_an_mle_wins_between_components_stay_certain_with_frequent_ties():
+    # Davidson's nu of some 1e7 within {a, b}: a decisive outcome between
+    # components needs a margin of about 2 * (37 + log nu) to be certain.
+    X = np.array([["a", "b"], ["b", "a"], ["a", "b"], ["c", "a"], ["c", "b"]])
+    y = np.array([0.5, 1.0, 1.0, 1.0, 1.0])
+    weight = np.array([1e7, 1.0, 1.0, 1.0, 1.0])
+    model = make_pipeline(
+        PairTransformer(OneHotEncoder()), BradleyTerryRanker(ties="davidson")
+    )
+    with pytest.warns(MLEDoesNotExistWarning):
+        model.fit(X, y, bradleyterryranker__sample_weight=weight)
+    assert model[-1].tie_parameter_ > 1e6
+    assert_array_equal(model.predict_proba(X[3:])[:, -1], 1.0)
+
+
+def test_without_an_mle_tiny_weights_keep_their_information():
+    # Two 3-cycles linked only by comparisons of weight 3e-9 (0 beat 3) and
+    # 1e-9 (3 beat 0): log 3 apart.  Item 6 only lost, so there is no MLE.
+    a = np.array([0, 1, 2, 3, 4, 5, 0, 3, 0])
+    b = np.array([1, 2, 0, 4, 5, 3, 3, 0, 6])
+    weight = np.r_[np.ones(6), 3e-9, 1e-9, 1.0]
+    with pytest.warns(MLEDoesNotExistWarning):
+        model = BradleyTerryRanker().fit(
+            _two_hot(a, b, 7), np.ones(len(a)), sample_weight=weight
+        )
+    # (To the fit's tolerance: the gap's information is 1e-9 of the rest.)
+    assert_allclose(model.coef_[:3] - model.coef_[3:6], np.log(3.0), rtol=1e-4)
+
+
+def test_without_an_mle_all_single_item_components_fit_silently_otherwise():
+    # a beat b and c, b beat c: a strict order, every component one item.
+    X = np.array([["a", "b"], ["b", "c"], ["a", "c"]])
+    model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, np.ones(3))
+    assert {w.category for w in caught} == {MLEDoesNotExistWarning}
+    assert np.all(np.diff(model[-1].coef_) <= -40)
+
+
 def test_separable_features_warn_and_penalty_fixes_it():
     rng = np.random.default_rng(27)
     x_a, x_b = rng.normal(size=(60, 2)), rng.normal(size=(60, 2))

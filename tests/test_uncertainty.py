@@ -877,3 +877,34 @@ def test_half_win_sandwich_for_groups_never_compared_each_with_its_mle():
             warnings.simplefilter("ignore", UserWarning)
             se = standard_errors(model, reference=group[0])
         np.testing.assert_allclose(se[first + 1 : first + 4], hc0, rtol=1e-6)
+
+
+def test_without_an_mle_a_ladder_is_centred_as_one_part_and_not_estimable():
+    # Each item beat the next once and never lost to it: 3,000 components of
+    # one item.  Their estimates keep the fit's order (centred over the one
+    # connected part), and none is estimable; this used to take one column
+    # of n_items per item (K x K memory).
+    ids = np.array([f"i{t:04d}" for t in range(3000)])
+    X = np.column_stack([ids[:-1], ids[1:]])
+    model = make_pipeline(PairTransformer(OneHotEncoder()), BradleyTerryRanker())
+    with pytest.warns(MLEDoesNotExistWarning):
+        model.fit(X, np.ones(len(X)))
+    coef = model[-1].coef_
+    np.testing.assert_allclose(estimates(model), coef - coef.mean(), atol=1e-9)
+    with pytest.warns(MLEDoesNotExistWarning):
+        se = standard_errors(model)
+    assert np.all(se == np.inf)
+
+
+def test_without_an_mle_half_win_errors_ignore_certain_wins():
+    # a and b only drew with each other; both beat c.  Within the largest
+    # component the draw is all there is: the half-win sandwich of a tie
+    # alone would be 0, so the errors are the inverse Hessian's, as when
+    # the data are restricted to that component.
+    A, B, outcome = ["a", "a", "b"], ["b", "c", "c"], [0.5, 1.0, 1.0]
+    with pytest.warns(MLEDoesNotExistWarning):
+        board = leaderboard(A, B, outcome, ties="half")
+    restricted = leaderboard(A, B, outcome, ties="half", restrict="largest")
+    full = board.table.set_index("item").loc[["a", "b"]]
+    np.testing.assert_allclose(full["se"], restricted.table["se"])
+    assert np.all(full["se"] > 100)
