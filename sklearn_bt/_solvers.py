@@ -251,11 +251,51 @@ class MatrixDesign:
             G, scale = equilibrated(G)
             if _clearly_positive_definite(G):
                 self._null_basis = np.zeros((G.shape[0], 0))
-            else:
+                return self._null_basis
+            null = _null_by_pivoted_cholesky(G)
+            if null is None:
                 eigval, eigvec = scipy.linalg.eigh(G)
-                tiny = eigval <= _NULL_EIGVAL_RTOL * max(eigval[-1], 1e-300)
-                self._null_basis = null_of_equilibrated(eigvec[:, tiny], scale)
+                null = eigvec[:, eigval <= _NULL_EIGVAL_RTOL * max(eigval[-1], 1e-300)]
+            self._null_basis = null_of_equilibrated(null, scale)
         return self._null_basis
+
+
+def _null_by_pivoted_cholesky(G):
+    """The null space of the equilibrated ``G`` by a pivoted Cholesky
+    factorisation, or None where it cannot be trusted.
+
+    LAPACK's ``dpstrf`` stops where the largest pivot left is at most
+    ``_NULL_EIGVAL_RTOL``: ``G[P, P] = R' R`` with ``R = [R11 R12]`` of rank
+    ``r``, and the null directions are ``P [-R11^-1 R12; I]``.  A pivoted
+    Cholesky reveals the rank of most matrices but not all, so the result is
+    checked: the directions must be null to the eigenvalue cut, and ``G``
+    clearly definite once they are shifted away; then they span what the
+    eigendecomposition would find, at a tenth of its cost or less (2,645
+    one-hot ids and features: 0.3 s against 9.4 s).
+    """
+    p = G.shape[0]
+    factor, piv, rank, info = scipy.linalg.lapack.dpstrf(G, tol=_NULL_EIGVAL_RTOL)
+    if info < 0 or rank == p or rank == 0:
+        return None
+    piv = piv - 1  # 1-based
+    solved = scipy.linalg.solve_triangular(
+        factor[:rank, :rank], factor[:rank, rank:], check_finite=False
+    )
+    null = np.zeros((p, p - rank))
+    null[piv[:rank]] = -solved
+    null[piv[rank:], np.arange(p - rank)] = 1.0
+    null = np.linalg.qr(null)[0]
+    largest = np.abs(G).sum(axis=0).max()  # bounds the largest eigenvalue
+    curvature = np.linalg.eigvalsh(null.T @ G @ null)
+    if curvature.max() > _NULL_EIGVAL_RTOL * largest:
+        return None
+    # No other null direction: the reciprocal condition of what is left is
+    # clearly above the cut (1e3 times: LAPACK's estimate can be optimistic).
+    if not _clearly_positive_definite(
+        G + null @ null.T, rcond_min=1e3 * _NULL_EIGVAL_RTOL
+    ):
+        return None
+    return null
 
 
 def equilibrated(G):
@@ -290,7 +330,7 @@ def null_of_equilibrated(null, scale):
     return np.linalg.qr(scale[:, None] * null)[0]
 
 
-def _clearly_positive_definite(G):
+def _clearly_positive_definite(G, rcond_min=None):
     """Whether the symmetric ``G`` is positive definite with room to spare.
 
     A Cholesky factorisation and LAPACK's estimate of its reciprocal condition
@@ -307,7 +347,9 @@ def _clearly_positive_definite(G):
         return False
     norm = np.abs(G).sum(axis=0).max()
     rcond, info = scipy.linalg.lapack.dpocon(factor, norm)
-    return info == 0 and rcond > _CLEARLY_DEFINITE_RCOND
+    if rcond_min is None:
+        rcond_min = _CLEARLY_DEFINITE_RCOND
+    return info == 0 and rcond > rcond_min
 
 
 class ItemDesign:
@@ -556,6 +598,9 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
         H = _dense_system(H_cc, B, C, null)  # dposv overwrote the first
         return -scipy.linalg.lstsq(H, grad, check_finite=False)[0]
     if not isinstance(design, ItemDesign):
+        # Features (sparse with ids, or dense beyond DENSE_SOLVE_MAX_PARAMS):
+        # their Hessians fill in (ATP ids with three features: a sparse LU
+        # made a fit slower, 0.43 -> 0.64 s).
         return _solve_cg(H_cc, B, C, grad, null, p, n_other, cg_rtol)[0]
     if not design.factorise:
         step, info = _solve_cg(

@@ -314,8 +314,8 @@ def test_only_a_clearly_definite_gram_matrix_skips_the_eigendecomposition(
 ):
     # A Gram matrix with eigenvalues 1 .. smallest: the Cholesky test lets
     # through only those far from the null-space cut (1e-12 of the largest);
-    # the others get the eigendecomposition, which finds the null direction
-    # exactly when the smallest eigenvalue is below the cut.
+    # a pivoted Cholesky finds the null direction below the cut, and the
+    # eigendecomposition decides the ones in between (no null direction).
     rng = np.random.default_rng(3)
     q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
     G = (q * np.array([1.0, 0.8, 0.5, 0.3, 0.1, smallest])) @ q.T
@@ -327,7 +327,7 @@ def test_only_a_clearly_definite_gram_matrix_skips_the_eigendecomposition(
         _solvers.scipy.linalg, "eigh", lambda A: calls.append(1) or eigh(A)
     )
     basis = MatrixDesign(np.zeros((1, 6))).null_basis(G)
-    assert len(calls) == (0 if definite else 1)
+    assert len(calls) == (0 if definite or smallest <= 1e-13 else 1)
     if smallest <= 1e-13:
         assert basis.shape == (6, 1)
         assert_allclose(np.abs(basis[:, 0]), np.abs(q[:, 5]), atol=1e-6)
@@ -784,3 +784,40 @@ def test_large_designs_look_for_separation_where_the_hessian_lost_rank(
     null = design.null_basis(D.T @ D)
     assert _solvers._separable(design, separated, fit_intercept, end.hessian, null)
     assert not _solvers._separable(design, counts, fit_intercept, steep.hessian, null)
+
+
+@pytest.mark.parametrize("case", ["item_feature", "duplicates", "kahan"])
+def test_the_pivoted_cholesky_null_space_is_the_eigendecompositions(case):
+    # Its directions span what the eigenvalue cut finds, or it declines (the
+    # Kahan matrix: a pivoted Cholesky's known failure to reveal the rank).
+    rng = np.random.default_rng(38)
+    if case == "item_feature":
+        # One-hot ids of 40 items and a feature of the items (their height):
+        # two null directions, the constant and the feature.
+        a, b = rng.integers(0, 40, (2, 2000))
+        keep = a != b
+        a, b = a[keep], b[keep]
+        height = rng.normal(size=40)
+        D = np.zeros((len(a), 41))
+        D[np.arange(len(a)), a] += 1.0
+        D[np.arange(len(a)), b] -= 1.0
+        D[:, 40] = height[a] - height[b]
+        G = D.T @ D
+    elif case == "duplicates":
+        X = rng.normal(size=(500, 6))
+        D = np.column_stack([X, X[:, 0] + X[:, 1], 3.0 * X[:, 2]])
+        G = D.T @ D
+    else:
+        n, c = 60, 0.3  # its smallest eigenvalue: 1e-17 of the largest
+        s = np.sqrt(1 - c**2)
+        R = np.triu(-c * np.ones((n, n)), 1) + np.eye(n)
+        R = np.diag(s ** np.arange(n)) @ R
+        G = R.T @ R
+    G, _ = _solvers.equilibrated(G)
+    eigval, eigvec = scipy.linalg.eigh(G)
+    expected = eigvec[:, eigval <= _solvers._NULL_EIGVAL_RTOL * eigval[-1]]
+    found = _solvers._null_by_pivoted_cholesky(G)
+    if case == "kahan" and found is None:
+        return
+    assert found.shape == expected.shape == (G.shape[0], 1 if case == "kahan" else 2)
+    assert scipy.linalg.subspace_angles(found, expected).max() < 1e-8
