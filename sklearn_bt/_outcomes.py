@@ -286,6 +286,7 @@ def encode_outcomes(y, ties, fit_intercept):
     """
     labels = sorted_labels(y)
     _check_labels_do_not_name_sides(labels)
+    _check_two_labels_hold_no_tie(labels, ties)
     tie_label = None
     if ties in TIE_MODELS:
         classes, outcome = _encode_tie_model(y, labels, ties)
@@ -535,6 +536,31 @@ def _differ_by_a_for_b(low, high):
     alone_before = i == 0 or not low[i - 1].isalpha() or low[i].isupper()
     alone_after = i == len(low) - 1 or not low[i + 1].isalpha() or low[i + 1].isupper()
     return alone_before and alone_after
+
+
+def _check_two_labels_hold_no_tie(labels, ties):
+    """Refuse two labels one of which names a tie (``"A"`` / ``"D"`` from
+    football's H/D/A results without a home win, ``"draw"`` / ``"win"``):
+    two labels are read as B won / A won by their sort order, so the ties
+    would silently count as wins or losses.  (``"t"`` is left out: ``"F"`` /
+    ``"T"`` are false and true.)"""
+    if labels.dtype.kind not in "OUS" or len(labels) != 2:
+        return
+    names = [str(label) for label in labels.tolist()]
+    tied = [name for name in names if name.strip().lower() in _TIE_WORDS - {"t"}]
+    if len(tied) != 1:
+        return
+    (tie,) = tied
+    (other,) = [name for name in names if name != tie]
+    means = "A won" if tie == names[1] else "B won"
+    raise ValueError(
+        f"y has the labels {names}, and {tie!r} looks like a tie; but two labels "
+        f"are read by their sort order as B won / A won, so every {tie!r} would "
+        f"count as '{means}'. Encode the outcome for A as 1 / 0.5 / 0: "
+        f"np.where(y == {tie!r}, 0.5, 1.0) if {other!r} means A won, "
+        f"np.where(y == {tie!r}, 0.5, 0.0) if it means B won; and fit with "
+        f"ties={ties if ties else 'half'!r} (or a tie model)."
+    )
 
 
 def _check_tie_in_the_middle(labels, ties):

@@ -444,12 +444,24 @@ def test_outcome_helpers_refuse_bad_input(call, match):
         (["win", "draw", "loss"] * 4, "davidson", "'draw' .* not the middle"),
         (["1", "X", "2"] * 4, "half", "'X' .* not the middle"),  # 1X2 betting
         (["won", "drew", "lost"] * 4, "half", "'drew' .* not the middle"),
+        # Football's H/D/A results without a home win (or an away win):
+        # sorted, the draw would be a win or a loss.
+        (["A", "D"] * 6, "davidson", "'D' looks like a tie.*count as 'A won'"),
+        (["D", "H"] * 6, None, "'D' looks like a tie.*count as 'B won'"),
+        (["draw", "win"] * 6, "half", "'draw' looks like a tie"),
     ],
 )
 def test_bad_encodings_are_clear_errors(y, ties, match):
     X, _ = _feature_data(n_pairs=len(y))
     with pytest.raises(ValueError, match=match):
         BradleyTerryRanker(ties=ties).fit(X, np.array(y))
+
+
+def test_true_and_false_as_t_and_f_are_outcomes_not_ties():
+    X, y = _feature_data(n_pairs=40)
+    labels = np.where(y == 1, "T", "F")
+    model = BradleyTerryRanker().fit(X, labels)
+    assert_array_equal(model.classes_, ["F", "T"])
 
 
 @pytest.mark.parametrize(
