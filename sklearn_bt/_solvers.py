@@ -66,6 +66,9 @@ ITEM_DENSE_SOLVE_MAX_PARAMS = 200
 # Past this many iterations the design's Newton systems are factorised
 # instead, by a sparse LU, whose factors stay sparse on such graphs.
 _NEWTON_CG_MAX_ITERATIONS = 500
+# A factorised Newton step with a larger backward error is refused (conjugate
+# gradients take over): a stable solve leaves some 1e-16.
+_LU_BACKWARD_ERROR_MAX = 1e-10
 SPARSE_DENSE_SOLVE_MAX_PARAMS = 1000
 
 # A design's null space: the eigenvectors of its (equilibrated) Gram matrix
@@ -362,9 +365,10 @@ class ItemDesign:
         self.dense_solve_max_params = ITEM_DENSE_SOLVE_MAX_PARAMS
         self._null_basis = None
         self._upper_pattern = None
-        # Set once conjugate gradients proved slow on this graph (see
-        # _NEWTON_CG_MAX_ITERATIONS): Newton steps are then factorised.
-        self.factorise = False
+        # How Newton systems beyond the dense solve are solved: CG capped at
+        # _NEWTON_CG_MAX_ITERATIONS; a sparse LU once that proved too few on
+        # this graph; CG uncapped once an LU step was imprecise.
+        self.solver = "capped cg"
 
     def matvec(self, theta):
         return theta[self.a] - theta[self.b]
@@ -602,17 +606,21 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
         # their Hessians fill in (ATP ids with three features: a sparse LU
         # made a fit slower, 0.43 -> 0.64 s).
         return _solve_cg(H_cc, B, C, grad, null, p, n_other, cg_rtol)[0]
-    if not design.factorise:
+    if design.solver == "capped cg":
         step, info = _solve_cg(
             H_cc, B, C, grad, null, p, n_other, cg_rtol, _NEWTON_CG_MAX_ITERATIONS
         )
         if info == 0:
             return step
-        design.factorise = True  # slow here, slow at every step: factorise
-    step = _solve_reduced_lu(H_cc, B, C, grad, null)
-    if step is None:  # singular after all: CG as far as it goes
-        step = _solve_cg(H_cc, B, C, grad, null, p, n_other, cg_rtol)[0]
-    return step
+        design.solver = "lu"  # slow here, slow at every step: factorise
+    if design.solver == "lu":
+        step = _solve_reduced_lu(H_cc, B, C, grad, null)
+        if step is not None:
+            return step
+        # Singular, or imprecise (weights spanning many orders of magnitude
+        # cancel in the elimination): CG from now on, as far as it goes.
+        design.solver = "cg"
+    return _solve_cg(H_cc, B, C, grad, null, p, n_other, cg_rtol)[0]
 
 
 def _solve_reduced_lu(H_cc, B, C, grad, null):
@@ -646,8 +654,21 @@ def _solve_reduced_lu(H_cc, B, C, grad, null):
         lu = splu(sp.csc_array(system), permc_spec="MMD_AT_PLUS_A")
     except RuntimeError:  # exactly singular
         return None
-    solution = lu.solve(-grad[rows])
-    if not np.all(np.isfinite(solution)):
+    rhs = -grad[rows]
+    solution = lu.solve(rhs)
+    # One step of iterative refinement, then a check: the elimination of a
+    # Laplacian whose weights span many orders of magnitude can cancel its
+    # pivots away.
+    residual = rhs - system @ solution
+    solution += lu.solve(residual)
+    residual = rhs - system @ solution
+    # Its normwise backward error: the smallest relative change of the system
+    # that the solution solves exactly.
+    scale = abs(system).sum(axis=1).max() * np.abs(solution).max() + np.abs(rhs).max()
+    if not (
+        np.all(np.isfinite(solution))
+        and np.abs(residual).max() <= _LU_BACKWARD_ERROR_MAX * scale
+    ):
         return None
     step = np.zeros(len(grad))
     step[rows] = solution
