@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
@@ -20,3 +21,22 @@ def shared_data():
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def long_tail_tournament():
+    """``make(seed) -> (winner, loser)``: 900 matches among 400 players drawn
+    with Zipf popularity, so the comparison graph has hundreds of strongly
+    connected components, most of them single players who only won or only
+    lost, some deep in the order (no MLE)."""
+
+    def make(seed, n_items=400, n=900):
+        rng = np.random.default_rng(seed)
+        popularity = 1.0 / np.arange(1, n_items + 1)
+        a, b = rng.choice(n_items, (2, n), p=popularity / popularity.sum())
+        a, b = a[a != b], b[a != b]
+        strength = 2 * rng.normal(size=n_items)
+        a_won = rng.random(len(a)) < 1 / (1 + np.exp(-strength[a]))
+        return np.where(a_won, a, b), np.where(a_won, b, a)
+
+    return make

@@ -900,18 +900,14 @@ def test_without_an_mle_items_outside_the_largest_component_rate_at_their_limit(
     assert all(_by_item(board, "lower")[k] == -np.inf for k in "xzpq")
 
 
-def test_without_an_mle_the_largest_component_is_rated_as_on_its_own():
-    # A sparse tournament with a long tail: hundreds of players outside the
-    # largest strongly connected component, most of whom only won or only
-    # lost.  Their comparisons say nothing about the component's ratings, so
-    # the full board and the board restricted to it agree.
-    rng = np.random.default_rng(34)
-    n_items, n = 400, 900
-    popularity = 1.0 / np.arange(1, n_items + 1)
-    a, b = rng.choice(n_items, (2, n), p=popularity / popularity.sum())
-    a, b = a[a != b], b[a != b]
-    a_won = rng.random(len(a)) < 1 / (1 + np.exp(-2 * rng.normal(size=n_items)[a]))
-    winners, losers = np.where(a_won, a, b), np.where(a_won, b, a)
+def test_without_an_mle_the_largest_component_is_rated_as_on_its_own(
+    long_tail_tournament,
+):
+    # Hundreds of players outside the largest strongly connected component,
+    # most of whom only won or only lost.  Their comparisons say nothing
+    # about the component's ratings, so the full board and the board
+    # restricted to it agree.
+    winners, losers = long_tail_tournament(34)
     with pytest.warns(MLEDoesNotExistWarning):
         board = leaderboard(winners, losers)
     largest = leaderboard(winners, losers, restrict="largest")

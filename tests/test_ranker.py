@@ -831,19 +831,14 @@ def test_without_an_mle_the_tie_parameter_is_that_within_components():
     assert_allclose(model.coef_[:4], reference.coef_, atol=1e-9)
 
 
-def test_without_an_mle_many_components_are_set_apart():
-    # A sparse graph with a long tail: hundreds of components, most single
-    # items that only won or only lost, some deep in the order.
-    rng = np.random.default_rng(33)
-    n_items, n = 400, 900
-    popularity = 1.0 / np.arange(1, n_items + 1)
-    a, b = rng.choice(n_items, (2, n), p=popularity / popularity.sum())
-    a, b = a[a != b], b[a != b]
-    a_won = rng.random(len(a)) < expit(rng.normal(size=n_items)[a] * 2)
-    winner, loser = np.where(a_won, a, b), np.where(a_won, b, a)
+def test_without_an_mle_many_components_are_set_apart(long_tail_tournament):
+    # Hundreds of components, most single items that only won or only lost,
+    # some deep in the order.
+    winner, loser = long_tail_tournament(33)
+    n_items = 400
     with pytest.warns(MLEDoesNotExistWarning):
         model = BradleyTerryRanker().fit(
-            _two_hot(winner, loser, n_items), np.ones(len(a))
+            _two_hot(winner, loser, n_items), np.ones(len(winner))
         )
     keep = restrict_to_largest_component(winner, loser)
     members = np.unique(winner[keep])
