@@ -35,7 +35,9 @@ from ._solvers import (
     MatrixDesign,
     aggregate_item_pairs,
     equilibrated,
+    item_incidence,
     item_limit_solve,
+    matrix_limit_solve,
     newton_solve,
     score_outer_products,
 )
@@ -385,11 +387,31 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
 
         warned = False
         mle_known_to_exist = False
+        result = incidence = None
         if self.alpha == 0 and isinstance(design, ItemDesign):
             warned = self._warn_if_graph_not_strongly_connected(design, counts)
             # Zermelo/Ford: a strongly connected graph has a finite MLE.
             mle_known_to_exist = not warned and not self.fit_intercept
-        if warned:  # the point the likelihood tends to, directly
+        elif self.alpha == 0 and isinstance(design, MatrixDesign) and design.is_sparse:
+            # Item ids with features (a home flag): their graph decides too.
+            incidence = item_incidence(design.D)
+            if incidence is not None:
+                id_columns, a, b = incidence
+                warned = self._warn_if_graph_not_strongly_connected(
+                    ItemDesign(a, b, len(id_columns)), counts, id_columns
+                )
+        if warned and incidence is not None:
+            # None when the features separate the comparisons within components.
+            result = matrix_limit_solve(
+                design,
+                loss,
+                counts,
+                incidence,
+                fit_intercept=self.fit_intercept,
+                tol=self.tol,
+                max_iter=self.max_iter,
+            )
+        elif warned:  # the point the likelihood tends to, directly
             result = item_limit_solve(
                 design,
                 loss,
@@ -398,7 +420,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 tol=self.tol,
                 max_iter=self.max_iter,
             )
-        else:
+        if result is None:
             result = newton_solve(
                 design,
                 loss,
@@ -561,9 +583,12 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         self.tie_parameter_se_ = float(np.sqrt(derivative @ covariance @ derivative))
         self._tie_extra = result.extra
 
-    def _warn_if_graph_not_strongly_connected(self, design, counts):
+    def _warn_if_graph_not_strongly_connected(self, design, counts, columns=None):
         """Warn, before the fit, when the item-id MLE does not exist; return
         whether it warned.
+
+        ``columns``: where the items are in the item half of X, if not its
+        first ``design.n_params`` columns (ids among features).
 
         Edges run from loser to winner; a tie draws one each way (for the
         half-win model too: it is half a win for each side).  Items in no
@@ -585,16 +610,18 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         used = np.bincount(codes_a, weights, n_items) > 0
         used |= np.bincount(codes_b, weights, n_items) > 0
 
+        if columns is None:
+            columns = np.arange(n_items)
         names = getattr(self, "feature_names_in_", None)
         if names is None:
-            names = np.arange(n_items)
+            names = columns
             described = (
                 "Items are named by their column in the item half of X (in a "
                 "Pipeline, get_feature_names_out() of the steps before the ranker "
                 "gives their names)."
             )
         else:
-            names = names[:n_items]
+            names = names[columns]
             described = "Items are named by their column in item A's half of X."
         keep = weights > 0
         winners = np.where(a_won, codes_a, codes_b)[keep]

@@ -1000,7 +1000,12 @@ def item_limit_solve(
         intercept, extra = part.intercept, part.extra
         n_iter, converged, diverging = part.n_iter, part.converged, part.diverging
     shifts, parts = _component_shifts(
-        design, counts, labels, coef, intercept, _certain_margin(loss, extra)
+        a,
+        b,
+        counts,
+        labels,
+        design.matvec(coef) + intercept,
+        _certain_margin(loss, extra),
     )
     coef -= shifts
     delta = design.matvec(coef) + intercept
@@ -1031,6 +1036,147 @@ def item_limit_solve(
     )
 
 
+def item_incidence(D):
+    """The columns of a sparse difference design that are item ids, if any.
+
+    Returns ``(columns, a, b)`` when, on ``columns``, every row of ``D`` is
+    ``e_a - e_b`` with ``a != b`` (one-hot ids of item A minus those of item
+    B), else None.  The other columns are features.
+
+    The candidates are the columns whose every value is +-1.  A row with
+    more than two of them holds features as well (a home flag rides on a
+    row's two ids): candidates never seen as an id are dropped, the most
+    frequent first, while every row they occur in keeps two.  Any columns
+    that pass the final check will do: on them the comparisons form a graph,
+    and where it is not strongly connected the MLE does not exist.
+    """
+    D = sp.csr_array(D)
+    n, p = D.shape
+    data, columns = D.data, D.indices
+    rows = np.repeat(np.arange(n), np.diff(D.indptr))
+    stored = data != 0
+    not_unit = stored & (np.abs(data) != 1)
+    candidate = np.bincount(columns[stored], minlength=p) > 0
+    candidate &= np.bincount(columns[not_unit], minlength=p) == 0
+    on = stored & candidate[columns]
+    per_row = np.bincount(rows[on], minlength=n)
+    crowded = per_row >= 3
+    if crowded.any():
+        # A column is an id where it is a row's only candidate of its sign
+        # (the row's other values are one id and features) or in a row of
+        # two candidates.
+        positive = data > 0
+        n_positive = np.bincount(rows[on & positive], minlength=n)
+        n_negative = per_row - n_positive
+        alone = np.where(positive, n_positive[rows], n_negative[rows]) == 1
+        an_id = np.bincount(columns[on & (alone | ~crowded[rows])], minlength=p) > 0
+        frequency = np.bincount(columns[on], minlength=p)
+        by_column = sp.csc_array(D)
+        for column in sorted(
+            np.flatnonzero(candidate & ~an_id), key=lambda j: -frequency[j]
+        ):
+            its_rows = by_column.indices[
+                by_column.indptr[column] : by_column.indptr[column + 1]
+            ]
+            if np.all(per_row[its_rows] >= 3):
+                candidate[column] = False
+                per_row[its_rows] -= 1
+    ids = candidate
+    on = stored & ids[columns]
+    plus, minus = on & (data > 0), on & (data < 0)
+    if not (
+        np.all(np.bincount(rows[plus], minlength=n) == 1)
+        and np.all(np.bincount(rows[minus], minlength=n) == 1)
+    ):
+        return None
+    id_columns = np.flatnonzero(ids)
+    position = np.zeros(p, dtype=np.intp)
+    position[id_columns] = np.arange(len(id_columns))
+    a, b = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+    a[rows[plus]] = position[columns[plus]]
+    b[rows[minus]] = position[columns[minus]]
+    return id_columns, a, b
+
+
+def matrix_limit_solve(
+    design, loss, counts, incidence, *, fit_intercept=False, tol=1e-8, max_iter=100
+):
+    """:func:`item_limit_solve` for item ids with features; None if it cannot.
+
+    ``incidence`` is :func:`item_incidence` of the design.  Where its
+    comparison graph is not strongly connected, the likelihood tends to its
+    supremum as the strongly connected components move apart, the features'
+    coefficients finite: the limit is one Newton fit to the comparisons
+    within components (ids and features), then the components set apart by
+    longest paths so that every comparison between them, features included,
+    has at least the certain margin.  Returns None when the fit within
+    components has no MLE either (the features separate those comparisons):
+    the caller then takes the general path.
+    """
+    id_columns, a, b = incidence
+    p = design.n_params
+    n_components, labels, _ = pair_count_components(a, b, counts, len(id_columns))
+    within = labels[a] == labels[b]
+    D = sp.csr_array(design.D)
+    inside = D[within]
+    # Columns no comparison within components uses (the items alone in their
+    # component, a feature of those comparisons only) are left at 0, out of
+    # the fit: each would be a null direction of its own.
+    used = np.flatnonzero(np.diff(inside.tocsc().indptr))
+    coef = np.zeros(p)
+    extra = loss.initial_extra(counts)
+    intercept = 0.0
+    n_iter, converged = 0, True
+    if len(used):
+        part = newton_solve(
+            MatrixDesign(inside[:, used]),
+            loss,
+            counts[within],
+            fit_intercept=fit_intercept,
+            extra0=extra,
+            tol=tol,
+            max_iter=max_iter,
+        )
+        if part.diverging:
+            return None
+        coef[used] = part.coef
+        intercept, extra = part.intercept, part.extra
+        n_iter, converged = part.n_iter, part.converged
+    shifts, parts = _component_shifts(
+        a,
+        b,
+        counts,
+        labels,
+        design.matvec(coef) + intercept,
+        _certain_margin(loss, extra),
+    )
+    coef[id_columns] -= shifts
+    delta = design.matvec(coef) + intercept
+    terms = loss.loss_gradient_hessian(delta, counts, extra)
+    hessian = _bordered(
+        *_assemble_hessian(
+            MatrixDesign(inside),
+            loss.loss_gradient_hessian(delta[within], counts[within], extra),
+            0.0,
+            fit_intercept,
+            dense=None,
+        )
+    )
+    limit_parts = np.full(p, -1)
+    limit_parts[id_columns] = parts[labels]
+    return NewtonResult(
+        coef=coef,
+        intercept=float(intercept),
+        extra=extra,
+        n_iter=n_iter,
+        converged=converged,
+        diverging=False,
+        objective=terms[0],
+        hessian=hessian,
+        limit_parts=limit_parts,
+    )
+
+
 def _certain_margin(loss, extra):
     """The least margin, from ``_LIMIT_MARGIN`` up by doubling, at which a
     decisive outcome is certain in double precision under ``loss``: its
@@ -1047,17 +1193,20 @@ def _certain_margin(loss, extra):
     return margin
 
 
-def _component_shifts(design, counts, labels, coef, intercept, margin):
-    """How far below its place in ``coef`` each item's component goes (see
+def _component_shifts(a, b, counts, labels, delta, margin):
+    """How far below its place each item's component goes (see
     :func:`item_limit_solve`), per item; and the weakly connected part of
-    each component."""
+    each component.
+
+    ``a`` and ``b`` are the items of each row, ``delta`` its fitted
+    difference before the shift.
+    """
     n_components = labels.max(initial=-1) + 1
-    a, b = design.a, design.b
     between = (labels[a] != labels[b]) & (counts.sum(axis=1) > 0)
     a, b = a[between], b[between]
     # Between components every comparison went one way: one side won all.
     a_won = counts[between, A_WON] > 0
-    fitted = np.where(a_won, 1.0, -1.0) * (coef[a] - coef[b] + intercept)
+    fitted = np.where(a_won, 1.0, -1.0) * delta[between]
     winners = labels[np.where(a_won, a, b)]
     losers = labels[np.where(a_won, b, a)]
     depth = longest_path_depths(n_components, winners, losers, margin - fitted)

@@ -813,6 +813,65 @@ def test_without_an_mle_the_home_advantage_is_that_within_components():
     assert_allclose(model.coef_[4] - model.coef_[5], -beta[3], atol=1e-8)
 
 
+def _with_home_flag(a, b, n_items, home):
+    """``[one-hot a, home | one-hot b, 0]``: ids with a home flag for item A."""
+    X = _two_hot(a, b, n_items).toarray()
+    n = len(a)
+    return sp.csr_array(
+        np.column_stack([X[:, :n_items], home, X[:, n_items:], np.zeros(n)])
+    )
+
+
+def test_without_an_mle_ids_with_a_home_flag_are_fitted_at_the_limit():
+    winner, loser = _four_components()
+    rng = np.random.default_rng(35)
+    a_won = rng.random(len(winner)) < 0.6
+    a, b = np.where(a_won, winner, loser), np.where(a_won, loser, winner)
+    home = rng.choice([-1.0, 0.0, 1.0], len(a))
+    home[(a == 6) | (b == 6)] = 1.0  # an item whose every match has the flag
+    X = _with_home_flag(a, b, 8, home)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = BradleyTerryRanker().fit(X, a_won)
+    # One warning, from the comparison graph, before the fit; no Newton run
+    # towards infinity (18 steps here, each on a worse conditioned Hessian).
+    assert [w.category for w in caught] == [MLEDoesNotExistWarning]
+    assert "not strongly connected" in str(caught[0].message)
+    assert model.n_iter_ <= 8  # the fit within components only
+    # Reference: the comparisons within components, one item of each dropped
+    # (its strength is 0), home flag included.
+    within = np.isin(winner, range(4)) & np.isin(loser, range(4))
+    within |= np.isin(winner, [4, 5]) & np.isin(loser, [4, 5])
+    D = _difference(X)[within][:, [1, 2, 3, 5, 8]]
+    beta, _ = _reference_fit(D, a_won[within])
+    assert_allclose(model.coef_[8], beta[4], atol=1e-8)
+    theta = np.r_[0.0, beta[:3]]
+    assert_allclose(model.coef_[:4], theta - theta.mean(), atol=1e-8)
+    assert_allclose(model.coef_[4] - model.coef_[5], -beta[3], atol=1e-8)
+    # Every comparison between components certain, home flag included: the
+    # log-likelihood is the supremum.
+    delta = _difference(X) @ model.coef_
+    sign = np.where(a_won, 1.0, -1.0)
+    assert np.all(expit(sign[~within] * delta[~within]) == 1.0)
+    supremum = -np.logaddexp(0.0, -sign[within] * delta[within]).sum()
+    log_likelihood = -np.logaddexp(0.0, -sign * delta).sum()
+    assert_allclose(log_likelihood, supremum, rtol=1e-14)
+
+
+def test_without_an_mle_ids_with_separating_features_take_the_general_path():
+    # Within the cycle {0, 1, 2} a feature of A decides every match.
+    a = np.array([0, 1, 2, 1, 2, 0, 3])
+    b = np.array([1, 2, 0, 0, 1, 2, 0])
+    feature = np.array([1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 0.5])
+    y = feature > 0
+    y[-1] = True  # 3 beat 0: not strongly connected
+    X = _with_home_flag(a, b, 4, feature)
+    with pytest.warns(MLEDoesNotExistWarning) as caught:
+        model = BradleyTerryRanker().fit(X, y)
+    assert any("separable" in str(w.message) for w in caught)
+    assert model.coef_[4] > 10  # on its way to infinity
+
+
 def test_without_an_mle_the_tie_parameter_is_that_within_components():
     winner, loser = _four_components()
     y = np.ones(len(winner))

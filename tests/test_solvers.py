@@ -821,3 +821,36 @@ def test_the_pivoted_cholesky_null_space_is_the_eigendecompositions(case):
         return
     assert found.shape == expected.shape == (G.shape[0], 1 if case == "kahan" else 2)
     assert scipy.linalg.subspace_angles(found, expected).max() < 1e-8
+
+
+def _ids_and(columns_a, columns_b, features):
+    """Difference design: one-hot ids of A minus those of B, then ``features``."""
+    n, k = len(columns_a), 1 + max(max(columns_a), max(columns_b))
+    ids = np.zeros((n, k))
+    ids[np.arange(n), columns_a] += 1.0
+    ids[np.arange(n), columns_b] -= 1.0
+    return sp.csr_array(np.column_stack([ids, features]))
+
+
+def test_item_incidence_finds_ids_beside_a_home_flag():
+    a, b = [0, 1, 2, 3, 0], [1, 2, 0, 0, 3]
+    # Items 0 and 3 played with the flag in every match: their columns, like
+    # the flag's, only occur in rows with three +-1 values.
+    home = [[1.0], [0.0], [-1.0], [1.0], [-1.0]]
+    columns, got_a, got_b = _solvers.item_incidence(_ids_and(a, b, home))
+    np.testing.assert_array_equal(columns, [0, 1, 2, 3])
+    np.testing.assert_array_equal(got_a, a)
+    np.testing.assert_array_equal(got_b, b)
+    # Continuous features are never ids.
+    features = np.random.default_rng(0).normal(size=(5, 2))
+    columns, _, _ = _solvers.item_incidence(_ids_and(a, b, features))
+    np.testing.assert_array_equal(columns, [0, 1, 2, 3])
+
+
+def test_item_incidence_refuses_what_is_not_one_id_pair_per_row():
+    a, b = [0, 1, 2], [1, 2, 0]
+    ids = _ids_and(a, b, np.zeros((3, 0))).toarray()
+    assert _solvers.item_incidence(sp.csr_array(ids)) is not None
+    # An item against itself: no id in its row.
+    ids[2] = 0.0
+    assert _solvers.item_incidence(sp.csr_array(ids)) is None
