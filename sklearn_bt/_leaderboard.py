@@ -686,13 +686,25 @@ def _bootstrap_problem(model, structure, unique, counts, with_home):
 # ---------------------------------------------------------------------------
 
 
-def _ranks(ratings):
+def _ranks(ratings, limit_order=None):
     """Competition ranks: 1 + the number of items rated higher.
 
     Ratings within a relative 1e-9 are equal (rounding, such as the 8e-17
     of two items that only drew with each other, splits no rank).  An item
-    without a rating (NaN) is ranked after all the others.
+    without a rating (NaN) is ranked after all the others.  Items rated
+    ``inf`` (or ``-inf``) are ranked among themselves by ``limit_order``, if
+    given: the fit's values at the limit, which order a beaten item below its
+    winner (a strict order a > b > c is ranked 1, 2, 3, not 1, 2, 2).
     """
+    ranks = _competition_ranks(ratings)
+    if limit_order is not None:
+        for side in (np.inf, -np.inf):
+            same = ratings == side
+            ranks[same] += _competition_ranks(limit_order[same]) - 1
+    return ranks
+
+
+def _competition_ranks(ratings):
     finite = np.isfinite(ratings)
     tolerance = 1e-9 * max(np.abs(ratings[finite]).max(initial=0.0), 1e-300)
     ordered = np.sort(np.where(np.isnan(ratings), -np.inf, ratings))
@@ -739,7 +751,9 @@ class Leaderboard:
         - ``se``: standard error of the rating (Wald; the standard deviation
           of the bootstrap ratings with ``interval="bootstrap"``);
         - ``lower``, ``upper``: the confidence interval of the rating;
-        - ``rank``: 1 + the number of items rated higher;
+        - ``rank``: 1 + the number of items rated higher (items rated
+          ``inf`` or ``-inf`` without an MLE: among themselves, as the fit
+          places them);
         - ``rank_lower``: 1 + the number of items whose lower bound is above
           this item's upper bound (a rank that respects the intervals);
         - ``comparisons``, ``wins``, ``losses``, ``ties``: weighted counts.
@@ -1226,7 +1240,9 @@ def leaderboard(
         finite values of the other items are arbitrary and would move every
         rating), and the other items are rated at their limit: ``inf`` above
         it, ``-inf`` below, ``nan`` when never compared with it, with
-        intervals ``[-inf, inf]``.
+        intervals ``[-inf, inf]``.  Items rated ``inf`` (or ``-inf``) are
+        ranked among themselves as the fit places them: an item that lost to
+        another ranks below it.
 
     See Also
     --------
@@ -1303,10 +1319,13 @@ def leaderboard(
     fit = _Fit(model, anchor, _elo_factor(scale, base), with_home, bounded)
     ratings = (offset if anchor is None else anchor_rating) + fit.factor * fit.items
     strengths = fit.centred[: fit.k]
+    limit_order = None
     if bounded is not None:
         # The fit's finite values of the others are arbitrary: their
-        # maximum-likelihood ratings are +-inf, or have no limit (NaN).
+        # maximum-likelihood ratings are +-inf, or have no limit (NaN).  They
+        # only order the items that share an infinite rating.
         limit = graph._limit_against_largest
+        limit_order = np.where(np.isinf(limit), ratings, 0.0)
         ratings = np.where(bounded, ratings, limit)
         strengths = np.where(bounded, strengths, limit)
 
@@ -1351,7 +1370,7 @@ def leaderboard(
             for name, value in (("se", np.inf), ("lower", -np.inf), ("upper", np.inf)):
                 columns[name] = np.where(bounded, columns[name], value)
         columns["rank_lower"] = _interval_ranks(columns["lower"], columns["upper"])
-    columns["rank"] = _ranks(ratings)
+    columns["rank"] = _ranks(ratings, limit_order)
     columns.update(
         comparisons=graph.comparisons,
         wins=graph.wins,
@@ -1359,7 +1378,11 @@ def leaderboard(
         ties=graph.ties,
     )
 
-    order = np.lexsort((np.asarray([str(v) for v in items.tolist()]), -ratings))
+    names = np.asarray([str(v) for v in items.tolist()])
+    if limit_order is None:
+        order = np.lexsort((names, -ratings))
+    else:
+        order = np.lexsort((names, -limit_order, -ratings))
     columns = {name: columns[name][order] for name in _COLUMNS if name in columns}
     if boot_ratings is not None:
         boot_ratings, boot_unbounded = boot_ratings[:, order], boot_unbounded[order]

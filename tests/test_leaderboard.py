@@ -944,6 +944,26 @@ def test_without_an_mle_a_home_advantage_is_fitted_at_the_limit(
         )
 
 
+def test_without_an_mle_items_rated_infinite_are_ranked_as_they_beat_each_other():
+    # A strict order (every component one item): a > b > c > d, and e lost
+    # to a only.  All but a are rated -inf; b beat c, who beat d, so the
+    # ranks follow; e, never compared with b, c or d, is placed as b is.
+    winners = ["a", "b", "a", "c", "a"]
+    losers = ["b", "c", "c", "d", "e"]
+    with pytest.warns(MLEDoesNotExistWarning):
+        board = leaderboard(winners, losers)
+    assert list(board.table["item"]) == ["a", "b", "e", "c", "d"]
+    assert list(board.table["rank"]) == [1, 2, 2, 4, 5]
+    assert np.all(board.table["rating"][1:] == -np.inf)
+    # Above the largest component too: q beat p, who beat the cycle.
+    winners = ["a", "b", "c", "p", "q"]
+    losers = ["b", "c", "a", "a", "p"]
+    with pytest.warns(MLEDoesNotExistWarning):
+        board = leaderboard(winners, losers)
+    assert list(board.table["item"][:2]) == ["q", "p"]
+    assert list(board.table["rank"]) == [1, 2, 3, 3, 3]
+
+
 def test_ranks_do_not_split_ratings_equal_up_to_rounding():
     ratings = np.array([1000.0, 1000.0 + 1e-10, 999.0, np.inf, np.nan])
     np.testing.assert_array_equal(_ranks(ratings), [2, 2, 4, 1, 5])
