@@ -465,7 +465,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         self._warn_if_not_converged(result, loss, design)
         if self.fit_intercept and self.alpha == 0 and mle_exists:
             self._warn_if_intercept_not_identifiable(design, counts)
-        if self.alpha == 0 and isinstance(design, MatrixDesign):
+        if self.alpha == 0 and isinstance(design, MatrixDesign) and mle_exists:
+            # Without an MLE the Hessian's null space also holds the directions
+            # the fit ran off along: no dependence of the features.
             self._warn_if_nearly_collinear(design, counts)
         return self
 

@@ -858,6 +858,22 @@ def test_without_an_mle_ids_with_a_home_flag_are_fitted_at_the_limit():
     assert_allclose(log_likelihood, supremum, rtol=1e-14)
 
 
+@pytest.mark.parametrize("ties", ["davidson", "rao-kupper"])
+def test_without_an_mle_ids_with_a_home_flag_and_a_tie_model_warn_once(ties):
+    # The tie parameter's Hessian covers the full design: at the limit its
+    # null space holds the directions the components ran off along, which
+    # the collinearity check took for nearly collinear features.
+    winner, loser = _four_components()
+    rng = np.random.default_rng(37)
+    y = np.where(rng.random(len(winner)) < 0.2, 0.5, 1.0)
+    X = _with_home_flag(winner, loser, 8, rng.choice([-1.0, 0.0, 1.0], len(winner)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = BradleyTerryRanker(ties=ties).fit(X, y)
+    assert [w.category for w in caught] == [MLEDoesNotExistWarning]
+    assert np.isfinite(model.tie_parameter_)
+
+
 def test_without_an_mle_ids_with_separating_features_take_the_general_path():
     # Within the cycle {0, 1, 2} a feature of A decides every match.
     a = np.array([0, 1, 2, 1, 2, 0, 3])
