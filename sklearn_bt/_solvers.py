@@ -163,6 +163,11 @@ class MatrixDesign:
         )
         self._null_basis = None
         self._sparse_parts = None
+        # (columns, null basis of their Gram matrix), set by a limit solve.
+        self.informed_null = None
+        # Directions known to be null (shifts of the items of a strongly
+        # connected component), tried before a factorisation finds them.
+        self.null_candidates = None
 
     def matvec(self, coef):
         if not np.any(coef):  # the zero start: no pass over D
@@ -252,10 +257,16 @@ class MatrixDesign:
         if self._null_basis is None:
             G = gram.toarray() if sp.issparse(gram) else gram
             G, scale = equilibrated(G)
-            if _clearly_positive_definite(G):
+            null = None
+            candidates = self.null_candidates
+            if candidates is not None and candidates.shape[1]:
+                # Known to be singular: no test of definiteness first.
+                null = _null_from_candidates(G, candidates / scale[:, None])
+            elif _clearly_positive_definite(G):
                 self._null_basis = np.zeros((G.shape[0], 0))
                 return self._null_basis
-            null = _null_by_pivoted_cholesky(G)
+            if null is None:
+                null = _null_by_pivoted_cholesky(G)
             if null is None:
                 eigval, eigvec = scipy.linalg.eigh(G)
                 null = eigvec[:, eigval <= _NULL_EIGVAL_RTOL * max(eigval[-1], 1e-300)]
@@ -294,6 +305,26 @@ def _null_by_pivoted_cholesky(G):
         return None
     # No other null direction: the reciprocal condition of what is left is
     # clearly above the cut (1e3 times: LAPACK's estimate can be optimistic).
+    if not _clearly_positive_definite(
+        G + null @ null.T, rcond_min=1e3 * _NULL_EIGVAL_RTOL
+    ):
+        return None
+    return null
+
+
+def _null_from_candidates(G, candidates):
+    """``candidates`` (columns of disjoint support) made orthonormal, if they
+    span the null space of the equilibrated ``G``; else None.
+
+    The checks of :func:`_null_by_pivoted_cholesky`, without its
+    factorisation: the directions are null to the eigenvalue cut, and ``G``
+    is clearly definite once they are shifted away.
+    """
+    null = candidates / np.linalg.norm(candidates, axis=0)
+    largest = np.abs(G).sum(axis=0).max()
+    curvature = np.linalg.eigvalsh(null.T @ G @ null)
+    if curvature.max(initial=0.0) > _NULL_EIGVAL_RTOL * largest:
+        return None
     if not _clearly_positive_definite(
         G + null @ null.T, rcond_min=1e3 * _NULL_EIGVAL_RTOL
     ):
@@ -1128,8 +1159,12 @@ def matrix_limit_solve(
     intercept = 0.0
     n_iter, converged = 0, True
     if len(used):
+        informed = MatrixDesign(inside[:, used])
+        informed.null_candidates = _component_indicators(
+            labels, np.searchsorted(used, id_columns), len(used)
+        )
         part = newton_solve(
-            MatrixDesign(inside[:, used]),
+            informed,
             loss,
             counts[within],
             fit_intercept=fit_intercept,
@@ -1142,6 +1177,9 @@ def matrix_limit_solve(
         coef[used] = part.coef
         intercept, extra = part.intercept, part.extra
         n_iter, converged = part.n_iter, part.converged
+        # The null space of the columns the limit's Hessian informs, for the
+        # tie parameter's standard error (see the ranker's _informed_block).
+        design.informed_null = (used, informed._null_basis)
     shifts, parts = _component_shifts(
         a,
         b,
@@ -1175,6 +1213,17 @@ def matrix_limit_solve(
         hessian=hessian,
         limit_parts=limit_parts,
     )
+
+
+def _component_indicators(labels, positions, n_columns):
+    """One column per strongly connected component of two or more items:
+    1 at the positions of its items (a shift of their strengths)."""
+    sizes = np.bincount(labels)
+    shared = sizes[labels] > 1
+    groups, column = np.unique(labels[shared], return_inverse=True)
+    indicators = np.zeros((n_columns, len(groups)))
+    indicators[positions[shared], column] = 1.0
+    return indicators
 
 
 def _certain_margin(loss, extra):

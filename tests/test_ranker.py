@@ -874,6 +874,28 @@ def test_without_an_mle_ids_with_a_home_flag_and_a_tie_model_warn_once(ties):
     assert np.isfinite(model.tie_parameter_)
 
 
+def test_without_an_mle_a_feature_copying_an_id_is_split_as_without_an_mle():
+    # A feature equal to item 1's id column adds a null direction to those
+    # the components' shifts give: the fit must find it, not stop at those.
+    winner, loser = _four_components()
+    rng = np.random.default_rng(38)
+    a_won = rng.random(len(winner)) < 0.6
+    a, b = np.where(a_won, winner, loser), np.where(a_won, loser, winner)
+    home = rng.choice([-1.0, 0.0, 1.0], len(a))
+    X = _with_home_flag(a, b, 8, home).toarray()
+    copy = np.column_stack([X[:, 1], X[:, 10]])  # item 1 in each half
+    X_copy = np.column_stack([X[:, :9], copy[:, 0], X[:, 9:], copy[:, 1]])
+    with pytest.warns(MLEDoesNotExistWarning):
+        plain = BradleyTerryRanker().fit(sp.csr_array(X), a_won)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = BradleyTerryRanker().fit(sp.csr_array(X_copy), a_won)
+    assert [w.category for w in caught] == [MLEDoesNotExistWarning]
+    assert_allclose(model.predict_proba(X_copy), plain.predict_proba(X), atol=1e-9)
+    # The minimum-norm split of item 1's strength between its two columns.
+    assert_allclose(model.coef_[1], model.coef_[9], atol=1e-9)
+
+
 def test_without_an_mle_ids_with_separating_features_take_the_general_path():
     # Within the cycle {0, 1, 2} a feature of A decides every match.
     a = np.array([0, 1, 2, 1, 2, 0, 3])
@@ -903,6 +925,7 @@ def test_without_an_mle_the_tie_parameter_is_that_within_components():
         y[own[keep]],
     )
     assert_allclose(model.tie_parameter_, reference.tie_parameter_, rtol=1e-9)
+    assert_allclose(model.tie_parameter_se_, reference.tie_parameter_se_, rtol=1e-9)
     assert_allclose(model.coef_[:4], reference.coef_, atol=1e-9)
 
 
