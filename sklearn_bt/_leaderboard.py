@@ -40,7 +40,6 @@ from ._solvers import aggregate_id_pairs, aggregate_item_pairs
 from ._uncertainty import (
     BOOTSTRAP_SEPARATION_ALPHA,
     _BootstrapProblem,
-    _contrasts_sound,
     _estimable,
     _ginverse,
     _loss_of,
@@ -1510,8 +1509,7 @@ def _sandwich_counts(fit, cov_type, interval):
         return None
     sound = sandwich_params(fit.structure.ranker, cov_type)
     if sound.any():
-        contrasts = fit.param.contrasts(np.arange(fit.k))
-        sound = _contrasts_sound(contrasts, sound)
+        sound = fit.param.contrasts_sound(np.arange(fit.k), sound)
     if not sound.any():
         return None
     return [int(sound.sum()), int(fit.k - sound.sum())]

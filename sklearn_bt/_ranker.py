@@ -996,7 +996,8 @@ def _trailing_covariance(hessian, k, null):
         A, B, C = H[:p, :p].copy(), H[:p, p:], H[p:, p:]
         if null is not None and null.shape[1]:
             m = null.shape[0]
-            A[:m, :m] += null @ null.T
+            N = null.toarray() if sp.issparse(null) else null
+            A[:m, :m] += N @ N.T
         try:
             solved = scipy.linalg.cho_solve(scipy.linalg.cho_factor(A), B)
         except np.linalg.LinAlgError:

@@ -67,8 +67,13 @@ ITEM_DENSE_SOLVE_MAX_PARAMS = 200
 # instead, by a sparse LU, whose factors stay sparse on such graphs.
 _NEWTON_CG_MAX_ITERATIONS = 500
 # A factorised Newton step with a larger backward error is refused (conjugate
-# gradients take over): a stable solve leaves some 1e-16.
+# gradients take that step; all later ones after _LU_REFUSALS_MAX refusals in a
+# row): a stable solve leaves some 1e-16.
 _LU_BACKWARD_ERROR_MAX = 1e-10
+_LU_REFUSALS_MAX = 3
+# An item design's null basis (one column per part of its graph) is stored
+# sparse beyond this many entries (8 MB dense).
+_DENSE_NULL_MAX_ENTRIES = 1 << 20
 SPARSE_DENSE_SOLVE_MAX_PARAMS = 1000
 
 # A design's null space: the eigenvectors of its (equilibrated) Gram matrix
@@ -398,8 +403,10 @@ class ItemDesign:
         self._upper_pattern = None
         # How Newton systems beyond the dense solve are solved: CG capped at
         # _NEWTON_CG_MAX_ITERATIONS; a sparse LU once that proved too few on
-        # this graph; CG uncapped once an LU step was imprecise.
+        # this graph; CG uncapped once LU steps were imprecise
+        # _LU_REFUSALS_MAX times in a row.
         self.solver = "capped cg"
+        self.lu_refusals = 0  # factorised steps refused in a row
 
     def matvec(self, theta):
         return theta[self.a] - theta[self.b]
@@ -489,14 +496,10 @@ class ItemDesign:
         existence of the MLE) spares :meth:`null_basis` its own search: on a
         K = 100 fit that search was a fifth of the solver's time.
         """
-        loners = np.flatnonzero(~used)
-        n_used = int(np.count_nonzero(used))
-        first = int(n_used > 0)
-        basis = np.zeros((self.n_params, first + len(loners)))
-        if n_used:
-            basis[used, 0] = 1.0 / math.sqrt(n_used)
-        basis[loners, first + np.arange(len(loners))] = 1.0
-        self._null_basis = basis
+        labels = np.cumsum(~used) * ~used  # the used items 0, the others 1, 2, ...
+        if not used.any():
+            labels -= 1
+        self._null_basis = _part_indicators(labels)
 
     def null_basis(self, gram):
         """Indicator of each connected part of the comparison graph, normalised."""
@@ -506,11 +509,26 @@ class ItemDesign:
                 gram = gram.upper  # the pairs: the same graph
             # Sparse, every nonzero an edge: scipy reads a dense matrix's
             # entries below 1e-8 as no edge (pairs of tiny weights).
-            n_parts, labels = connected_components(sp.csr_array(gram), directed=False)
-            basis = np.zeros((k, n_parts))
-            basis[np.arange(k), labels] = 1.0
-            self._null_basis = basis / np.sqrt(basis.sum(axis=0))
+            _, labels = connected_components(sp.csr_array(gram), directed=False)
+            self._null_basis = _part_indicators(labels[:k])
         return self._null_basis
+
+
+def _part_indicators(labels):
+    """Orthonormal indicators of the parts ``0, 1, ...`` of ``labels``.
+
+    Dense, as the solvers' products with it are fastest, unless that takes
+    more than ``_DENSE_NULL_MAX_ENTRIES``: a graph of thousands of parts
+    (items alone, pairs of separate experiments) then gets a sparse one.
+    """
+    sizes = np.bincount(labels)
+    k = len(labels)
+    values = 1.0 / np.sqrt(sizes[labels])
+    if k * len(sizes) <= _DENSE_NULL_MAX_ENTRIES:
+        basis = np.zeros((k, len(sizes)))
+        basis[np.arange(k), labels] = values
+        return basis
+    return sp.csc_array((values, (np.arange(k), labels)), shape=(k, len(sizes)))
 
 
 class _LaplacianOperator:
@@ -647,10 +665,16 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
     if design.solver == "lu":
         step = _solve_reduced_lu(H_cc, B, C, grad, null)
         if step is not None:
+            design.lu_refusals = 0
             return step
         # Singular, or imprecise (weights spanning many orders of magnitude
-        # cancel in the elimination): CG from now on, as far as it goes.
-        design.solver = "cg"
+        # cancel in the elimination): CG for this step, and from now on once
+        # it happens at _LU_REFUSALS_MAX steps in a row (one refusal on the
+        # way, where the iterate passes through extreme weights, is no reason
+        # to give up a factorisation that CG cannot replace).
+        design.lu_refusals += 1
+        if design.lu_refusals >= _LU_REFUSALS_MAX:
+            design.solver = "cg"
     return _solve_cg(H_cc, B, C, grad, null, p, n_other, cg_rtol)[0]
 
 
@@ -669,7 +693,7 @@ def _solve_reduced_lu(H_cc, B, C, grad, null):
         H_cc = upper + upper.T.tocsr() + sp.diags_array(H_cc.diagonal, format="csr")
     p = H_cc.shape[0]
     drop = (
-        np.argmax(null != 0, axis=0)
+        _first_rows(null)
         if null is not None and null.shape[1]
         else np.zeros(0, dtype=np.intp)
     )
@@ -706,6 +730,15 @@ def _solve_reduced_lu(H_cc, B, C, grad, null):
     return step
 
 
+def _first_rows(null):
+    """The first row on which each column of ``null`` is not zero."""
+    if sp.issparse(null):
+        null = sp.csc_array(null)
+        null.sort_indices()
+        return null.indices[null.indptr[:-1]]
+    return np.argmax(null != 0, axis=0)
+
+
 def _null_shift_scale(diagonal):
     """The scale of ``N N^T`` added to the Hessian: its own (any positive one
     gives the same solution orthogonal to N, but a unit shift on a Hessian of
@@ -718,7 +751,8 @@ def _dense_system(H_cc, B, C, null):
     """``[[H_cc + s N N^T, B], [B.T, C]]`` as a new dense array."""
     H = np.array(H_cc)
     if null is not None and null.shape[1]:
-        H += _null_shift_scale(np.diag(H)) * (null @ null.T)
+        N = null.toarray() if sp.issparse(null) else null
+        H += _null_shift_scale(np.diag(H)) * (N @ N.T)
     if B is not None and B.shape[1]:
         H = np.block([[H, B], [B.T, C]])
     return H
@@ -734,7 +768,8 @@ def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol, maxiter=None):
         diag = H_cc.diagonal()
     shift = _null_shift_scale(diag)
     if null is not None and null.shape[1]:
-        diag = diag + shift * (null**2).sum(axis=1)
+        squares = null.multiply(null) if sp.issparse(null) else null**2
+        diag = diag + shift * np.asarray(squares.sum(axis=1)).ravel()
     if n_other:
         diag = np.concatenate([diag, np.diag(C)])
 

@@ -366,9 +366,11 @@ class _Parameterisation:
     reference item, its unit vector.
     """
 
-    V: np.ndarray  # (n_params, n_offsets)
+    # Sparse: the columns of V and of null live on disjoint sets of items, so
+    # a graph of thousands of parts costs no n_params x n_parts array.
+    V: sp.csc_array  # (n_params, n_offsets)
     which: np.ndarray  # (n_params,) column of V, or -1
-    null: np.ndarray  # (n_params, n_null) orthonormal basis, structural
+    null: sp.csc_array  # (n_params, n_null) orthonormal basis, structural
     drop: np.ndarray  # one item per null direction: dropped by the g-inverse
     reference: int | None
     # Parameters no comparison informs: dropped too, never estimable.
@@ -379,13 +381,44 @@ class _Parameterisation:
         C = np.zeros((self.V.shape[0], len(positions)))
         C[positions, np.arange(len(positions))] = 1.0
         has = self.which[positions] >= 0
-        C[:, has] -= self.V[:, self.which[positions][has]]
+        C[:, has] -= self.V[:, self.which[positions][has]].toarray()
         return C
+
+    def contrasts_sound(self, positions, sound):
+        """Whether ``sound`` holds for every parameter that the contrast of
+        each of ``positions`` involves (without building the contrasts)."""
+        # Per column of V: whether it averages over some unsound parameter.
+        averages_unsound = (abs(self.V).T @ (~sound).astype(float)) > 0
+        which = self.which[positions]
+        out = sound[positions].copy()
+        has = which >= 0
+        out[has] &= ~averages_unsound[which[has]]
+        # A contrast of zero (the reference's own, an item alone in its
+        # part) involves nothing.
+        out[self.zero_contrasts(positions)] = True
+        return out
+
+    def zero_contrasts(self, positions):
+        """Whether the contrast of each of ``positions`` is zero: ``v_j`` is
+        the unit vector of the parameter itself."""
+        which = self.which[positions]
+        has = which >= 0
+        out = np.zeros(len(positions), dtype=bool)
+        w = which[has]
+        V = self.V
+        single = np.diff(V.indptr)[w] == 1
+        first = np.minimum(V.indptr[w], max(len(V.indices) - 1, 0))
+        out[has] = (
+            single
+            & (V.indices[first] == np.asarray(positions)[has])
+            & (V.data[first] == 1.0)
+        )
+        return out
 
     def apply(self, params):
         """Reported parameters from raw ones; ``params`` may be (n_samples, p)."""
         params = np.asarray(params, dtype=float)
-        offsets = params @ self.V
+        offsets = (self.V.T @ params.T).T
         out = params.copy()
         has = self.which >= 0
         out[..., has] -= offsets[..., self.which[has]]
@@ -408,6 +441,7 @@ def _parameterisation(structure, reference, centre_on=None):
     # (alpha = 0), or its prior (alpha > 0).
     alpha = structure.ranker.alpha
     uninformed = np.asarray(H.diagonal()).ravel() <= alpha * (1 + 1e-12)
+    # Sparse columns as (rows, values) each: V's averages, the null basis.
     # Parameters no comparison informs (a zero row of the Hessian): with
     # alpha = 0 each is a null direction of its own, dropped by the
     # g-inverse and not estimable; known here rather than found by an
@@ -423,9 +457,7 @@ def _parameterisation(structure, reference, centre_on=None):
                 unidentified[part[0]] = True
                 drop.append(int(part[0]))
                 continue
-            u = np.zeros(p)
-            u[part] = 1.0
-            null_columns.append(u / np.sqrt(len(part)))
+            null_columns.append((part, np.full(len(part), 1.0 / np.sqrt(len(part)))))
             drop.append(ref if ref is not None and ref in part else int(part[0]))
         if ref_group is group:
             continue
@@ -436,26 +468,35 @@ def _parameterisation(structure, reference, centre_on=None):
             centre = part
             if centre_on is not None and centre_on[part].any():
                 centre = part[centre_on[part]]
-            average = np.zeros(p)
-            average[centre] = 1.0 / len(centre)
-            columns.append(average)
+            columns.append((centre, np.full(len(centre), 1.0 / len(centre))))
     if ref is not None:
         if ref_group is None:
             raise ValueError(
                 f"reference {reference!r} is not an item (a one-hot encoded id); "
                 "strengths can be made relative to items only."
             )
-        e = np.zeros(p)
-        e[ref] = 1.0
         which[ref_group.indices] = len(columns)
-        columns.append(e)
-    V = np.column_stack(columns) if columns else np.zeros((p, 0))
-    null = np.column_stack(null_columns) if null_columns else np.zeros((p, 0))
+        columns.append((np.array([ref]), np.ones(1)))
+    V = _sparse_columns(columns, p)
+    null = _sparse_columns(null_columns, p)
     if structure.ranker.alpha > 0:
-        null, drop, unidentified = np.zeros((p, 0)), [], np.zeros(p, dtype=bool)
+        null, drop, unidentified = _sparse_columns([], p), [], np.zeros(p, dtype=bool)
     return _Parameterisation(
         V, which, null, np.asarray(drop, dtype=np.intp), ref, unidentified
     )
+
+
+def _sparse_columns(columns, n_rows):
+    """A CSC array from its columns, each ``(row indices, values)``."""
+    if not columns:
+        return sp.csc_array((n_rows, 0))
+    rows = np.concatenate([np.asarray(r, dtype=np.intp) for r, _ in columns])
+    values = np.concatenate([v for _, v in columns])
+    indptr = np.zeros(len(columns) + 1, dtype=np.intp)
+    np.cumsum([len(r) for r, _ in columns], out=indptr[1:])
+    out = sp.csc_array((values, rows, indptr), shape=(n_rows, len(columns)))
+    out.sort_indices()
+    return out
 
 
 def _centring_parts(ranker, indices, hessian_parts):
@@ -515,6 +556,7 @@ class _GInverse:
         self._H = H
         self._route = None
         self._factor = self._inverse = self._lu = self._shifted = None
+        self._blocks = None  # index sets of the diagonal blocks (False: one)
         self._M = (H.tocsr() if sp.issparse(H) else np.asarray(H, dtype=float))[
             self.keep, :
         ][:, self.keep]
@@ -523,11 +565,24 @@ class _GInverse:
             # Hessian singular beyond the known null space.
             self._use_dense()
 
+    def _largest_block(self):
+        """The size of the reduced Hessian's largest diagonal block."""
+        if self._blocks is None:
+            self._blocks = _diagonal_blocks(self._M)
+        if self._blocks is False:
+            return len(self.keep)
+        return max(len(block) for block in self._blocks)
+
     def _use_dense(self):
-        M = self._M.toarray() if sp.issparse(self._M) else self._M
-        self._M = None  # overwritten by its factor
+        M, self._M = self._M, None  # overwritten by its factor
         try:
-            self._factor = _inverse_factor(M)
+            if self._blocks is None:
+                self._blocks = _diagonal_blocks(M)
+            blocks = self._blocks or None
+            if blocks is None:
+                self._factor = _inverse_factor(M.toarray() if sp.issparse(M) else M)
+            else:
+                self._factor = _BlockFactor(M, blocks)
             self._route = "dense"
         except np.linalg.LinAlgError:
             # Singular beyond the known null space (an unidentified feature,
@@ -549,7 +604,7 @@ class _GInverse:
 
     def _use_direct(self):
         """The dense route up to ``_DENSE_INVERSE_MAX_PARAMS``, else sparse LU."""
-        if len(self.keep) <= _DENSE_INVERSE_MAX_PARAMS:
+        if self._largest_block() <= _DENSE_INVERSE_MAX_PARAMS:
             self._use_dense()
             return
         try:
@@ -603,11 +658,12 @@ class _GInverse:
     def _choose_route(self, probe, quadratic):
         """Fix the route for a diagonal or many columns of ``G``.
 
-        Dense up to ``_DENSE_INVERSE_MAX_PARAMS`` parameters; beyond, CG when
+        Dense up to ``_DENSE_INVERSE_MAX_PARAMS`` parameters (in the largest
+        diagonal block: each is factorised alone); beyond, CG when
         ``probe`` (a first block of right-hand sides) converges within
         ``_CG_MAX_ITERATIONS``, else sparse LU.
         """
-        if len(self.keep) > _DENSE_INVERSE_MAX_PARAMS:
+        if self._largest_block() > _DENSE_INVERSE_MAX_PARAMS:
             self._try_cg(probe, quadratic=quadratic, max_iter=_CG_MAX_ITERATIONS)
         if self._route is None:
             self._use_direct()
@@ -659,6 +715,59 @@ class _GInverse:
             stop = min(start + _SOLVE_BLOCK, m)
             block = self._lu.solve(np.asfortranarray(_unit_vectors(m, start, stop)))
             out[start:stop] = block[np.arange(start, stop), np.arange(stop - start)]
+        return out
+
+
+def _diagonal_blocks(M):
+    """The index sets of the diagonal blocks of a sparse ``M``, or False for one.
+
+    The Hessian of a comparison graph of many parts (thousands of separate
+    experiments, each a pair) is block diagonal once an item of each part is
+    dropped: each block is factorised alone, in the cube of its own size.
+    """
+    if not sp.issparse(M) or M.shape[0] < 2:
+        return False
+    n_blocks, labels = connected_components(sp.csr_array(M), directed=False)
+    if n_blocks == 1:
+        return False
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    return np.split(order, bounds)
+
+
+class _BlockFactor:
+    """:func:`_inverse_factor` of each diagonal block of a block-diagonal ``M``.
+
+    Blocks of one parameter (the common case: a part of two items, one of
+    them dropped) are inverted together, without a LAPACK call each.
+    """
+
+    def __init__(self, M, blocks):
+        M = sp.csr_array(M)
+        single = [block for block in blocks if len(block) == 1]
+        self.single = np.concatenate(single) if single else np.zeros(0, np.intp)
+        diagonal = M.diagonal()[self.single]
+        if not np.all(diagonal > 0):
+            raise np.linalg.LinAlgError("the Hessian is singular")
+        self.single_factor = 1.0 / np.sqrt(diagonal)
+        self.blocks = [block for block in blocks if len(block) > 1]
+        self.factors = [
+            _inverse_factor(M[block][:, block].toarray()) for block in self.blocks
+        ]
+        self.size = M.shape[0]
+
+    def column_norms2(self):
+        out = np.empty(self.size)
+        out[self.single] = self.single_factor**2
+        for block, F in zip(self.blocks, self.factors, strict=True):
+            out[block] = _column_norms2(F)
+        return out
+
+    def solve(self, R):
+        out = np.empty(R.shape)
+        out[self.single] = self.single_factor[:, None] ** 2 * R[self.single]
+        for block, F in zip(self.blocks, self.factors, strict=True):
+            out[block] = _factor_solve(F, R[block])
         return out
 
 
@@ -728,6 +837,8 @@ def _factor_solve(F, R):
     ``F' = W`` (LAPACK's upper-triangular ``U^-1``), so ``F' F R = W (W' R)``:
     triangular products, half the flops of general ones.
     """
+    if isinstance(F, _BlockFactor):
+        return F.solve(R)
     if not F.size:
         return np.zeros_like(R, dtype=float)
     W = F.T
@@ -737,6 +848,8 @@ def _factor_solve(F, R):
 
 def _column_norms2(F):
     """Squared column norms of ``F``, by row blocks (no temporary of its size)."""
+    if isinstance(F, _BlockFactor):
+        return F.column_norms2()
     out = np.zeros(F.shape[1])
     for start in range(0, F.shape[0], _SOLVE_BLOCK):
         rows = F[start : start + _SOLVE_BLOCK]
@@ -760,11 +873,19 @@ def _shifted_operator(H, null):
     d = H.diagonal()
     if not null.shape[1]:
         return (lambda P: H @ P), d
-    C = d[:, None] * null
-    C /= np.sqrt(np.einsum("ij,ij->j", null, C))
-    diag = d + np.einsum("ij,ij->i", C, C)
-    C = sp.csr_array(C)  # each column lives on one connected part
+    null = sp.csc_array(null)  # each column lives on one connected part
+    C = null.multiply(d[:, None])
+    C = sp.csr_array(C.multiply(1.0 / np.sqrt(_column_dots(null, C))[None, :]))
+    diag = d + np.asarray(C.multiply(C).sum(axis=1)).ravel()
     return (lambda P: H @ P + C @ (C.T @ P)), diag
+
+
+def _column_dots(A, B):
+    """``sum_i A_ij B_ij`` per column, sparse or dense."""
+    if sp.issparse(A) or sp.issparse(B):
+        product = A.multiply(B) if sp.issparse(A) else B.multiply(A)
+        return np.asarray(product.sum(axis=0)).ravel()
+    return np.einsum("ij,ij->j", A, B)
 
 
 def _block_cg(apply, diag, B, *, quadratic, max_iter):
@@ -845,13 +966,6 @@ def _check_cov_type(cov_type):
         )
 
 
-def _contrasts_sound(contrasts, sound):
-    """Whether the sandwich is sound for each contrast (a column): for every
-    parameter it involves."""
-    involved = contrasts != 0
-    return ~np.any(involved & ~sound[:, None], axis=0)
-
-
 def _ginverse(structure, param, cov_type="auto", positions=None):
     """The covariance to use, as an operator: the inverse Hessian, or the
     sandwich (``cov_type``; see :func:`standard_errors`).  With "auto", the
@@ -870,7 +984,7 @@ def _ginverse(structure, param, cov_type="auto", positions=None):
         )
     sound = sandwich_params(ranker, cov_type)
     if positions is not None:
-        sound = _contrasts_sound(param.contrasts(positions), sound)
+        sound = param.contrasts_sound(positions, sound)
     if len(sound) and sound.all():
         return _Sandwich(ginv, ranker._half_win_meat)
     return ginv
@@ -937,13 +1051,33 @@ def _estimable(ginv, param, positions):
         # A contrast that involves one: the parameter itself, or an average
         # over a part it is in.
         estimable &= ~param.unidentified[positions]
-        averages_it = (param.unidentified @ (param.V != 0)) > 0
-        estimable[has] &= ~averages_it[which[has]]
+        estimable &= param.contrasts_sound(positions, ~param.unidentified)
     if N.shape[1] == 0:
         return estimable
-    projection = N[positions].copy()
-    projection[has] -= (N.T @ param.V).T[which[has]]
-    return estimable & (np.abs(projection).max(axis=1) <= _ESTIMABLE_ATOL)
+    # Rows of N, and of N' V for the averages: sparse when N is (the
+    # structural basis), dense after an eigendecomposition found it.
+    N = sp.csr_array(N) if sp.issparse(N) else np.asarray(N)
+    projection = N[positions]
+    averages = sp.csr_array(param.V.T @ N) if sp.issparse(N) else param.V.T @ N
+    offsets = averages[which[has]]
+    if sp.issparse(N):
+        projection = sp.csr_array(projection)
+        moved = sp.csr_array(projection[has] - offsets)
+        largest = np.zeros(len(positions))
+        largest[~has] = _row_max_abs(projection[~has])
+        largest[has] = _row_max_abs(moved)
+    else:
+        projection = projection.copy()
+        projection[has] -= offsets
+        largest = np.abs(projection).max(axis=1, initial=0.0)
+    return estimable & (largest <= _ESTIMABLE_ATOL)
+
+
+def _row_max_abs(M):
+    """The largest absolute value of each row of a sparse ``M`` (0 if empty)."""
+    if M.shape[0] == 0:
+        return np.zeros(0)
+    return abs(M).max(axis=1).toarray().ravel()
 
 
 def _warn_if_no_mle(ranker):
@@ -979,6 +1113,23 @@ def _warn_not_estimable(names, ranker):
     )
 
 
+def _averages_solved(ginv, V, rows, columns):
+    """``(G V)[rows, columns]`` and ``v' G v`` for every column ``v`` of V.
+
+    By blocks of V's columns: ``G V`` whole would be n_params x n_parts.
+    """
+    cross = np.zeros(len(rows))
+    vGv = np.zeros(V.shape[1])
+    for start in range(0, V.shape[1], _SOLVE_BLOCK):
+        stop = min(start + _SOLVE_BLOCK, V.shape[1])
+        columns_here = V[:, start:stop]
+        solved = ginv.solve(columns_here.toarray())
+        vGv[start:stop] = _column_dots(columns_here, solved)
+        here = (columns >= start) & (columns < stop)
+        cross[here] = solved[rows[here], columns[here] - start]
+    return cross, vGv
+
+
 def _variances(structure, param, cov_type="auto"):
     """Variance of every reported parameter (inf when not estimable).
 
@@ -991,20 +1142,18 @@ def _variances(structure, param, cov_type="auto"):
     if sound.any() and not sound.all():
         var_model, estimable = _variances(structure, param, "model")
         var_sandwich, _ = _variances(structure, param, "sandwich")
-        contrasts = param.contrasts(np.arange(structure.n_params))
-        sound = _contrasts_sound(contrasts, sound)
+        sound = param.contrasts_sound(np.arange(structure.n_params), sound)
         return np.where(sound, var_sandwich, var_model), estimable
     ginv = _ginverse(structure, param, cov_type)
     d = ginv.diag()
-    GV = ginv.solve(param.V)
-    vGv = np.einsum("ij,ij->j", param.V, GV)
-    var = d.copy()
     has = np.flatnonzero(param.which >= 0)
     w = param.which[has]
-    var[has] = d[has] - 2.0 * GV[has, w] + vGv[w]
+    cross, vGv = _averages_solved(ginv, param.V, has, w)
+    var = d.copy()
+    var[has] = d[has] - 2.0 * cross + vGv[w]
     # The reference's own contrast (or an item alone in its part) is zero:
     # rounding must leave it neither negative nor a little positive.
-    var[has[param.V[has, w] == 1.0]] = 0.0
+    var[param.zero_contrasts(np.arange(structure.n_params))] = 0.0
     var = np.maximum(var, 0.0)
     estimable = _estimable(ginv, param, np.arange(structure.n_params))
     var[~estimable] = np.inf

@@ -854,3 +854,13 @@ def test_item_incidence_refuses_what_is_not_one_id_pair_per_row():
     # An item against itself: no id in its row.
     ids[2] = 0.0
     assert _solvers.item_incidence(sp.csr_array(ids)) is None
+
+
+def test_an_item_null_basis_of_many_parts_is_sparse_and_the_same():
+    labels = np.repeat(np.arange(3000), 2)  # 3,000 parts of two items
+    basis = _solvers._part_indicators(labels)
+    assert sp.issparse(basis) and basis.shape == (6000, 3000)
+    small = _solvers._part_indicators(labels[:400])
+    assert not sp.issparse(small)
+    assert_allclose(basis[:400, :200].toarray(), small, atol=0)
+    assert_allclose(small, np.kron(np.eye(200), np.full((2, 1), np.sqrt(0.5))))
