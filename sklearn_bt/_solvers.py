@@ -327,12 +327,16 @@ def _null_from_candidates(G, candidates):
     """
     null = candidates / np.linalg.norm(candidates, axis=0)
     largest = np.abs(G).sum(axis=0).max()
-    curvature = np.linalg.eigvalsh(null.T @ G @ null)
+    # Sparse products: thousands of small components would make N N' and
+    # N' G N cost p^2 per column.
+    sparse_null = sp.csc_array(null)
+    curvature = np.linalg.eigvalsh(np.asarray(sparse_null.T @ (sparse_null.T @ G).T))
     if curvature.max(initial=0.0) > _NULL_EIGVAL_RTOL * largest:
         return None
-    if not _clearly_positive_definite(
-        G + null @ null.T, rcond_min=1e3 * _NULL_EIGVAL_RTOL
-    ):
+    shifted = G.copy()
+    outer = sp.coo_array(sparse_null @ sparse_null.T)
+    np.add.at(shifted, (outer.row, outer.col), outer.data)
+    if not _clearly_positive_definite(shifted, rcond_min=1e3 * _NULL_EIGVAL_RTOL):
         return None
     return null
 
