@@ -447,7 +447,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         if not warned:  # else set by the graph check
             self._mle_exists = mle_exists
         half_win_ties = self.ties == "half" and counts[:, TIE].sum() > 0
-        if half_win_ties and (mle_exists or isinstance(design, ItemDesign)):
+        # The limit of ids with features: finite residuals within components.
+        at_limit = result.limit_parts is not None
+        if half_win_ties and (mle_exists or at_limit or isinstance(design, ItemDesign)):
             self._half_win_meat = _half_win_meat(
                 design, counts, result, self.fit_intercept
             )
@@ -455,7 +457,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             # Groups never compared with each other, each strongly connected,
             # have their MLE within each group (self._mle_exists).
             self._sandwich_params = _sandwich_params(
-                design, counts, result, self.fit_intercept, self._mle_exists
+                design, counts, result, self.fit_intercept, self._mle_exists, incidence
             ) & (self.alpha == 0)
         if self.ties in TIE_MODELS:
             self._set_tie_parameter(loss, result, design)
@@ -1108,7 +1110,7 @@ def _half_win_meat(design, counts, result, fit_intercept):
     return score_outer_products(design, squared_residuals, fit_intercept)
 
 
-def _sandwich_params(design, counts, result, fit_intercept, mle_exists):
+def _sandwich_params(design, counts, result, fit_intercept, mle_exists, incidence=None):
     """Which parameters' variances the half-win sandwich estimates soundly.
 
     It needs residuals that vary: a parameter informed by ties alone (an item
@@ -1117,19 +1119,26 @@ def _sandwich_params(design, counts, result, fit_intercept, mle_exists):
     ids this is decided item by item: in each group of items that the
     comparisons link, those linked by wins and losses to the largest such
     subgroup keep it (and, without an MLE, only those of the largest strongly
-    connected component).  For features, all parameters or none.
+    connected component).  For features, all parameters or none (at the
+    limit, ``incidence`` gives their items' comparisons, as for item ids).
     """
     n = design.n_params + int(fit_intercept)
-    if not mle_exists and isinstance(design, ItemDesign):
+    items = (
+        (design.a, design.b, design.n_params)
+        if isinstance(design, ItemDesign)
+        else None
+    )
+    if incidence is not None:
+        items = (incidence[1], incidence[2], len(incidence[0]))
+    if not mle_exists and items is not None:
         # At the limit the fit returns, comparisons between strongly connected
         # components are certain: they inform nothing, and link nothing.
-        _, strong, _ = pair_count_components(
-            design.a, design.b, counts, design.n_params
-        )
-        counts = counts * (strong[design.a] == strong[design.b])[:, None]
+        a, b, n_items = items
+        _, strong, _ = pair_count_components(a, b, counts, n_items)
+        counts = counts * (strong[a] == strong[b])[:, None]
     decisive = counts[:, A_WON] + counts[:, B_WON] > 0
     if not isinstance(design, ItemDesign):
-        sound = mle_exists and _decisively_informed(
+        sound = (mle_exists or incidence is not None) and _decisively_informed(
             design, counts, result, fit_intercept
         )
         return np.full(n, sound)

@@ -932,3 +932,39 @@ def test_many_separate_pairs_get_each_pairs_own_standard_errors():
         values, np.where(winner_first, 0.5, -0.5) * np.log(2), atol=1e-9
     )
     np.testing.assert_allclose(standard_errors(model), np.sqrt(1.5 / 4), rtol=1e-9)
+
+
+def test_without_an_mle_half_wins_with_a_home_flag_keep_the_sandwich():
+    # Items 0-4 play each other with a home flag and a fifth of draws; 5 only
+    # won and 6 only lost.  At the limit the home advantage is estimated from
+    # the comparisons among 0-4, with the same sandwich standard error as a
+    # fit on those alone (it fell back to the inverse Hessian, 18% wider).
+    rng = np.random.default_rng(3)
+    n = 300
+    a = rng.integers(0, 5, n)
+    b = (a + rng.integers(1, 5, n)) % 5
+    home = rng.choice([-1.0, 0.0, 1.0], n)
+    y = np.where(rng.random(n) < 0.2, 0.5, (rng.random(n) < 0.6).astype(float))
+
+    def pairs(a, b, home):
+        m = len(a)
+        ids = [
+            sp.csr_array((np.ones(m), (np.arange(m), x)), shape=(m, 7)) for x in (a, b)
+        ]
+        return sp.hstack(
+            [ids[0], sp.csr_array(home[:, None]), ids[1], sp.csr_array((m, 1))],
+            format="csr",
+        )
+
+    inside = BradleyTerryRanker(ties="half").fit(pairs(a, b, home), y)
+    with pytest.warns(MLEDoesNotExistWarning):
+        limit = BradleyTerryRanker(ties="half").fit(
+            pairs(np.r_[a, 5, 5, 0, 1], np.r_[b, 0, 2, 6, 6], np.r_[home, 1, 0, 0, -1]),
+            np.r_[y, 1, 1, 1, 1],
+        )
+    with warnings.catch_warnings():
+        # Raw rankers: the items' strengths are not identifiable (inf).
+        warnings.simplefilter("ignore", UserWarning)
+        se_limit, se_inside = standard_errors(limit), standard_errors(inside)
+    np.testing.assert_allclose(limit.coef_[7], inside.coef_[7], rtol=1e-9)
+    np.testing.assert_allclose(se_limit[7], se_inside[7], rtol=1e-9)
