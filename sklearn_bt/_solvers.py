@@ -1110,13 +1110,15 @@ def item_incidence(D):
     """The columns of a sparse difference design that are item ids, if any.
 
     Returns ``(columns, a, b)`` when, on ``columns``, every row of ``D`` is
-    ``e_a - e_b`` with ``a != b`` (one-hot ids of item A minus those of item
-    B), else None.  The other columns are features.
+    ``e_a - e_b`` (one-hot ids of item A minus those of item B; a row of
+    zeros there is an item against itself, ``a = b = 0``), else None.  The
+    other columns are features.
 
     The candidates are the columns whose every value is +-1.  A row with
     more than two of them holds features as well (a home flag rides on a
-    row's two ids): candidates never seen as an id are dropped, the most
-    frequent first, while every row they occur in keeps two.  Any columns
+    row's two ids), and so does a row with one: candidates never seen as an
+    id are dropped, the most frequent first, unless that leaves a row with
+    one.  Any columns
     that pass the final check will do: on them the comparisons form a graph,
     and where it is not strongly connected the MLE does not exist.
     """
@@ -1130,16 +1132,18 @@ def item_incidence(D):
     candidate &= np.bincount(columns[not_unit], minlength=p) == 0
     on = stored & candidate[columns]
     per_row = np.bincount(rows[on], minlength=n)
-    crowded = per_row >= 3
-    if crowded.any():
-        # A column is an id where it is a row's only candidate of its sign
-        # (the row's other values are one id and features) or in a row of
-        # two candidates.
+    if np.any(per_row != 2):
+        # A column is an id where it is in a row of two candidates of
+        # opposite signs, or a crowded row's only candidate of its sign (the
+        # row's other values are one id and features).  In a row of one
+        # candidate (an item against itself, with a feature) it is none.
         positive = data > 0
         n_positive = np.bincount(rows[on & positive], minlength=n)
         n_negative = per_row - n_positive
         alone = np.where(positive, n_positive[rows], n_negative[rows]) == 1
-        an_id = np.bincount(columns[on & (alone | ~crowded[rows])], minlength=p) > 0
+        pair = (n_positive == 1) & (n_negative == 1)
+        an_id = on & ((alone & (per_row >= 3)[rows]) | pair[rows])
+        an_id = np.bincount(columns[an_id], minlength=p) > 0
         frequency = np.bincount(columns[on], minlength=p)
         by_column = sp.csc_array(D)
         for column in sorted(
@@ -1148,21 +1152,26 @@ def item_incidence(D):
             its_rows = by_column.indices[
                 by_column.indptr[column] : by_column.indptr[column + 1]
             ]
-            if np.all(per_row[its_rows] >= 3):
+            # Dropped unless that leaves a row with one id.
+            if np.all(per_row[its_rows] != 2):
                 candidate[column] = False
                 per_row[its_rows] -= 1
     ids = candidate
     on = stored & ids[columns]
     plus, minus = on & (data > 0), on & (data < 0)
-    if not (
-        np.all(np.bincount(rows[plus], minlength=n) == 1)
-        and np.all(np.bincount(rows[minus], minlength=n) == 1)
-    ):
+    n_plus = np.bincount(rows[plus], minlength=n)
+    n_minus = np.bincount(rows[minus], minlength=n)
+    # A row without ids compares an item with itself (two players pooled
+    # into one "infrequent" category, say): no edge, features only.
+    itself = (n_plus == 0) & (n_minus == 0)
+    if not (np.all((n_plus == 1) | itself) and np.all((n_minus == 1) | itself)):
         return None
     id_columns = np.flatnonzero(ids)
+    if not len(id_columns):
+        return None
     position = np.zeros(p, dtype=np.intp)
     position[id_columns] = np.arange(len(id_columns))
-    a, b = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+    a, b = np.zeros(n, dtype=np.intp), np.zeros(n, dtype=np.intp)
     a[rows[plus]] = position[columns[plus]]
     b[rows[minus]] = position[columns[minus]]
     return id_columns, a, b

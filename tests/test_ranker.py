@@ -16,6 +16,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -894,6 +895,40 @@ def test_without_an_mle_a_feature_copying_an_id_is_split_as_without_an_mle():
     assert_allclose(model.predict_proba(X_copy), plain.predict_proba(X), atol=1e-9)
     # The minimum-norm split of item 1's strength between its two columns.
     assert_allclose(model.coef_[1], model.coef_[9], atol=1e-9)
+
+
+def test_without_an_mle_pooled_ids_with_a_home_flag_are_fitted_at_the_limit(
+    long_tail_tournament, monkeypatch
+):
+    # Players with fewer than three matches pooled into one category: a match
+    # between two of them compares that category with itself, a row without
+    # ids, which the limit path takes as such.
+    winner, loser = long_tail_tournament(40)
+    home = np.random.default_rng(40).choice([-1.0, 0.0, 1.0], len(winner))
+    X = np.column_stack([winner, home, loser, np.zeros(len(winner))])
+    model = make_pipeline(
+        PairTransformer(
+            ColumnTransformer(
+                [
+                    ("id", OneHotEncoder(min_frequency=3), [0]),
+                    ("home", "passthrough", [1]),
+                ]
+            )
+        ),
+        BradleyTerryRanker(),
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, np.ones(len(X)))
+    assert [w.category for w in caught] == [MLEDoesNotExistWarning]
+    assert "not strongly connected" in str(caught[0].message)
+    # The supremum: above where Newton on all comparisons stopped.
+    monkeypatch.setattr(ranker_module, "item_incidence", lambda D: None)
+    with pytest.warns(MLEDoesNotExistWarning):
+        general = clone(model).fit(X, np.ones(len(X)))
+    ours = np.log(model.predict_proba(X)[:, 1]).sum()
+    assert ours >= np.log(general.predict_proba(X)[:, 1]).sum()
+    assert model[-1].n_iter_ < general[-1].n_iter_
 
 
 def test_without_an_mle_ids_with_separating_features_take_the_general_path():
