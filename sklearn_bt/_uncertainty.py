@@ -611,10 +611,7 @@ class _GInverse:
             # A symmetric fill-reducing ordering suits the Laplacian.
             self._lu = splu(sp.csc_array(self._M), permc_spec="MMD_AT_PLUS_A")
         except RuntimeError as exc:
-            raise ValueError(
-                f"the Hessian of {self.p:,} parameters is singular beyond the "
-                "item constants (an unidentified feature?); set alpha > 0."
-            ) from exc
+            raise ValueError(_singular_message(self.p)) from exc
         self._route = "lu"
 
     def _try_cg(self, R, quadratic, max_iter):
@@ -648,10 +645,7 @@ class _GInverse:
                 *self._shifted, rhs, quadratic=quadratic, max_iter=10 * self.p
             )
             if result is None:
-                raise ValueError(
-                    f"the Hessian of {self.p:,} parameters is singular beyond the "
-                    "item constants (an unidentified feature?); set alpha > 0."
-                )
+                raise ValueError(_singular_message(self.p))
             parts.append(result)
         return np.concatenate(parts, axis=-1)
 
@@ -716,6 +710,15 @@ class _GInverse:
             block = self._lu.solve(np.asfortranarray(_unit_vectors(m, start, stop)))
             out[start:stop] = block[np.arange(start, stop), np.arange(stop - start)]
         return out
+
+
+def _singular_message(p):
+    return (
+        f"the Hessian of {p:,} parameters is singular beyond the item constants "
+        "known to it (an unidentified feature, or, for a ranker passed without "
+        "its Pipeline, item strengths whose constant nothing fixes); pass the "
+        "fitted Pipeline, whose encoder names the items, or set alpha > 0."
+    )
 
 
 def _diagonal_blocks(M):
