@@ -392,7 +392,11 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             warned = self._warn_if_graph_not_strongly_connected(design, counts)
             # Zermelo/Ford: a strongly connected graph has a finite MLE.
             mle_known_to_exist = not warned and not self.fit_intercept
-        elif self.alpha == 0 and isinstance(design, MatrixDesign) and design.is_sparse:
+        elif (
+            self.alpha == 0
+            and isinstance(design, MatrixDesign)
+            and (design.is_sparse or design.D.size <= _DENSE_INCIDENCE_MAX_ENTRIES)
+        ):
             # Item ids with features (a home flag): their graph decides too.
             incidence = item_incidence(design.D)
             if incidence is not None:
@@ -940,6 +944,11 @@ def _tie_log_proba(ties, delta, extra):
 
 def _dense(matrix):
     return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix)
+
+
+# Dense designs are searched for item ids up to this size (8 MB): beyond, they
+# hold dense features, whose scan would only cost time.
+_DENSE_INCIDENCE_MAX_ENTRIES = 1 << 20
 
 
 def _informed_block(hessian, design):

@@ -1146,8 +1146,11 @@ def item_incidence(D):
         an_id = np.bincount(columns[an_id], minlength=p) > 0
         frequency = np.bincount(columns[on], minlength=p)
         by_column = sp.csc_array(D)
+        # Ties (a feature and an id that occur in the same rows only) go to
+        # the later column: features follow the ids in leaderboard's design
+        # and in most ColumnTransformers.
         for column in sorted(
-            np.flatnonzero(candidate & ~an_id), key=lambda j: -frequency[j]
+            np.flatnonzero(candidate & ~an_id), key=lambda j: (-frequency[j], -j)
         ):
             its_rows = by_column.indices[
                 by_column.indptr[column] : by_column.indptr[column + 1]

@@ -964,6 +964,22 @@ def test_without_an_mle_items_rated_infinite_are_ranked_as_they_beat_each_other(
     assert list(board.table["rank"]) == [1, 2, 3, 3, 3]
 
 
+def test_without_an_mle_a_home_flag_only_between_components_is_not_estimated():
+    # D's one match, at home, is the only one with the flag: D beat A, so
+    # the flag and D's strength both only ride on a certain win.  The flag
+    # is then not estimated (it was half of D's margin: +1,175 points).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        board = leaderboard(
+            ["A", "B", "C", "B", "D"], ["B", "C", "A", "A", "A"], home_a=[0, 0, 0, 0, 1]
+        )
+    assert any("not identifiable" in str(w.message) for w in caught)
+    assert board.home_advantage.value == 0.0
+    assert board.home_advantage.lower == -np.inf
+    assert board.home_advantage.upper == np.inf
+    assert _by_item(board, "rating")["D"] == np.inf
+
+
 def test_ranks_do_not_split_ratings_equal_up_to_rounding():
     ratings = np.array([1000.0, 1000.0 + 1e-10, 999.0, np.inf, np.nan])
     np.testing.assert_array_equal(_ranks(ratings), [2, 2, 4, 1, 5])
