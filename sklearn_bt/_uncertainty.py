@@ -47,7 +47,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 from ._exceptions import MLEDoesNotExistWarning, user_stacklevel
 from ._graph import pair_count_components
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
-from ._ranker import BradleyTerryRanker
+from ._ranker import BradleyTerryRanker, _dense
 from ._solvers import (
     _NULL_EIGVAL_RTOL,
     ItemDesign,
@@ -366,11 +366,12 @@ class _Parameterisation:
     reference item, its unit vector.
     """
 
-    # Sparse: the columns of V and of null live on disjoint sets of items, so
-    # a graph of thousands of parts costs no n_params x n_parts array.
-    V: sp.csc_array  # (n_params, n_offsets)
+    # Sparse when large: the columns of V and of null live on disjoint sets
+    # of items, so a graph of thousands of parts costs no n_params x n_parts
+    # array (see _sparse_columns).
+    V: np.ndarray | sp.csc_array  # (n_params, n_offsets)
     which: np.ndarray  # (n_params,) column of V, or -1
-    null: sp.csc_array  # (n_params, n_null) orthonormal basis, structural
+    null: np.ndarray | sp.csc_array  # (n_params, n_null) orthonormal basis
     drop: np.ndarray  # one item per null direction: dropped by the g-inverse
     reference: int | None
     # Parameters no comparison informs: dropped too, never estimable.
@@ -381,7 +382,7 @@ class _Parameterisation:
         C = np.zeros((self.V.shape[0], len(positions)))
         C[positions, np.arange(len(positions))] = 1.0
         has = self.which[positions] >= 0
-        C[:, has] -= self.V[:, self.which[positions][has]].toarray()
+        C[:, has] -= _dense(self.V[:, self.which[positions][has]])
         return C
 
     def contrasts_sound(self, positions, sound):
@@ -406,6 +407,10 @@ class _Parameterisation:
         out = np.zeros(len(positions), dtype=bool)
         w = which[has]
         V = self.V
+        if not sp.issparse(V):
+            single = np.count_nonzero(V[:, w], axis=0) == 1
+            out[has] = single & (V[np.asarray(positions)[has], w] == 1.0)
+            return out
         single = np.diff(V.indptr)[w] == 1
         first = np.minimum(V.indptr[w], max(len(V.indices) - 1, 0))
         out[has] = (
@@ -486,10 +491,18 @@ def _parameterisation(structure, reference, centre_on=None):
     )
 
 
+_DENSE_COLUMNS_MAX_ENTRIES = 1 << 18
+
+
 def _sparse_columns(columns, n_rows):
-    """A CSC array from its columns, each ``(row indices, values)``."""
-    if not columns:
-        return sp.csc_array((n_rows, 0))
+    """A matrix from its columns, each ``(row indices, values)``: dense up to
+    ``_DENSE_COLUMNS_MAX_ENTRIES`` (sparse products cost more on small
+    boards), else CSC."""
+    if len(columns) * n_rows <= _DENSE_COLUMNS_MAX_ENTRIES:
+        out = np.zeros((n_rows, len(columns)))
+        for j, (rows, values) in enumerate(columns):
+            out[rows, j] = values
+        return out
     rows = np.concatenate([np.asarray(r, dtype=np.intp) for r, _ in columns])
     values = np.concatenate([v for _, v in columns])
     indptr = np.zeros(len(columns) + 1, dtype=np.intp)
@@ -1126,7 +1139,7 @@ def _averages_solved(ginv, V, rows, columns):
     for start in range(0, V.shape[1], _SOLVE_BLOCK):
         stop = min(start + _SOLVE_BLOCK, V.shape[1])
         columns_here = V[:, start:stop]
-        solved = ginv.solve(columns_here.toarray())
+        solved = ginv.solve(_dense(columns_here))
         vGv[start:stop] = _column_dots(columns_here, solved)
         here = (columns >= start) & (columns < stop)
         cross[here] = solved[rows[here], columns[here] - start]
