@@ -28,6 +28,7 @@ reduced matrix is singular after all (descriptive features that are not
 identified), the pseudo-inverse comes from an eigendecomposition.
 """
 
+import math
 import sys
 import warnings
 from dataclasses import dataclass
@@ -408,7 +409,7 @@ class _Parameterisation:
         w = which[has]
         V = self.V
         if not sp.issparse(V):
-            single = np.count_nonzero(V[:, w], axis=0) == 1
+            single = np.count_nonzero(V, axis=0)[w] == 1
             out[has] = single & (V[np.asarray(positions)[has], w] == 1.0)
             return out
         single = np.diff(V.indptr)[w] == 1
@@ -578,13 +579,14 @@ class _GInverse:
             # Hessian singular beyond the known null space.
             self._use_dense()
 
-    def _largest_block(self):
-        """The size of the reduced Hessian's largest diagonal block."""
+    def _dense_size(self):
+        """The order of a dense matrix of as many entries as the dense
+        factors of the reduced Hessian's diagonal blocks would take."""
         if self._blocks is None:
             self._blocks = _diagonal_blocks(self._M)
         if self._blocks is False:
             return len(self.keep)
-        return max(len(block) for block in self._blocks)
+        return math.sqrt(sum(len(block) ** 2 for block in self._blocks))
 
     def _use_dense(self):
         M, self._M = self._M, None  # overwritten by its factor
@@ -597,9 +599,12 @@ class _GInverse:
             else:
                 self._factor = _BlockFactor(M, blocks)
             self._route = "dense"
-        except np.linalg.LinAlgError:
+        except np.linalg.LinAlgError as exc:
             # Singular beyond the known null space (an unidentified feature,
-            # collinear columns): fall back to the pseudo-inverse.
+            # collinear columns): fall back to the pseudo-inverse, if dense
+            # is affordable (the blocks' factors may have been, p x p not).
+            if self.p > _DENSE_INVERSE_MAX_PARAMS:
+                raise ValueError(_singular_message(self.p)) from exc
             H = self._H.toarray() if sp.issparse(self._H) else np.asarray(self._H)
             self._pseudo_inverse(H)
 
@@ -617,7 +622,7 @@ class _GInverse:
 
     def _use_direct(self):
         """The dense route up to ``_DENSE_INVERSE_MAX_PARAMS``, else sparse LU."""
-        if self._largest_block() <= _DENSE_INVERSE_MAX_PARAMS:
+        if self._dense_size() <= _DENSE_INVERSE_MAX_PARAMS:
             self._use_dense()
             return
         try:
@@ -665,12 +670,13 @@ class _GInverse:
     def _choose_route(self, probe, quadratic):
         """Fix the route for a diagonal or many columns of ``G``.
 
-        Dense up to ``_DENSE_INVERSE_MAX_PARAMS`` parameters (in the largest
-        diagonal block: each is factorised alone); beyond, CG when
+        Dense up to ``_DENSE_INVERSE_MAX_PARAMS`` parameters (counted as the
+        entries of the diagonal blocks' factors: each is factorised alone);
+        beyond, CG when
         ``probe`` (a first block of right-hand sides) converges within
         ``_CG_MAX_ITERATIONS``, else sparse LU.
         """
-        if self._largest_block() > _DENSE_INVERSE_MAX_PARAMS:
+        if self._dense_size() > _DENSE_INVERSE_MAX_PARAMS:
             self._try_cg(probe, quadratic=quadratic, max_iter=_CG_MAX_ITERATIONS)
         if self._route is None:
             self._use_direct()

@@ -968,3 +968,20 @@ def test_without_an_mle_half_wins_with_a_home_flag_keep_the_sandwich():
         se_limit, se_inside = standard_errors(limit), standard_errors(inside)
     np.testing.assert_allclose(limit.coef_[7], inside.coef_[7], rtol=1e-9)
     np.testing.assert_allclose(se_limit[7], se_inside[7], rtol=1e-9)
+
+
+def test_zero_contrasts_of_many_items_read_only_what_they_need():
+    # 60,000 items of one part and one alone: the lone item's contrast is
+    # zero.  (Reading V's columns per item once built a 60,000^2 array.)
+    from sklearn_bt._uncertainty import _Parameterisation, _sparse_columns
+
+    p = 60_000
+    V = _sparse_columns(
+        [(np.arange(p - 1), np.full(p - 1, 1 / (p - 1))), (np.array([p - 1]), [1.0])], p
+    )
+    which = np.r_[np.zeros(p - 1, int), 1]
+    param = _Parameterisation(
+        V, which, _sparse_columns([], p), np.zeros(0, np.intp), None, np.zeros(p, bool)
+    )
+    zero = param.zero_contrasts(np.arange(p))
+    assert zero[-1] and not zero[:-1].any()
