@@ -1078,31 +1078,53 @@ def item_limit_solve(
         _certain_margin(loss, extra),
     )
     coef -= shifts
+    inside = ItemDesign(a[within].astype(np.intp), b[within].astype(np.intp), k)
+    return _at_the_limit(
+        design,
+        inside,
+        within,
+        loss,
+        counts,
+        (coef, intercept, extra),
+        fit_intercept,
+        dense=False,
+        n_iter=n_iter,
+        converged=converged,
+        diverging=diverging,
+        limit_parts=parts[labels],
+    )
+
+
+def _at_the_limit(
+    design, inside, within, loss, counts, params, fit_intercept, dense, **fields
+):
+    """The :class:`NewtonResult` at a limit point ``params``.
+
+    Its objective is the loss of all comparisons; its Hessian that of the
+    comparisons ``within`` components (``inside``, the design of those rows):
+    between components they carry no curvature (at the returned point some
+    1e-18 each, enough to make the Hessian numerically singular, not to
+    inform anything).
+    """
+    coef, intercept, extra = params
     delta = design.matvec(coef) + intercept
     terms = loss.loss_gradient_hessian(delta, counts, extra)
-    # The Hessian at the limit, where the comparisons between components carry
-    # no curvature (at the returned point, some 1e-18 each: enough to make it
-    # numerically singular, not to inform anything).
-    inside = ItemDesign(a[within].astype(np.intp), b[within].astype(np.intp), k)
     hessian = _bordered(
         *_assemble_hessian(
             inside,
             loss.loss_gradient_hessian(delta[within], counts[within], extra),
             0.0,
             fit_intercept,
-            dense=False,
+            dense=dense,
         )
     )
     return NewtonResult(
         coef=coef,
         intercept=float(intercept),
         extra=extra,
-        n_iter=n_iter,
-        converged=converged,
-        diverging=diverging,
         objective=terms[0],
         hessian=hessian,
-        limit_parts=parts[labels],
+        **fields,
     )
 
 
@@ -1240,28 +1262,20 @@ def matrix_limit_solve(
         _certain_margin(loss, extra),
     )
     coef[id_columns] -= shifts
-    delta = design.matvec(coef) + intercept
-    terms = loss.loss_gradient_hessian(delta, counts, extra)
-    hessian = _bordered(
-        *_assemble_hessian(
-            MatrixDesign(inside),
-            loss.loss_gradient_hessian(delta[within], counts[within], extra),
-            0.0,
-            fit_intercept,
-            dense=None,
-        )
-    )
     limit_parts = np.full(p, -1)
     limit_parts[id_columns] = parts[labels]
-    return NewtonResult(
-        coef=coef,
-        intercept=float(intercept),
-        extra=extra,
+    return _at_the_limit(
+        design,
+        MatrixDesign(inside),
+        within,
+        loss,
+        counts,
+        (coef, intercept, extra),
+        fit_intercept,
+        dense=None,
         n_iter=n_iter,
         converged=converged,
         diverging=False,
-        objective=terms[0],
-        hessian=hessian,
         limit_parts=limit_parts,
     )
 

@@ -439,6 +439,8 @@ def _parameterisation(structure, reference, centre_on=None):
     p = structure.n_params
     ref = None if reference is None else _find_item(structure, reference)
     columns, which = [], np.full(p, -1)
+    # The columns of V (averages) and of the null basis, as (rows, values):
+    # see _sparse_columns.
     null_columns, drop = [], []
     ref_group = None
     # A one-hot column that no comparison informs (an item never compared, a
@@ -447,7 +449,6 @@ def _parameterisation(structure, reference, centre_on=None):
     # (alpha = 0), or its prior (alpha > 0).
     alpha = structure.ranker.alpha
     uninformed = np.asarray(H.diagonal()).ravel() <= alpha * (1 + 1e-12)
-    # Sparse columns as (rows, values) each: V's averages, the null basis.
     # Parameters no comparison informs (a zero row of the Hessian): with
     # alpha = 0 each is a null direction of its own, dropped by the
     # g-inverse and not estimable; known here rather than found by an
