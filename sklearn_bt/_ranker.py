@@ -402,7 +402,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             if incidence is not None:
                 id_columns, a, b = incidence
                 warned = self._warn_if_graph_not_strongly_connected(
-                    ItemDesign(a, b, len(id_columns)), counts, id_columns
+                    ItemDesign(a, b, len(id_columns) + 1), counts, id_columns
                 )
         if warned and incidence is not None:
             # None when the features separate the comparisons within components.
@@ -632,6 +632,8 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         else:
             names = names[columns]
             described = "Items are named by their column in item A's half of X."
+        if len(names) < n_items:  # ids among features: the dropped category
+            names = np.append(names.astype(object), "(the category dropped)")
         keep = weights > 0
         winners = np.where(a_won, codes_a, codes_b)[keep]
         losers = np.where(a_won, codes_b, codes_a)[keep]
@@ -1137,8 +1139,8 @@ def _sandwich_params(design, counts, result, fit_intercept, mle_exists, incidenc
         if isinstance(design, ItemDesign)
         else None
     )
-    if incidence is not None:
-        items = (incidence[1], incidence[2], len(incidence[0]))
+    if incidence is not None:  # and item len(columns), a dropped category
+        items = (incidence[1], incidence[2], len(incidence[0]) + 1)
     if not mle_exists and items is not None:
         # At the limit the fit returns, comparisons between strongly connected
         # components are certain: they inform nothing, and link nothing.

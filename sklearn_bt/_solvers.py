@@ -71,6 +71,8 @@ _NEWTON_CG_MAX_ITERATIONS = 500
 # row): a stable solve leaves some 1e-16.
 _LU_BACKWARD_ERROR_MAX = 1e-10
 _LU_REFUSALS_MAX = 3
+# The +-1 features (home flags) told apart from item ids, at most.
+_INCIDENCE_MAX_FEATURES = 64
 # An item design's null basis (one column per part of its graph) is stored
 # sparse beyond this many entries (8 MB dense).
 _DENSE_NULL_MAX_ENTRIES = 1 << 20
@@ -1133,16 +1135,16 @@ def item_incidence(D):
 
     Returns ``(columns, a, b)`` when, on ``columns``, every row of ``D`` is
     ``e_a - e_b`` (one-hot ids of item A minus those of item B; a row of
-    zeros there is an item against itself, ``a = b = 0``), else None.  The
-    other columns are features.
+    zeros there is an item against itself, ``a = b = 0``; a row with one id
+    compares it with the dropped category, item ``len(columns)``), else
+    None.  The other columns are features.
 
     The candidates are the columns whose every value is +-1.  A row with
     more than two of them holds features as well (a home flag rides on a
-    row's two ids), and so does a row with one: candidates never seen as an
-    id are dropped, the most frequent first, unless that leaves a row with
-    one.  Any columns
-    that pass the final check will do: on them the comparisons form a graph,
-    and where it is not strongly connected the MLE does not exist.
+    row's two ids): the candidate in most such rows is dropped, until no row
+    has more than two.  Any columns that pass the final check will do: on
+    them the comparisons form a graph, and where it is not strongly
+    connected the MLE does not exist.
     """
     D = sp.csr_array(D)
     n, p = D.shape
@@ -1154,49 +1156,45 @@ def item_incidence(D):
     candidate &= np.bincount(columns[not_unit], minlength=p) == 0
     on = stored & candidate[columns]
     per_row = np.bincount(rows[on], minlength=n)
-    if np.any(per_row != 2):
-        # A column is an id where it is in a row of two candidates of
-        # opposite signs, or a crowded row's only candidate of its sign (the
-        # row's other values are one id and features).  In a row of one
-        # candidate (an item against itself, with a feature) it is none.
-        positive = data > 0
-        n_positive = np.bincount(rows[on & positive], minlength=n)
-        n_negative = per_row - n_positive
-        alone = np.where(positive, n_positive[rows], n_negative[rows]) == 1
-        pair = (n_positive == 1) & (n_negative == 1)
-        an_id = on & ((alone & (per_row >= 3)[rows]) | pair[rows])
-        an_id = np.bincount(columns[an_id], minlength=p) > 0
-        frequency = np.bincount(columns[on], minlength=p)
-        by_column = sp.csc_array(D)
-        # Ties (a feature and an id that occur in the same rows only) go to
-        # the later column: features follow the ids in leaderboard's design
-        # and in most ColumnTransformers.
-        for column in sorted(
-            np.flatnonzero(candidate & ~an_id), key=lambda j: (-frequency[j], -j)
-        ):
-            its_rows = by_column.indices[
-                by_column.indptr[column] : by_column.indptr[column + 1]
-            ]
-            # Dropped unless that leaves a row with one id.
-            if np.all(per_row[its_rows] != 2):
-                candidate[column] = False
-                per_row[its_rows] -= 1
+    # A row of three or more candidates holds features besides its two ids:
+    # drop the candidate in most such rows (of equal counts, the later
+    # column: features follow the ids in leaderboard's design and in most
+    # ColumnTransformers), until none is left.
+    for _ in range(_INCIDENCE_MAX_FEATURES + 1):
+        crowded = on & (per_row >= 3)[rows]
+        if not crowded.any():
+            break
+        in_crowded = np.bincount(columns[crowded], minlength=p)
+        column = p - 1 - np.argmax(in_crowded[::-1])
+        candidate[column] = False
+        dropped = on & (columns == column)
+        per_row -= np.bincount(rows[dropped], minlength=n)
+        on &= ~dropped
+    else:
+        return None  # more +-1 features than ids take: two one-hot groups
     ids = candidate
     on = stored & ids[columns]
     plus, minus = on & (data > 0), on & (data < 0)
     n_plus = np.bincount(rows[plus], minlength=n)
     n_minus = np.bincount(rows[minus], minlength=n)
     # A row without ids compares an item with itself (two players pooled
-    # into one "infrequent" category, say): no edge, features only.
-    itself = (n_plus == 0) & (n_minus == 0)
-    if not (np.all((n_plus == 1) | itself) and np.all((n_minus == 1) | itself)):
+    # into one "infrequent" category, say): no edge, features only.  A row
+    # with one id compares that item with the category the encoder dropped
+    # (drop="first"): an item of its own, after the columns, fixed at 0.
+    if not (np.all(n_plus <= 1) and np.all(n_minus <= 1)):
+        return None
+    if 2 * np.count_nonzero((n_plus == 1) & (n_minus == 1)) < n:
+        # Most rows do not compare two ids: +-1 features (flags), not ids.
         return None
     id_columns = np.flatnonzero(ids)
-    if not len(id_columns):
+    k = len(id_columns)
+    if not k:
         return None
     position = np.zeros(p, dtype=np.intp)
-    position[id_columns] = np.arange(len(id_columns))
-    a, b = np.zeros(n, dtype=np.intp), np.zeros(n, dtype=np.intp)
+    position[id_columns] = np.arange(k)
+    itself = (n_plus == 0) & (n_minus == 0)
+    a = np.where(itself, 0, k).astype(np.intp)
+    b = a.copy()
     a[rows[plus]] = position[columns[plus]]
     b[rows[minus]] = position[columns[minus]]
     return id_columns, a, b
@@ -1219,7 +1217,8 @@ def matrix_limit_solve(
     """
     id_columns, a, b = incidence
     p = design.n_params
-    n_components, labels, _ = pair_count_components(a, b, counts, len(id_columns))
+    k = len(id_columns)  # and item k, a dropped category, if some row has it
+    n_components, labels, _ = pair_count_components(a, b, counts, k + 1)
     within = labels[a] == labels[b]
     D = sp.csr_array(design.D)
     inside = D[within]
@@ -1261,9 +1260,12 @@ def matrix_limit_solve(
         design.matvec(coef) + intercept,
         _certain_margin(loss, extra),
     )
-    coef[id_columns] -= shifts
+    # The dropped category stays at 0: its weakly connected part moves with it.
+    part_of = parts[labels]
+    shifts -= np.where(part_of == part_of[k], shifts[k], 0.0)
+    coef[id_columns] -= shifts[:k]
     limit_parts = np.full(p, -1)
-    limit_parts[id_columns] = parts[labels]
+    limit_parts[id_columns] = part_of[:k]
     return _at_the_limit(
         design,
         MatrixDesign(inside),
@@ -1282,9 +1284,15 @@ def matrix_limit_solve(
 
 def _component_indicators(labels, positions, n_columns):
     """One column per strongly connected component of two or more items:
-    1 at the positions of its items (a shift of their strengths)."""
+    1 at the positions of its items (a shift of their strengths).
+
+    ``labels`` has one more item than ``positions``: the dropped category,
+    whose strength is fixed, so its component has no shift.
+    """
     sizes = np.bincount(labels)
     shared = sizes[labels] > 1
+    shared[labels == labels[-1]] = False
+    labels, shared = labels[:-1], shared[:-1]
     groups, column = np.unique(labels[shared], return_inverse=True)
     indicators = np.zeros((n_columns, len(groups)))
     indicators[positions[shared], column] = 1.0

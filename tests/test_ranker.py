@@ -931,6 +931,39 @@ def test_without_an_mle_pooled_ids_with_a_home_flag_are_fitted_at_the_limit(
     assert model[-1].n_iter_ < general[-1].n_iter_
 
 
+def test_without_an_mle_ids_with_a_dropped_category_are_fitted_at_the_limit():
+    # drop="first": the first item has no column, and its matches leave rows
+    # with one id.  The model is the same: so are its probabilities.
+    winner, loser = _four_components()
+    rng = np.random.default_rng(41)
+    home = rng.choice([-1.0, 0.0, 1.0], len(winner))
+    X = np.column_stack([winner, home, loser, np.zeros(len(winner))])
+
+    def model(**encoder):
+        return make_pipeline(
+            PairTransformer(
+                ColumnTransformer(
+                    [
+                        ("id", OneHotEncoder(**encoder), [0]),
+                        ("home", "passthrough", [1]),
+                    ]
+                )
+            ),
+            BradleyTerryRanker(),
+        )
+
+    with pytest.warns(MLEDoesNotExistWarning):
+        full = model().fit(X, np.ones(len(X)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dropped = model(drop="first").fit(X, np.ones(len(X)))
+    assert [w.category for w in caught] == [MLEDoesNotExistWarning]
+    assert "not strongly connected" in str(caught[0].message)
+    assert dropped[-1].n_iter_ == full[-1].n_iter_
+    assert_allclose(dropped[-1].coef_[-1], full[-1].coef_[-1], atol=1e-10)
+    assert_allclose(dropped.predict_proba(X), full.predict_proba(X), atol=1e-10)
+
+
 def test_without_an_mle_ids_with_separating_features_take_the_general_path():
     # Within the cycle {0, 1, 2} a feature of A decides every match.
     a = np.array([0, 1, 2, 1, 2, 0, 3])

@@ -847,7 +847,7 @@ def test_item_incidence_finds_ids_beside_a_home_flag():
     np.testing.assert_array_equal(columns, [0, 1, 2, 3])
 
 
-def test_item_incidence_takes_rows_without_ids_and_refuses_rows_with_one():
+def test_item_incidence_takes_rows_with_one_id_or_none():
     a, b = [0, 1, 2], [1, 2, 0]
     ids = _ids_and(a, b, np.zeros((3, 0))).toarray()
     assert _solvers.item_incidence(sp.csr_array(ids)) is not None
@@ -856,8 +856,13 @@ def test_item_incidence_takes_rows_without_ids_and_refuses_rows_with_one():
     _, a_got, b_got = _solvers.item_incidence(sp.csr_array(ids))
     np.testing.assert_array_equal(a_got, [0, 1, 0])
     np.testing.assert_array_equal(b_got, [1, 2, 0])
-    # A row with one id only (a category an encoder dropped): none.
+    # A row with one id: against the category an encoder dropped, item 3.
     ids[2, 0] = 1.0
+    _, a_got, b_got = _solvers.item_incidence(sp.csr_array(ids))
+    np.testing.assert_array_equal(a_got, [0, 1, 0])
+    np.testing.assert_array_equal(b_got, [1, 2, 3])
+    # Two ids of one sign: none.
+    ids[2, 1] = 1.0
     assert _solvers.item_incidence(sp.csr_array(ids)) is None
 
 
