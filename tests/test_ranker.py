@@ -823,12 +823,19 @@ def _with_home_flag(a, b, n_items, home):
     )
 
 
-def test_without_an_mle_ids_with_a_home_flag_are_fitted_at_the_limit():
+def _four_components_at_home(seed):
+    """:func:`_four_components` in random order (A won or not) with a random
+    home flag: ``(winner, loser, a, b, a_won, home)``."""
     winner, loser = _four_components()
-    rng = np.random.default_rng(35)
+    rng = np.random.default_rng(seed)
     a_won = rng.random(len(winner)) < 0.6
     a, b = np.where(a_won, winner, loser), np.where(a_won, loser, winner)
     home = rng.choice([-1.0, 0.0, 1.0], len(a))
+    return winner, loser, a, b, a_won, home
+
+
+def test_without_an_mle_ids_with_a_home_flag_are_fitted_at_the_limit():
+    winner, loser, a, b, a_won, home = _four_components_at_home(35)
     home[(a == 6) | (b == 6)] = 1.0  # an item whose every match has the flag
     X = _with_home_flag(a, b, 8, home)
     with warnings.catch_warnings(record=True) as caught:
@@ -875,14 +882,10 @@ def test_without_an_mle_ids_with_a_home_flag_and_a_tie_model_warn_once(ties):
     assert np.isfinite(model.tie_parameter_)
 
 
-def test_without_an_mle_a_feature_copying_an_id_is_split_as_without_an_mle():
+def test_without_an_mle_a_feature_copying_an_id_gets_the_minimum_norm_split():
     # A feature equal to item 1's id column adds a null direction to those
     # the components' shifts give: the fit must find it, not stop at those.
-    winner, loser = _four_components()
-    rng = np.random.default_rng(38)
-    a_won = rng.random(len(winner)) < 0.6
-    a, b = np.where(a_won, winner, loser), np.where(a_won, loser, winner)
-    home = rng.choice([-1.0, 0.0, 1.0], len(a))
+    _, _, a, b, a_won, home = _four_components_at_home(38)
     X = _with_home_flag(a, b, 8, home).toarray()
     copy = np.column_stack([X[:, 1], X[:, 10]])  # item 1 in each half
     X_copy = np.column_stack([X[:, :9], copy[:, 0], X[:, 9:], copy[:, 1]])
