@@ -398,7 +398,7 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             and (design.is_sparse or design.D.size <= _DENSE_INCIDENCE_MAX_ENTRIES)
         ):
             # Item ids with features (a home flag): their graph decides too.
-            incidence = item_incidence(design.D)
+            incidence = design.incidence = item_incidence(design.D)
             if incidence is not None:
                 id_columns, a, b = incidence
                 warned = self._warn_if_graph_not_strongly_connected(

@@ -41,9 +41,17 @@ from ._ids import (
     is_pandas_native,
     small_int_range,
 )
+from ._incidence import (
+    IncidenceGram,
+    item_incidence,
+    restricted_incidence,
+    weak_components,
+)
 from ._loss import A_WON, B_WON, TIE
 from ._threads import blas_threads_as_before
 
+# MatrixDesign.incidence before item_incidence was run.
+_NOT_SEARCHED = "not searched"
 # Above this many parameters the Newton system is solved by conjugate gradients
 # on the (sparse) Hessian instead of a dense Cholesky factorisation.  Each
 # design sets its own threshold: a dense design's Gram matrix is dense anyway,
@@ -71,8 +79,13 @@ _NEWTON_CG_MAX_ITERATIONS = 500
 # row): a stable solve leaves some 1e-16.
 _LU_BACKWARD_ERROR_MAX = 1e-10
 _LU_REFUSALS_MAX = 3
-# The +-1 features (home flags) told apart from item ids, at most.
-_INCIDENCE_MAX_FEATURES = 64
+# A sparse design with this many stored values or more, of item ids and at
+# most _INCIDENCE_GRAM_MAX_FEATURES other columns, builds its Gram matrix from
+# the ids' graph (see IncidenceGram): 1e5 comparisons of 1,000 items with
+# three features, 2.5 ms a call against 13.  Below, finding the ids and the
+# pattern (8 ms at 2e4 comparisons) costs what the Newton steps save.
+_INCIDENCE_GRAM_MIN_STORED = 1 << 18
+_INCIDENCE_GRAM_MAX_FEATURES = 256
 # An item design's null basis (one column per part of its graph) is stored
 # sparse beyond this many entries (8 MB dense).
 _DENSE_NULL_MAX_ENTRIES = 1 << 20
@@ -159,17 +172,23 @@ _LIMIT_MARGIN_DOUBLINGS = 12
 
 
 class MatrixDesign:
-    """Difference design ``D`` as a dense array or a scipy sparse matrix."""
+    """Difference design ``D`` as a dense array or a scipy sparse matrix.
 
-    def __init__(self, D):
+    ``incidence``, if known, is :func:`item_incidence` of ``D`` (None: no
+    item ids); else it is searched for when first needed.
+    """
+
+    def __init__(self, D, incidence=_NOT_SEARCHED):
         self.D = D
         self.n_params = D.shape[1]
         self.is_sparse = sp.issparse(D)
         self.dense_solve_max_params = (
             SPARSE_DENSE_SOLVE_MAX_PARAMS if self.is_sparse else DENSE_SOLVE_MAX_PARAMS
         )
+        self.incidence = incidence
         self._null_basis = None
         self._sparse_parts = None
+        self._incidence_gram = None
         # (columns, null basis of their Gram matrix), set by a limit solve.
         self.informed_null = None
         # Directions known to be null (shifts of the items of a strongly
@@ -191,13 +210,25 @@ class MatrixDesign:
             return G.toarray() if dense else G
         return self._dense_gram_rmatvec(h)[0]
 
+    def item_incidence(self):
+        """:func:`item_incidence` of ``D``, searched for once."""
+        if self.incidence is _NOT_SEARCHED:
+            self.incidence = item_incidence(self.D)
+        return self.incidence
+
     def _sparse_gram(self, h):
         """``D.T @ diag(h) @ D`` for a sparse ``D``, with the fixed parts kept.
 
-        ``D.T`` in CSR and the row of every stored value are computed once;
-        each call then only scales the values row by row (no broadcasting
-        multiply, no format conversion) before the one sparse product.
+        Item ids with a few features, in many rows, get an
+        :class:`IncidenceGram`.  Otherwise ``D.T`` in CSR and the row of every
+        stored value are computed once; each call then only scales the values
+        row by row (no broadcasting multiply, no format conversion) before
+        the one sparse product.
         """
+        if self._incidence_gram is None:
+            self._incidence_gram = self._make_incidence_gram()
+        if self._incidence_gram:
+            return self._incidence_gram(h)
         if self._sparse_parts is None:
             D = sp.csr_array(self.D)
             D.sum_duplicates()
@@ -208,6 +239,17 @@ class MatrixDesign:
             (D.data * h[row_of_value], D.indices, D.indptr), shape=D.shape
         )
         return (D_T @ scaled).tocsr()
+
+    def _make_incidence_gram(self):
+        """An :class:`IncidenceGram` of ``D`` where one pays, else False."""
+        if self.D.nnz < _INCIDENCE_GRAM_MIN_STORED:
+            return False
+        incidence = self.item_incidence()
+        if incidence is None:
+            return False
+        if self.n_params - len(incidence[0]) > _INCIDENCE_GRAM_MAX_FEATURES:
+            return False
+        return IncidenceGram(self.D, incidence)
 
     def rmatvec_gram(self, g, h, dense=False):
         """``(D.T @ g, D.T @ diag(h) @ D)``: for a dense ``D``, in one pass over it."""
@@ -261,6 +303,12 @@ class MatrixDesign:
         clearly positive definite has none, and its eigendecomposition (82 ms
         at d = 768, against 5.6 ms for the Cholesky test) is skipped.
         """
+        if self._null_basis is None and sp.issparse(gram):
+            # Item ids among many columns: from their graph (see
+            # _incidence_null_basis), where a dense search is cubic.
+            incidence = self.item_incidence()
+            if incidence is not None:
+                self._null_basis = _incidence_null_basis(gram, incidence)
         if self._null_basis is None:
             G = gram.toarray() if sp.issparse(gram) else gram
             G, scale = equilibrated(G)
@@ -319,6 +367,109 @@ def _null_by_pivoted_cholesky(G):
     return null
 
 
+def _incidence_null_basis(G, incidence):
+    """The null space of a sparse Gram matrix of item ids and features, from
+    the ids' graph (``incidence``, see :func:`item_incidence`); None where it
+    cannot tell.
+
+    Its directions are the shifts of the items of each connected part of
+    the comparison graph (but the part of a dropped category, fixed at 0),
+    and the combinations of features that differences of ids reproduce (a
+    feature constant per item, such as a player's height).  With one item
+    of each part held fixed, the ids' block ``L`` is definite, and the rest
+    of the null space is that of the features' Schur complement
+    ``C - B' L^-1 B``: a few solves with ``L``, where the dense search of the
+    whole Gram matrix is cubic in the items (20,000 players with three
+    features: 190 s and 16 GB).  Its eigenvalues are cut as the dense
+    search cuts those of the whole matrix.
+    """
+    id_columns, a, b = incidence
+    p, k = G.shape[0], len(id_columns)
+    G = sp.csr_array(G)
+    labels = weak_components(a, b, k + 1)
+    id_block = G[id_columns][:, id_columns]
+    n_linked = connected_components(id_block, directed=False)[0]
+    if n_linked != weak_components(*_edges_between(a, b, k), k).max(initial=-1) + 1:
+        return None  # rows of weight 0: the Gram matrix's graph is not D's
+    free = labels[:k] != labels[k]  # not tied to the dropped category
+    part_of = np.unique(labels[:k][free], return_inverse=True)[1]
+    members = id_columns[free]
+    sizes = np.bincount(part_of)
+    shifts = sp.csc_array(
+        (1.0 / np.sqrt(sizes[part_of]), (members, part_of)), shape=(p, len(sizes))
+    )
+    # Each part's item of largest curvature is held fixed.
+    diagonal = G.diagonal()
+    by_part = np.lexsort((-diagonal[members], part_of))
+    fixed = members[by_part[first_of_runs(part_of[by_part])]]
+    extra = _reproduced_features(
+        G, np.setdiff1d(id_columns, fixed), np.setdiff1d(np.arange(p), id_columns)
+    )
+    if extra is None:
+        return None
+    if extra.shape[1]:
+        extra -= shifts @ (shifts.T @ extra)
+        extra = np.linalg.qr(extra)[0]
+    if p * (shifts.shape[1] + extra.shape[1]) <= _DENSE_NULL_MAX_ENTRIES:
+        return np.hstack([shifts.toarray(), extra])
+    return sp.hstack([shifts, sp.csc_array(extra)], format="csc")
+
+
+def _edges_between(a, b, k):
+    """The comparisons of two items that both have a column (not the dropped
+    category ``k``, not an item against itself)."""
+    both = (a < k) & (b < k) & (a != b)
+    return a[both], b[both]
+
+
+def _reproduced_features(G, ids, features):
+    """Null directions of ``G`` on ``ids`` and ``features`` (columns of a
+    Gram matrix whose ``ids`` block is definite): ``p x e``, or None.
+
+    In equilibrated units: ``Y = L^-1 B`` by conjugate gradients (a sparse
+    LU where they stall, on chains), then the Schur complement in its
+    symmetric form ``C - Y'B - B'Y + Y'LY``, whose error is quadratic in
+    ``Y``'s.
+    """
+    scale = equilibration_scale(G)
+    Ge = sp.csr_array(sp.diags_array(scale) @ G @ sp.diags_array(scale))
+    L = Ge[ids][:, ids]
+    B = Ge[ids][:, features].toarray()
+    C = Ge[features][:, features].toarray()
+    Y = _solve_definite(L, B)
+    if Y is None:
+        return None
+    S = C - Y.T @ B - B.T @ Y + Y.T @ (L @ Y)
+    eigval, eigvec = np.linalg.eigh((S + S.T) / 2)
+    largest = abs(Ge).sum(axis=0).max()
+    z = eigvec[:, eigval <= _NULL_EIGVAL_RTOL * largest]
+    null = np.zeros((G.shape[0], z.shape[1]))
+    null[features] = z
+    null[ids] = -Y @ z
+    return scale[:, None] * null
+
+
+def _solve_definite(L, B):
+    """``L^-1 B`` for a sparse definite ``L`` with unit diagonal, or None."""
+    Y = np.empty_like(B)
+    for j, column in enumerate(B.T):
+        Y[:, j], info = cg(
+            L, column, rtol=1e-10, atol=0.0, maxiter=_NEWTON_CG_MAX_ITERATIONS
+        )
+        if info:
+            break
+    else:
+        return Y
+    try:
+        Y = splu(sp.csc_array(L), permc_spec="MMD_AT_PLUS_A").solve(B)
+    except RuntimeError:  # singular
+        return None
+    residual = np.abs(L @ Y - B).max(initial=0.0)
+    if not residual <= 1e-8 * max(np.abs(B).max(initial=0.0), 1e-300):
+        return None
+    return Y
+
+
 def _null_from_candidates(G, candidates):
     """``candidates`` (columns of disjoint support) made orthonormal, if they
     span the null space of the equilibrated ``G``; else None.
@@ -357,7 +508,7 @@ def equilibrated(G):
 
 def equilibration_scale(G):
     """``1 / sqrt(diag(G))``, 1 where the diagonal is not positive."""
-    diag = np.diagonal(G)
+    diag = G.diagonal() if sp.issparse(G) else np.diagonal(G)
     scale = np.ones(len(diag))
     positive = diag > 0
     scale[positive] = 1.0 / np.sqrt(diag[positive])
@@ -1130,76 +1281,6 @@ def _at_the_limit(
     )
 
 
-def item_incidence(D):
-    """The columns of a sparse difference design that are item ids, if any.
-
-    Returns ``(columns, a, b)`` when, on ``columns``, every row of ``D`` is
-    ``e_a - e_b`` (one-hot ids of item A minus those of item B; a row of
-    zeros there is an item against itself, ``a = b = 0``; a row with one id
-    compares it with the dropped category, item ``len(columns)``), else
-    None.  The other columns are features.
-
-    The candidates are the columns whose every value is +-1.  A row with
-    more than two of them holds features as well (a home flag rides on a
-    row's two ids): the candidate in most such rows is dropped, until no row
-    has more than two.  Any columns that pass the final check will do: on
-    them the comparisons form a graph, and where it is not strongly
-    connected the MLE does not exist.
-    """
-    D = sp.csr_array(D)
-    n, p = D.shape
-    data, columns = D.data, D.indices
-    rows = np.repeat(np.arange(n), np.diff(D.indptr))
-    stored = data != 0
-    not_unit = stored & (np.abs(data) != 1)
-    candidate = np.bincount(columns[stored], minlength=p) > 0
-    candidate &= np.bincount(columns[not_unit], minlength=p) == 0
-    on = stored & candidate[columns]
-    per_row = np.bincount(rows[on], minlength=n)
-    # A row of three or more candidates holds features besides its two ids:
-    # drop the candidate in most such rows (of equal counts, the later
-    # column: features follow the ids in leaderboard's design and in most
-    # ColumnTransformers), until none is left.
-    for _ in range(_INCIDENCE_MAX_FEATURES + 1):
-        crowded = on & (per_row >= 3)[rows]
-        if not crowded.any():
-            break
-        in_crowded = np.bincount(columns[crowded], minlength=p)
-        column = p - 1 - np.argmax(in_crowded[::-1])
-        candidate[column] = False
-        dropped = on & (columns == column)
-        per_row -= np.bincount(rows[dropped], minlength=n)
-        on &= ~dropped
-    else:
-        return None  # more +-1 features than ids take: two one-hot groups
-    ids = candidate
-    on = stored & ids[columns]
-    plus, minus = on & (data > 0), on & (data < 0)
-    n_plus = np.bincount(rows[plus], minlength=n)
-    n_minus = np.bincount(rows[minus], minlength=n)
-    # A row without ids compares an item with itself (two players pooled
-    # into one "infrequent" category, say): no edge, features only.  A row
-    # with one id compares that item with the category the encoder dropped
-    # (drop="first"): an item of its own, after the columns, fixed at 0.
-    if not (np.all(n_plus <= 1) and np.all(n_minus <= 1)):
-        return None
-    if 2 * np.count_nonzero((n_plus == 1) & (n_minus == 1)) < n:
-        # Most rows do not compare two ids: +-1 features (flags), not ids.
-        return None
-    id_columns = np.flatnonzero(ids)
-    k = len(id_columns)
-    if not k:
-        return None
-    position = np.zeros(p, dtype=np.intp)
-    position[id_columns] = np.arange(k)
-    itself = (n_plus == 0) & (n_minus == 0)
-    a = np.where(itself, 0, k).astype(np.intp)
-    b = a.copy()
-    a[rows[plus]] = position[columns[plus]]
-    b[rows[minus]] = position[columns[minus]]
-    return id_columns, a, b
-
-
 def matrix_limit_solve(
     design, loss, counts, incidence, *, fit_intercept=False, tol=1e-8, max_iter=100
 ):
@@ -1231,7 +1312,9 @@ def matrix_limit_solve(
     intercept = 0.0
     n_iter, converged = 0, True
     if len(used):
-        informed = MatrixDesign(inside[:, used])
+        informed = MatrixDesign(
+            inside[:, used], restricted_incidence(incidence, within, used)
+        )
         informed.null_candidates = _component_indicators(
             labels, np.searchsorted(used, id_columns), len(used)
         )
@@ -1268,7 +1351,7 @@ def matrix_limit_solve(
     limit_parts[id_columns] = part_of[:k]
     return _at_the_limit(
         design,
-        MatrixDesign(inside),
+        MatrixDesign(inside, restricted_incidence(incidence, within, np.arange(p))),
         within,
         loss,
         counts,

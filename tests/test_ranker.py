@@ -934,6 +934,35 @@ def test_without_an_mle_pooled_ids_with_a_home_flag_are_fitted_at_the_limit(
     assert model[-1].n_iter_ < general[-1].n_iter_
 
 
+def test_many_ids_with_features_take_their_graph_not_a_dense_search(monkeypatch):
+    # 1,100 players, a home flag and a height (constant per player: the ids
+    # reproduce it, a null direction).  Beyond 1,000 parameters the Gram
+    # matrix is built from the ids' graph and its null space found on the
+    # features alone; both must give the dense search's fit.
+    rng = np.random.default_rng(11)
+    k, n = 1100, 15_000
+    a = rng.integers(0, k, n)
+    b = (a + rng.integers(1, k, n)) % k
+    theta, height, home = rng.normal(0, 0.5, k), rng.normal(size=k), rng.random(n) < 0.5
+    y = rng.random(n) < expit(theta[a] - theta[b] + 0.3 * home)
+
+    def side(items, flag):
+        ids = sp.csr_array((np.ones(n), (np.arange(n), items)), shape=(n, k))
+        return sp.hstack([ids, sp.csr_array(np.c_[flag, height[items]])])
+
+    X = sp.csr_array(sp.hstack([side(a, home), side(b, 0.0 * home)]))
+    monkeypatch.setattr(solvers_module, "_INCIDENCE_GRAM_MIN_STORED", 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        graph = BradleyTerryRanker().fit(X, y)
+    monkeypatch.setattr(solvers_module, "_INCIDENCE_GRAM_MIN_STORED", np.inf)
+    monkeypatch.setattr(solvers_module, "_incidence_null_basis", lambda G, inc: None)
+    dense = BradleyTerryRanker().fit(X, y)
+    assert_allclose(graph.coef_, dense.coef_, atol=1e-8)
+    assert_allclose(graph.predict_proba(X), dense.predict_proba(X), atol=1e-12)
+    assert 0.2 < graph.coef_[k] < 0.4  # the home advantage
+
+
 def test_without_an_mle_ids_with_a_dropped_category_are_fitted_at_the_limit():
     # drop="first": the first item has no column, and its matches leave rows
     # with one id.  The model is the same: so are its probabilities.

@@ -823,49 +823,6 @@ def test_the_pivoted_cholesky_null_space_is_the_eigendecompositions(case):
     assert scipy.linalg.subspace_angles(found, expected).max() < 1e-8
 
 
-def _ids_and(columns_a, columns_b, features):
-    """Difference design: one-hot ids of A minus those of B, then ``features``."""
-    n, k = len(columns_a), 1 + max(max(columns_a), max(columns_b))
-    ids = np.zeros((n, k))
-    ids[np.arange(n), columns_a] += 1.0
-    ids[np.arange(n), columns_b] -= 1.0
-    return sp.csr_array(np.column_stack([ids, features]))
-
-
-def test_item_incidence_finds_ids_beside_a_home_flag():
-    a, b = [0, 1, 2, 3, 0], [1, 2, 0, 0, 3]
-    # Items 0 and 3 played with the flag in every match: their columns, like
-    # the flag's, only occur in rows with three +-1 values.
-    home = [[1.0], [0.0], [-1.0], [1.0], [-1.0]]
-    columns, got_a, got_b = _solvers.item_incidence(_ids_and(a, b, home))
-    np.testing.assert_array_equal(columns, [0, 1, 2, 3])
-    np.testing.assert_array_equal(got_a, a)
-    np.testing.assert_array_equal(got_b, b)
-    # Continuous features are never ids.
-    features = np.random.default_rng(0).normal(size=(5, 2))
-    columns, _, _ = _solvers.item_incidence(_ids_and(a, b, features))
-    np.testing.assert_array_equal(columns, [0, 1, 2, 3])
-
-
-def test_item_incidence_takes_rows_with_one_id_or_none():
-    a, b = [0, 1, 2], [1, 2, 0]
-    ids = _ids_and(a, b, np.zeros((3, 0))).toarray()
-    assert _solvers.item_incidence(sp.csr_array(ids)) is not None
-    # An item against itself: no id in its row, one item on either side.
-    ids[2] = 0.0
-    _, a_got, b_got = _solvers.item_incidence(sp.csr_array(ids))
-    np.testing.assert_array_equal(a_got, [0, 1, 0])
-    np.testing.assert_array_equal(b_got, [1, 2, 0])
-    # A row with one id: against the category an encoder dropped, item 3.
-    ids[2, 0] = 1.0
-    _, a_got, b_got = _solvers.item_incidence(sp.csr_array(ids))
-    np.testing.assert_array_equal(a_got, [0, 1, 0])
-    np.testing.assert_array_equal(b_got, [1, 2, 3])
-    # Two ids of one sign: none.
-    ids[2, 1] = 1.0
-    assert _solvers.item_incidence(sp.csr_array(ids)) is None
-
-
 def test_an_item_null_basis_of_many_parts_is_sparse_and_the_same():
     labels = np.repeat(np.arange(3000), 2)  # 3,000 parts of two items
     basis = _solvers._part_indicators(labels)
@@ -874,3 +831,72 @@ def test_an_item_null_basis_of_many_parts_is_sparse_and_the_same():
     assert not sp.issparse(small)
     assert_allclose(basis[:400, :200].toarray(), small, atol=0)
     assert_allclose(small, np.kron(np.eye(200), np.full((2, 1), np.sqrt(0.5))))
+
+
+def _ids_with_features(a, b, n_columns, features):
+    """Sparse difference design: ids of ``n_columns`` items (an item numbered
+    ``n_columns`` has no column: a dropped category), then ``features``."""
+    n = len(a)
+    rows, values = np.r_[np.arange(n), np.arange(n)], np.r_[np.ones(n), -np.ones(n)]
+    columns = np.r_[a, b]
+    has_column = columns < n_columns
+    ids = sp.csr_array(
+        (values[has_column], (rows[has_column], columns[has_column])),
+        shape=(n, n_columns),
+    )
+    return sp.csr_array(sp.hstack([ids, sp.csr_array(features)]))
+
+
+def _null_case(case, rng):
+    if case == "chain":  # CG stalls: the solves take the sparse LU
+        k = 700
+        a = np.repeat(np.arange(k - 1), 2)
+        b = a + 1
+    else:
+        k = 60
+        a = rng.integers(0, k, 1500)
+        b = (a + rng.integers(1, k, 1500)) % k
+    features = rng.normal(size=(len(a), 2))
+    if case == "parts":
+        # Three groups of 20 never compared with each other; the first also
+        # against item k, a dropped category, which fixes its strengths.
+        a, b = a % 20 + 20 * (b // 20), b % 20 + 20 * (b // 20)
+        a[:30], b[:30] = a[:30] % 20, k
+        a = np.where(a == b, (a + 1) % 20 + 20 * (a // 20), a)
+    if case in ("height", "chain"):
+        height = rng.normal(size=k + 1)
+        features[:, 0] = height[a] - height[b]  # what the ids reproduce
+    if case == "zero feature":
+        features[:, 1] = 0.0
+    return a, b, k, features
+
+
+@pytest.mark.parametrize("case", ["parts", "height", "chain", "zero feature"])
+def test_incidence_null_basis_spans_the_null_space_of_the_design(case):
+    rng = np.random.default_rng(7)
+    a, b, k, features = _null_case(case, rng)
+    D = _ids_with_features(a, b, k, features)
+    h = rng.uniform(0.1, 0.25, D.shape[0])
+    G = sp.csr_array(D.T @ sp.diags_array(h) @ D)
+    found = _solvers._incidence_null_basis(G, _solvers.item_incidence(D))
+    found = found.toarray() if sp.issparse(found) else found
+    expected = scipy.linalg.null_space(D.toarray())
+    assert found.shape == expected.shape
+    assert (
+        expected.shape[1]
+        == {"parts": 2, "height": 2, "chain": 2, "zero feature": 2}[case]
+    )
+    assert_allclose(found.T @ found, np.eye(found.shape[1]), atol=1e-12)
+    assert scipy.linalg.subspace_angles(found, expected).max() < 1e-8
+
+
+def test_incidence_null_basis_declines_rows_of_weight_zero():
+    # The only comparisons between two groups have weight 0: the Gram
+    # matrix's graph has a part more than the design's.
+    a = np.array([0, 1, 2, 0, 3, 4, 5, 3, 0])
+    b = np.array([1, 2, 0, 2, 4, 5, 3, 5, 3])
+    D = _ids_with_features(a, b, 6, np.arange(9.0)[:, None])
+    h = np.r_[np.ones(8), 0.0]
+    G = sp.csr_array(D.T @ sp.diags_array(h) @ D)
+    G.eliminate_zeros()
+    assert _solvers._incidence_null_basis(G, _solvers.item_incidence(D)) is None
