@@ -487,6 +487,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
         1e-6 of it, whose coefficients it then does not estimate.
         """
         null = design._null_basis
+        if null is not None and isinstance(design, MatrixDesign):
+            # The shifts of the ids' parts are exact, by construction.
+            null = null[:, design.exact_null_columns :]
         if null is None or not 0 < null.shape[1] <= _COLLINEAR_CHECK_MAX_DIRECTIONS:
             return
         # In the rows' weights, as the solver's Gram matrix sees them: a row

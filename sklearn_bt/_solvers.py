@@ -187,6 +187,9 @@ class MatrixDesign:
         )
         self.incidence = incidence
         self._null_basis = None
+        # Leading columns of the null basis known to be exact: the shifts of
+        # the ids' parts (D maps them to 0 in any arithmetic).
+        self.exact_null_columns = 0
         self._sparse_parts = None
         self._incidence_gram = None
         # (columns, null basis of their Gram matrix), set by a limit solve.
@@ -308,7 +311,9 @@ class MatrixDesign:
             # _incidence_null_basis), where a dense search is cubic.
             incidence = self.item_incidence()
             if incidence is not None:
-                self._null_basis = _incidence_null_basis(gram, incidence)
+                found = _incidence_null_basis(gram, incidence)
+                if found is not None:
+                    self._null_basis, self.exact_null_columns = found
         if self._null_basis is None:
             G = gram.toarray() if sp.issparse(gram) else gram
             G, scale = equilibrated(G)
@@ -369,8 +374,9 @@ def _null_by_pivoted_cholesky(G):
 
 def _incidence_null_basis(G, incidence):
     """The null space of a sparse Gram matrix of item ids and features, from
-    the ids' graph (``incidence``, see :func:`item_incidence`); None where it
-    cannot tell.
+    the ids' graph (``incidence``, see :func:`item_incidence`): an
+    orthonormal basis and how many of its leading columns are the parts'
+    shifts; None where it cannot tell.
 
     Its directions are the shifts of the items of each connected part of
     the comparison graph (but the part of a dropped category, fixed at 0),
@@ -411,8 +417,8 @@ def _incidence_null_basis(G, incidence):
         extra -= shifts @ (shifts.T @ extra)
         extra = np.linalg.qr(extra)[0]
     if p * (shifts.shape[1] + extra.shape[1]) <= _DENSE_NULL_MAX_ENTRIES:
-        return np.hstack([shifts.toarray(), extra])
-    return sp.hstack([shifts, sp.csc_array(extra)], format="csc")
+        return np.hstack([shifts.toarray(), extra]), shifts.shape[1]
+    return sp.hstack([shifts, sp.csc_array(extra)], format="csc"), shifts.shape[1]
 
 
 def _edges_between(a, b, k):

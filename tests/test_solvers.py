@@ -878,8 +878,10 @@ def test_incidence_null_basis_spans_the_null_space_of_the_design(case):
     D = _ids_with_features(a, b, k, features)
     h = rng.uniform(0.1, 0.25, D.shape[0])
     G = sp.csr_array(D.T @ sp.diags_array(h) @ D)
-    found = _solvers._incidence_null_basis(G, _solvers.item_incidence(D))
+    found, n_shifts = _solvers._incidence_null_basis(G, _solvers.item_incidence(D))
     found = found.toarray() if sp.issparse(found) else found
+    assert n_shifts == (2 if case == "parts" else 1)
+    assert np.abs(D @ found[:, :n_shifts]).max() == 0.0
     expected = scipy.linalg.null_space(D.toarray())
     assert found.shape == expected.shape
     assert (
