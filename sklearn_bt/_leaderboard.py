@@ -1168,10 +1168,7 @@ def leaderboard(
         home.  Adds a home advantage, estimated with the ratings.  For an LLM
         judge, 1 in every row (A is the answer shown first) makes it the
         judge's position bias; it needs each model on both sides (see
-        :func:`swap_pairs`).  1 in every
-        row estimates the advantage of being item A: an LLM judge's position
-        bias when A is the answer shown first (put each model on both sides,
-        see :func:`swap_pairs`, or it is not identifiable).
+        :func:`swap_pairs`), or it is not identifiable.
     alpha : float, default=0.0
         L2 penalty (precision of a Gaussian prior on the strengths).  0 is the
         maximum-likelihood fit; any ``alpha > 0`` gives finite ratings to every
