@@ -133,6 +133,12 @@ _QUASI_NEWTON_MIN_PARAMS_AFTER_SUBSAMPLE = 96
 # ... and this many entries in the design: below, scipy's per-call overhead
 # outweighs what it saves (300 x 40: a fit went from 1.1 to 1.5 ms).
 _QUASI_NEWTON_MIN_ENTRIES = 100_000
+# A sparse design's Gram matrix is costly from this many products per stored
+# value (the mean number of values in a value's row): scipy's sparse product
+# makes each one at some 5 ns, where a gradient pass costs two per value
+# (1e5 rows of 40 values among 3,000 features: 1.1 s a Gram matrix, 10 ms a
+# pass).
+_SPARSE_GRAM_COSTLY_PAIRS = 16
 # L-BFGS's budget, and its stop: an iteration gaining less than this share of
 # the objective (1e-10 left a second Newton step at d = 300 and 768; 1e-14
 # cost 13 more gradient passes at d = 100).
@@ -242,6 +248,12 @@ class MatrixDesign:
             (D.data * h[row_of_value], D.indices, D.indptr), shape=D.shape
         )
         return (D_T @ scaled).tocsr()
+
+    def _sparse_gram_is_cheap(self):
+        """Whether the sparse Gram matrix comes from the ids' graph."""
+        if self._incidence_gram is None:
+            self._incidence_gram = self._make_incidence_gram()
+        return bool(self._incidence_gram)
 
     def _make_incidence_gram(self):
         """An :class:`IncidenceGram` of ``D`` where one pays, else False."""
@@ -1506,16 +1518,20 @@ def _unpack(params, n_coef, fit_intercept):
 def _starting_point(design, loss, counts, alpha, fit_intercept, tol):
     """``(coef, intercept, extra)`` to start Newton from, or None for zero.
 
-    Only dense designs get one: there a Newton step's Gram matrix is a full
-    pass over the data at ``p`` times the flops of a gradient, and cheaper
-    passes can replace most Newton steps.  (A sparse design's Gram matrix is
-    cheap: L-BFGS steps made one-hot ids with features slower, from 94 to
-    117 ms for 1e5 rows and 1003 coefficients.)  The Newton phase still runs to
-    ``tol`` from the start, so the optimum is the same.
+    A dense design with many rows per coefficient starts from a fit on a
+    subsample; one whose Gram matrix is costly (see :func:`_gram_is_costly`),
+    dense or sparse, from a few L-BFGS steps: there a Newton step costs many
+    gradient passes, and cheaper passes can replace most Newton steps.
+    (One-hot ids with a few features have a cheap one: L-BFGS steps made
+    them slower, from 94 to 117 ms for 1e5 rows and 1003 coefficients.)  The
+    Newton phase still runs to ``tol`` from the start, so the optimum is the
+    same.
     """
-    if not isinstance(design, MatrixDesign) or design.is_sparse:
+    if not isinstance(design, MatrixDesign):
         return None
-    start = _subsample_start(design, loss, counts, alpha, fit_intercept, tol)
+    start = None
+    if not design.is_sparse:
+        start = _subsample_start(design, loss, counts, alpha, fit_intercept, tol)
     min_params = (
         _QUASI_NEWTON_MIN_PARAMS
         if start is None
@@ -1527,13 +1543,25 @@ def _starting_point(design, loss, counts, alpha, fit_intercept, tol):
 
 
 def _gram_is_costly(design):
-    """Whether a Gram matrix of ``design`` costs many gradient passes: a dense
-    design with many coefficients and entries."""
-    return (
-        isinstance(design, MatrixDesign)
-        and not design.is_sparse
-        and design.n_params >= _QUASI_NEWTON_MIN_PARAMS
-        and design.D.size >= _QUASI_NEWTON_MIN_ENTRIES
+    """Whether a Gram matrix of ``design`` costs many gradient passes.
+
+    A dense design with many coefficients and entries; a sparse one whose
+    rows hold many stored values each (bag-of-words features, say), as
+    scipy's product multiplies every pair of a row's values, unless it is
+    item ids with a few features (see :class:`IncidenceGram`).
+    """
+    if not isinstance(design, MatrixDesign) or design.n_params < (
+        _QUASI_NEWTON_MIN_PARAMS
+    ):
+        return False
+    if not design.is_sparse:
+        return design.D.size >= _QUASI_NEWTON_MIN_ENTRIES
+    if design.D.nnz < _QUASI_NEWTON_MIN_ENTRIES:
+        return False
+    per_row = np.diff(sp.csr_array(design.D).indptr)
+    pairs_per_value = float(per_row @ per_row) / design.D.nnz
+    return pairs_per_value >= _SPARSE_GRAM_COSTLY_PAIRS and not (
+        design._sparse_gram_is_cheap()
     )
 
 
@@ -1682,6 +1710,12 @@ def _lost_directions(design, fit_intercept, counts, hessian, null):
         shift = basis @ basis.T
         H += shift
         G += shift
+    # None lost when H - rtol G is definite: one Cholesky factorisation, a
+    # tenth of the eigendecomposition's time or less (3,000 sparse features:
+    # 0.3 s against 5 s).
+    _, info = scipy.linalg.lapack.dpotrf(H - _SEPARATION_EIGVAL_RTOL * G, clean=0)
+    if info == 0:
+        return np.zeros((n, 0))
     try:
         eigval, eigvec = scipy.linalg.eigh(H, G)
     except np.linalg.LinAlgError:

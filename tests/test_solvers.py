@@ -562,6 +562,25 @@ def test_quasi_newton_start_reaches_the_same_optimum_in_fewer_passes(
     _assert_same_optimum(warm, cold)
 
 
+def test_a_sparse_design_of_many_values_a_row_starts_from_lbfgs(
+    monkeypatch, lbfgs_runs
+):
+    # 40 stored values a row: scipy's Gram matrix makes 40 products per value
+    # where a gradient makes 2, so L-BFGS steps come first, as for dense.
+    D, counts = _many_rows_case(4, n_rows=3000, n_features=40)
+    design = MatrixDesign(sp.csr_array(D))
+    assert _solvers._gram_is_costly(design)
+    warm = newton_solve(design, LogisticPairLoss(), counts)
+    assert lbfgs_runs
+    cold = _cold_newton(
+        monkeypatch, MatrixDesign(sp.csr_array(D)), LogisticPairLoss(), counts
+    )
+    _assert_same_optimum(warm, cold)
+    # A few values a row (one-hot ids with a feature) keep the cheap product.
+    few = sp.csr_array(D * (np.random.default_rng(1).random(D.shape) < 0.05))
+    assert not _solvers._gram_is_costly(MatrixDesign(few))
+
+
 def test_after_a_subsample_start_lbfgs_needs_more_coefficients(
     monkeypatch, small_subsamples, lbfgs_runs
 ):
