@@ -5,14 +5,11 @@ reward model with per-model offsets) is a general sparse matrix to the
 solver, but on its id columns every row is ``e_a - e_b``: the comparisons
 form a graph.  :func:`item_incidence` finds those columns;
 :class:`IncidenceGram` builds the Gram matrix from the graph by sums over
-pairs and items instead of a general sparse product, and
-:func:`weak_components` gives the graph's parts, whose shifts are the
-design's known null directions.
+pairs and items instead of a general sparse product.
 """
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 # The +-1 features (home flags) told apart from item ids, at most.
 _INCIDENCE_MAX_FEATURES = 64
@@ -119,14 +116,6 @@ def restricted_incidence(incidence, rows, columns):
     new_item = np.append(np.where(kept, np.cumsum(kept) - 1, 0), k)
     positions = np.searchsorted(columns, id_columns[kept])
     return positions, new_item[a[rows]], new_item[b[rows]]
-
-
-def weak_components(a, b, n_items):
-    """Labels of the connected parts of the comparison graph (edges ``a - b``)."""
-    graph = sp.csr_array(
-        (np.ones(len(a)), (a, b)), shape=(n_items, n_items), dtype=np.float64
-    )
-    return connected_components(graph, directed=False)[1]
 
 
 def _sums(positions, values, n):

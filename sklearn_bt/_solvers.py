@@ -45,7 +45,6 @@ from ._incidence import (
     IncidenceGram,
     item_incidence,
     restricted_incidence,
-    weak_components,
 )
 from ._loss import A_WON, B_WON, TIE
 from ._threads import blas_threads_as_before
@@ -391,7 +390,8 @@ def _incidence_null_basis(G, incidence):
     shifts; None where it cannot tell.
 
     Its directions are the shifts of the items of each connected part of
-    the comparison graph (but the part of a dropped category, fixed at 0),
+    the comparison graph (but a part compared with a dropped category, fixed
+    at 0),
     and the combinations of features that differences of ids reproduce (a
     feature constant per item, such as a player's height).  With one item
     of each part held fixed, the ids' block ``L`` is definite, and the rest
@@ -401,16 +401,21 @@ def _incidence_null_basis(G, incidence):
     features: 190 s and 16 GB).  Its eigenvalues are cut as the dense
     search cuts those of the whole matrix.
     """
-    id_columns, a, b = incidence
-    p, k = G.shape[0], len(id_columns)
+    id_columns = incidence[0]
+    p = G.shape[0]
     G = sp.csr_array(G)
-    labels = weak_components(a, b, k + 1)
+    # The parts of the Gram matrix's own graph: a comparison of weight 0
+    # links nothing (an id seen only in such rows is a part of its own).
     id_block = G[id_columns][:, id_columns]
-    n_linked = connected_components(id_block, directed=False)[0]
-    if n_linked != weak_components(*_edges_between(a, b, k), k).max(initial=-1) + 1:
-        return None  # rows of weight 0: the Gram matrix's graph is not D's
-    free = labels[:k] != labels[k]  # not tied to the dropped category
-    part_of = np.unique(labels[:k][free], return_inverse=True)[1]
+    labels = connected_components(id_block, directed=False)[1]
+    # A part's row sums in the ids' block add up the weight of its
+    # comparisons with the dropped category (rows with one id), which fix
+    # its strengths; without any, they cancel to rounding, and its shift is
+    # null.
+    tied = np.bincount(labels, np.asarray(id_block.sum(axis=1)).ravel())
+    trace = np.bincount(labels, id_block.diagonal())
+    free = (np.abs(tied) <= _NULL_EIGVAL_RTOL * trace)[labels]
+    part_of = np.unique(labels[free], return_inverse=True)[1]
     members = id_columns[free]
     sizes = np.bincount(part_of)
     shifts = sp.csc_array(
@@ -431,13 +436,6 @@ def _incidence_null_basis(G, incidence):
     if p * (shifts.shape[1] + extra.shape[1]) <= _DENSE_NULL_MAX_ENTRIES:
         return np.hstack([shifts.toarray(), extra]), shifts.shape[1]
     return sp.hstack([shifts, sp.csc_array(extra)], format="csc"), shifts.shape[1]
-
-
-def _edges_between(a, b, k):
-    """The comparisons of two items that both have a column (not the dropped
-    category ``k``, not an item against itself)."""
-    both = (a < k) & (b < k) & (a != b)
-    return a[both], b[both]
 
 
 def _reproduced_features(G, ids, features):

@@ -11,7 +11,6 @@ from sklearn_bt._incidence import (
     IncidenceGram,
     item_incidence,
     restricted_incidence,
-    weak_components,
 )
 
 
@@ -172,10 +171,3 @@ def test_restricted_incidence_is_the_incidence_of_the_restricted_design():
         assert_array_equal(got[1][proper], expected[1][proper])
         assert_array_equal(got[2][proper], expected[2][proper])
         assert np.all(got[1][~proper] == got[2][~proper])
-
-
-def test_weak_components_ignore_direction_and_self_pairs():
-    labels = weak_components(np.array([0, 2, 3, 4]), np.array([1, 1, 3, 5]), 6)
-    assert labels[0] == labels[1] == labels[2]
-    assert len({labels[0], labels[3], labels[4]}) == 3
-    assert labels[4] == labels[5]

@@ -911,13 +911,20 @@ def test_incidence_null_basis_spans_the_null_space_of_the_design(case):
     assert scipy.linalg.subspace_angles(found, expected).max() < 1e-8
 
 
-def test_incidence_null_basis_declines_rows_of_weight_zero():
-    # The only comparisons between two groups have weight 0: the Gram
-    # matrix's graph has a part more than the design's.
-    a = np.array([0, 1, 2, 0, 3, 4, 5, 3, 0])
-    b = np.array([1, 2, 0, 2, 4, 5, 3, 5, 3])
-    D = _ids_with_features(a, b, 6, np.arange(9.0)[:, None])
-    h = np.r_[np.ones(8), 0.0]
+def test_incidence_null_basis_reads_the_parts_of_rows_of_positive_weight():
+    # Rows of weight 0 link nothing: the only comparison between the two
+    # triangles, and the only ones of item 6, against the dropped category
+    # (item 7, no column).  Expected: the null space of the rows that weigh.
+    a = np.array([0, 1, 2, 0, 3, 4, 5, 3, 0, 6, 6, 1])
+    b = np.array([1, 2, 0, 2, 4, 5, 3, 5, 3, 7, 7, 7])
+    h = np.r_[np.ones(8), 0.0, 0.0, 0.0, 1.0]
+    features = np.random.default_rng(2).normal(size=(len(a), 1))
+    D = _ids_with_features(a, b, 7, features)
     G = sp.csr_array(D.T @ sp.diags_array(h) @ D)
     G.eliminate_zeros()
-    assert _solvers._incidence_null_basis(G, _solvers.item_incidence(D)) is None
+    found, n_shifts = _solvers._incidence_null_basis(G, _solvers.item_incidence(D))
+    expected = scipy.linalg.null_space(D.toarray()[h > 0])
+    # The second triangle's shift and item 6 alone (the first triangle is
+    # tied to item 7 by the last row).
+    assert n_shifts == 2 and found.shape == expected.shape == (8, 2)
+    assert scipy.linalg.subspace_angles(found, expected).max() < 1e-8
