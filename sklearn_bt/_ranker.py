@@ -40,6 +40,7 @@ from ._solvers import (
     matrix_limit_solve,
     newton_solve,
     score_outer_products,
+    solve_semidefinite,
 )
 from ._threads import one_blas_thread
 from ._ties import DavidsonPairLoss, RaoKupperPairLoss, _log_expm1
@@ -538,7 +539,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
                 "(each comparison is between an item and one a level below it)"
             )
         else:
-            if not _intercept_in_feature_span(self.hessian_, design.n_params):
+            if not _intercept_in_feature_span(
+                self.hessian_, design.n_params, design._null_basis
+            ):
                 return
             cause = (
                 "the features' differences x_A - x_B combine into a constant (a "
@@ -1233,20 +1236,35 @@ def _informed_parameters(design, rows):
     return squares > 0
 
 
-# Above this many features, the check of the intercept's identifiability (a
-# least-squares solve with the Hessian) would cost a noticeable share of a fit.
-_INTERCEPT_CHECK_MAX_FEATURES = 500
+# Above this many features, the check of the intercept's identifiability
+# solves with the Hessian by conjugate gradients (at most
+# _INTERCEPT_CHECK_CG_ITERATIONS, else it is skipped) instead of a dense
+# least-squares solve, which would cost a noticeable share of a fit.
+_INTERCEPT_CHECK_MAX_DENSE_FEATURES = 500
+_INTERCEPT_CHECK_CG_ITERATIONS = 1000
 
 
-def _intercept_in_feature_span(hessian, n_coef):
+def _intercept_in_feature_span(hessian, n_coef, null):
     """Whether the intercept's column is a combination of the features' in the
-    weighted design: its Schur complement in the Hessian vanishes."""
-    if n_coef > _INTERCEPT_CHECK_MAX_FEATURES:
-        return False
-    H = hessian.toarray() if sp.issparse(hessian) else np.asarray(hessian)
-    H_cc, b, c = H[:n_coef, :n_coef], H[:n_coef, n_coef], H[n_coef, n_coef]
+    weighted design: its Schur complement in the Hessian vanishes.
+
+    ``null`` is the null basis of the features' block (None: none).
+    """
+    H = hessian if sp.issparse(hessian) else np.asarray(hessian)
+    c = float(H[n_coef, n_coef])
     if not c > 0:
         return False
+    if n_coef > _INTERCEPT_CHECK_MAX_DENSE_FEATURES:
+        H = sp.csr_array(H)
+        b = H[:n_coef, [n_coef]].toarray().ravel()
+        # Conjugate gradients minimise the energy of the error, so b'x comes
+        # out low by its square: the complement, if zero, by some 1e-16 of c.
+        x, info = solve_semidefinite(
+            H[:n_coef, :n_coef], b, null, 1e-8, _INTERCEPT_CHECK_CG_ITERATIONS
+        )
+        return info == 0 and bool(c - b @ x <= 1e-9 * c)
+    H = H.toarray() if sp.issparse(H) else H
+    H_cc, b = H[:n_coef, :n_coef], H[:n_coef, n_coef]
     # In equilibrated units, so that the features' scales do not matter.
     scaled, scale = equilibrated(H_cc)
     solution = np.linalg.lstsq(scaled, b * scale, rcond=None)[0]

@@ -931,6 +931,13 @@ def _dense_system(H_cc, B, C, null):
     return H
 
 
+def solve_semidefinite(H, rhs, null, rtol, maxiter):
+    """``(x, info)``: ``H x = rhs`` for a positive semi-definite sparse ``H``
+    whose null space ``null`` spans (None: definite), ``x`` orthogonal to it,
+    by Jacobi-preconditioned CG (``info > 0``: ``maxiter`` ran out)."""
+    return _solve_cg(H, None, None, -rhs, null, H.shape[0], 0, rtol, maxiter)
+
+
 def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol, maxiter=None):
     """Jacobi-preconditioned conjugate gradients on the block Hessian:
     ``(step, info)``, ``info > 0`` when ``maxiter`` (default ``10 n``) ran out."""

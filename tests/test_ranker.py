@@ -1505,6 +1505,30 @@ def test_an_intercept_the_features_explain_is_said_not_identifiable():
         BradleyTerryRanker(fit_intercept=False).fit(X, y)
 
 
+def test_an_intercept_many_ids_with_a_home_flag_explain_is_said_not_identifiable():
+    # 1,100 players: beyond the dense check, conjugate gradients on the
+    # Hessian with the ids' null space decide.  A home flag that is 1 for A
+    # in every row is the intercept again; one drawn at random is not.
+    rng = np.random.default_rng(0)
+    k, n = 1100, 20_000
+    a = rng.integers(0, k, n)
+    b = (a + rng.integers(1, k, n)) % k
+    y = rng.random(n) < expit(rng.normal(0, 0.5, k)[a] - rng.normal(0, 0.5, k)[b])
+
+    def pairs(flag):
+        def side(items, f):
+            ids = sp.csr_array((np.ones(n), (np.arange(n), items)), shape=(n, k))
+            return sp.hstack([ids, sp.csr_array(f[:, None])])
+
+        return sp.csr_array(sp.hstack([side(a, flag), side(b, 0.0 * flag)]))
+
+    with pytest.warns(UserWarning, match="differences x_A - x_B combine"):
+        BradleyTerryRanker(fit_intercept=True).fit(pairs(np.ones(n)), y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        BradleyTerryRanker(fit_intercept=True).fit(pairs(rng.integers(-1, 2, n)), y)
+
+
 def test_dense_data_stored_sparse_is_solved_dense_and_ids_in_any_format_as_items():
     from sklearn_bt._solvers import ItemDesign, MatrixDesign
 
