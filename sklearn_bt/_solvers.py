@@ -77,6 +77,9 @@ _NEWTON_CG_MAX_ITERATIONS = 500
 # gradients take that step; all later ones after _LU_REFUSALS_MAX refusals in a
 # row): a stable solve leaves some 1e-16.
 _LU_BACKWARD_ERROR_MAX = 1e-10
+# Conjugate gradients solve a Newton step to this relative residual at most
+# (and the last step to it).
+_CG_FINAL_RTOL = 1e-12
 _LU_REFUSALS_MAX = 3
 # A sparse design with this many stored values or more, of item ids and at
 # most _INCIDENCE_GRAM_MAX_FEATURES other columns, builds its Gram matrix from
@@ -197,6 +200,8 @@ class MatrixDesign:
         self.exact_null_columns = 0
         self._sparse_parts = None
         self._incidence_gram = None
+        self._matrix_free = None  # whether Newton steps use a _GramOperator
+        self._squares = None
         # (columns, null basis of their Gram matrix), set by a limit solve.
         self.informed_null = None
         # Directions known to be null (shifts of the items of a strongly
@@ -217,6 +222,13 @@ class MatrixDesign:
             G = self._sparse_gram(h)
             return G.toarray() if dense else G
         return self._dense_gram_rmatvec(h)[0]
+
+    def squared_rmatvec(self, h):
+        """``(D * D).T @ h``: the diagonal of ``D.T @ diag(h) @ D``."""
+        if self._squares is None:
+            D = sp.csr_array(self.D) if self.is_sparse else self.D
+            self._squares = D.multiply(D) if self.is_sparse else D**2
+        return np.asarray(self._squares.T @ h).ravel()
 
     def item_incidence(self):
         """:func:`item_incidence` of ``D``, searched for once."""
@@ -266,8 +278,17 @@ class MatrixDesign:
         return IncidenceGram(self.D, incidence)
 
     def rmatvec_gram(self, g, h, dense=False):
-        """``(D.T @ g, D.T @ diag(h) @ D)``: for a dense ``D``, in one pass over it."""
+        """``(D.T @ g, D.T @ diag(h) @ D)``: for a dense ``D``, in one pass over it.
+
+        A sparse ``D`` whose Gram matrix is costly gives it as a
+        :class:`_GramOperator`: Newton's systems are then solved by
+        conjugate gradients on its products, whatever the size.
+        """
         if self.is_sparse:
+            if self._matrix_free is None:
+                self._matrix_free = _gram_is_costly(self)
+            if self._matrix_free:
+                return self.rmatvec(g), _GramOperator(self, h)
             return self.rmatvec(g), self.gram(h, dense=dense)
         return self._dense_gram_rmatvec(h, g)[::-1]
 
@@ -317,6 +338,8 @@ class MatrixDesign:
         clearly positive definite has none, and its eigendecomposition (82 ms
         at d = 768, against 5.6 ms for the Cholesky test) is skipped.
         """
+        if isinstance(gram, _GramOperator):
+            gram = self.gram(gram.h)
         if self._null_basis is None and sp.issparse(gram):
             # Item ids among many columns: from their graph (see
             # _incidence_null_basis), where a dense search is cubic.
@@ -728,6 +751,34 @@ class _LaplacianOperator:
         return self.diagonal * v + self.upper @ v + self._lower @ v
 
 
+class _GramOperator:
+    """``D.T @ diag(h) @ D + diag(shift)`` of a sparse design, never formed.
+
+    A product is two passes over ``D``: for a design with many values a row
+    it costs a hundredth of forming the matrix (see :func:`_gram_is_costly`),
+    and conjugate gradients need some 10-30 of them per Newton step.
+    """
+
+    def __init__(self, design, h, shift=0.0):
+        self.design, self.h, self.shift = design, h, shift
+        self.diagonal = design.squared_rmatvec(h) + shift
+
+    def add_to_diagonal(self, value):
+        return _GramOperator(self.design, self.h, self.shift + value)
+
+    def __matmul__(self, v):
+        v = np.asarray(v)
+        if v.ndim == 1:
+            return self.design.rmatvec(self.h * self.design.matvec(v)) + (
+                self.shift * v
+            )
+        return np.column_stack([self @ column for column in v.T])
+
+
+# The Hessian blocks that are products only (no matrix to factorise).
+_OPERATORS = (_LaplacianOperator, _GramOperator)
+
+
 @dataclass
 class NewtonResult:
     coef: np.ndarray
@@ -777,7 +828,7 @@ def _assemble_hessian(design, loss_terms, alpha, fit_intercept, dense=None, gram
         dense = _dense_hessian(design, loss_terms, fit_intercept)
     H_cc = design.gram(h, dense=dense) if gram is None else gram
     if alpha:
-        if isinstance(H_cc, _LaplacianOperator):
+        if isinstance(H_cc, _OPERATORS):
             H_cc = H_cc.add_to_diagonal(alpha)
         elif sp.issparse(H_cc):
             H_cc = (H_cc + alpha * sp.eye_array(p, format="csr")).tocsr()
@@ -809,7 +860,7 @@ def _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol=1e-12):
     """
     p = design.n_params
     n_other = 0 if B is None else B.shape[1]
-    if not sp.issparse(H_cc) and not isinstance(H_cc, _LaplacianOperator):
+    if not sp.issparse(H_cc) and not isinstance(H_cc, _OPERATORS):
         # LAPACK's Cholesky solve in one call: at K = 100 the wrappers of
         # cho_factor and cho_solve cost more than the factorisation.  The
         # system is symmetric, so its transpose is the Fortran-ordered array
@@ -941,7 +992,7 @@ def solve_semidefinite(H, rhs, null, rtol, maxiter):
 def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol, maxiter=None):
     """Jacobi-preconditioned conjugate gradients on the block Hessian:
     ``(step, info)``, ``info > 0`` when ``maxiter`` (default ``10 n``) ran out."""
-    if isinstance(H_cc, _LaplacianOperator):
+    if isinstance(H_cc, _OPERATORS):
         diag = H_cc.diagonal
     else:
         H_cc = sp.csr_array(H_cc)
@@ -1080,7 +1131,9 @@ def newton_solve(
         grad_norm = np.linalg.norm(grad)
         if first_grad_norm is None:
             first_grad_norm = grad_norm
-        cg_rtol = min(max(grad_norm / max(first_grad_norm, 1e-300), 1e-12), 0.1)
+        cg_rtol = min(
+            max(grad_norm / max(first_grad_norm, 1e-300), _CG_FINAL_RTOL), 0.1
+        )
         step = _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol)
         if null is not None and null.shape[1]:
             step[:p] -= null @ (null.T @ step[:p])
@@ -1100,7 +1153,21 @@ def newton_solve(
         ):
             # Newton converges quadratically: after this step the error is of
             # order decrement^2, and a step this small is below what a line
-            # search can see (the objective's rounding).
+            # search can see (the objective's rounding).  That holds for an
+            # exact step: one that conjugate gradients solved loosely enough
+            # to leave an error above 1e-12 of the parameters (from a start
+            # near the optimum the gradient fell little) is solved again.
+            loose = cg_rtol * np.max(np.abs(step)) > _CG_FINAL_RTOL * np.max(
+                np.abs(params), initial=1e-300
+            )
+            if loose and (sp.issparse(H_cc) or isinstance(H_cc, _OPERATORS)):
+                step = _solve_newton_system(
+                    design, H_cc, B, C, grad, null, _CG_FINAL_RTOL
+                )
+                if null is not None and null.shape[1]:
+                    step[:p] -= null @ (null.T @ step[:p])
+                step_coef, step_intercept, _ = unpack(step)
+                step_delta = design.matvec(step_coef) + step_intercept
             params = params + step
             delta = delta + step_delta
             converged = stepped = True
@@ -1166,7 +1233,11 @@ def newton_solve(
         and _curvature_barely_moved(hessian_weights, terms, _HESSIAN_REUSE_RTOL)
     ):
         hessian_params = params
-    if hessian_params is not params or (items and not sp.issparse(H_cc)):
+    if (
+        hessian_params is not params
+        or (items and not sp.issparse(H_cc))
+        or isinstance(H_cc, _GramOperator)
+    ):
         H_cc = B = C = None
         H_cc, B, C = _assemble_hessian(
             design, terms, alpha, fit_intercept, dense=False if items else None
@@ -1450,12 +1521,10 @@ def _component_shifts(a, b, counts, labels, delta, margin):
 
 def _damped(H_cc, B, C, mu):
     """The Hessian blocks with ``mu`` times their diagonal added (Marquardt)."""
-    diagonal = (
-        H_cc.diagonal if isinstance(H_cc, _LaplacianOperator) else H_cc.diagonal()
-    )
+    diagonal = H_cc.diagonal if isinstance(H_cc, _OPERATORS) else H_cc.diagonal()
     # An unused parameter's zero diagonal would stay singular.
     shift = mu * np.maximum(diagonal, 1e-12 * max(diagonal.max(initial=0.0), 1e-300))
-    if isinstance(H_cc, _LaplacianOperator):
+    if isinstance(H_cc, _OPERATORS):
         H_cc = H_cc.add_to_diagonal(shift)
     elif sp.issparse(H_cc):
         H_cc = (H_cc + sp.diags_array(shift)).tocsr()

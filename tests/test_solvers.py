@@ -581,6 +581,33 @@ def test_a_sparse_design_of_many_values_a_row_starts_from_lbfgs(
     assert not _solvers._gram_is_costly(MatrixDesign(few))
 
 
+@_START_CASES
+def test_newton_on_sparse_rows_of_many_values_needs_no_formed_hessian(
+    monkeypatch, loss, fit_intercept, alpha, tie_every
+):
+    # Newton's systems solved by CG on products with D (a _GramOperator)
+    # against the formed Gram matrix; a duplicated column adds a null space.
+    D, counts = _many_rows_case(6, n_rows=3000, n_features=40, tie_every=tie_every)
+    D = sp.csr_array(np.column_stack([D, D[:, 0]]))
+    kwargs = dict(alpha=alpha, fit_intercept=fit_intercept)
+    free = MatrixDesign(D)
+    products = newton_solve(free, loss, counts, **kwargs)
+    assert free._matrix_free
+    monkeypatch.setattr(_solvers, "_SPARSE_GRAM_COSTLY_PAIRS", np.inf)
+    formed = MatrixDesign(D)
+    expected = newton_solve(formed, loss, counts, **kwargs)
+    assert not formed._matrix_free
+    assert products.converged and expected.converged
+    assert_allclose(products.coef, expected.coef, rtol=1e-9, atol=1e-12)
+    assert products.intercept == pytest.approx(expected.intercept, abs=1e-10)
+    assert_allclose(products.extra, expected.extra, rtol=1e-9)
+    hessians = [
+        h.toarray() if sp.issparse(h) else h
+        for h in (products.hessian, expected.hessian)
+    ]
+    assert_allclose(*hessians, rtol=1e-7, atol=1e-9)
+
+
 def test_after_a_subsample_start_lbfgs_needs_more_coefficients(
     monkeypatch, small_subsamples, lbfgs_runs
 ):
