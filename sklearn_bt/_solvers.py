@@ -285,9 +285,7 @@ class MatrixDesign:
         conjugate gradients on its products, whatever the size.
         """
         if self.is_sparse:
-            if self._matrix_free is None:
-                self._matrix_free = _gram_is_costly(self)
-            if self._matrix_free:
+            if _gram_is_costly(self):
                 return self.rmatvec(g), _GramOperator(self, h)
             return self.rmatvec(g), self.gram(h, dense=dense)
         return self._dense_gram_rmatvec(h, g)[::-1]
@@ -1429,9 +1427,12 @@ def matrix_limit_solve(
         informed = MatrixDesign(
             inside[:, used], restricted_incidence(incidence, within, used)
         )
-        informed.null_candidates = _component_indicators(
-            labels, np.searchsorted(used, id_columns), len(used)
-        )
+        if len(used) <= informed.dense_solve_max_params:
+            # Tried by the dense search; beyond, the ids' graph gives the
+            # null space (and K x components dense indicators would not fit).
+            informed.null_candidates = _component_indicators(
+                labels, np.searchsorted(used, id_columns), len(used)
+            )
         part = newton_solve(
             informed,
             loss,
@@ -1650,6 +1651,12 @@ def _gram_is_costly(design):
         return False
     if not design.is_sparse:
         return design.D.size >= _QUASI_NEWTON_MIN_ENTRIES
+    if design._matrix_free is None:  # decided once per design
+        design._matrix_free = _sparse_gram_is_costly(design)
+    return design._matrix_free
+
+
+def _sparse_gram_is_costly(design):
     if design.D.nnz < _QUASI_NEWTON_MIN_ENTRIES:
         return False
     per_row = np.diff(sp.csr_array(design.D).indptr)
