@@ -77,10 +77,10 @@ _NEWTON_CG_MAX_ITERATIONS = 500
 # gradients take that step; all later ones after _LU_REFUSALS_MAX refusals in a
 # row): a stable solve leaves some 1e-16.
 _LU_BACKWARD_ERROR_MAX = 1e-10
+_LU_REFUSALS_MAX = 3
 # Conjugate gradients solve a Newton step to this relative residual at most
 # (and the last step to it).
 _CG_FINAL_RTOL = 1e-12
-_LU_REFUSALS_MAX = 3
 # A sparse design with this many stored values or more, of item ids and at
 # most _INCIDENCE_GRAM_MAX_FEATURES other columns, builds its Gram matrix from
 # the ids' graph (see IncidenceGram): 1e5 comparisons of 1,000 items with
@@ -245,9 +245,7 @@ class MatrixDesign:
         row by row (no broadcasting multiply, no format conversion) before
         the one sparse product.
         """
-        if self._incidence_gram is None:
-            self._incidence_gram = self._make_incidence_gram()
-        if self._incidence_gram:
+        if self._sparse_gram_is_cheap():
             return self._incidence_gram(h)
         if self._sparse_parts is None:
             D = sp.csr_array(self.D)
@@ -412,9 +410,8 @@ def _incidence_null_basis(G, incidence):
 
     Its directions are the shifts of the items of each connected part of
     the comparison graph (but a part compared with a dropped category, fixed
-    at 0),
-    and the combinations of features that differences of ids reproduce (a
-    feature constant per item, such as a player's height).  With one item
+    at 0), and the combinations of features that differences of ids
+    reproduce (a feature constant per item, such as a player's height).  With one item
     of each part held fixed, the ids' block ``L`` is definite, and the rest
     of the null space is that of the features' Schur complement
     ``C - B' L^-1 B``: a few solves with ``L``, where the dense search of the
@@ -765,12 +762,8 @@ class _GramOperator:
         return _GramOperator(self.design, self.h, self.shift + value)
 
     def __matmul__(self, v):
-        v = np.asarray(v)
-        if v.ndim == 1:
-            return self.design.rmatvec(self.h * self.design.matvec(v)) + (
-                self.shift * v
-            )
-        return np.column_stack([self @ column for column in v.T])
+        design = self.design
+        return design.rmatvec(self.h * design.matvec(v)) + self.shift * v
 
 
 # The Hessian blocks that are products only (no matrix to factorise).
@@ -969,9 +962,14 @@ def _null_shift_scale(diagonal):
     return float(positive.mean()) if len(positive) else 1.0
 
 
-def _null_shift(null, diagonal):
-    """``diag(H) N`` with each column ``n`` scaled by ``1 / sqrt(n' diag(H) n)``
-    (columns on zero diagonals keep the mean diagonal's scale)."""
+def null_shift(null, diagonal):
+    """``S = diag(H) N`` with each column ``n`` scaled by ``1 / sqrt(n' diag(H) n)``
+    (rows of zero diagonal take the mean diagonal's scale).
+
+    ``H + S S'`` is definite, and its inverse a generalised inverse of ``H``;
+    in the Jacobi preconditioner's metric the null directions get eigenvalue
+    one (see ``_uncertainty._shifted_operator``).
+    """
     weights = np.where(diagonal > 0, diagonal, _null_shift_scale(diagonal))
     if sp.issparse(null):
         null = sp.csc_array(null)
@@ -996,7 +994,10 @@ def solve_semidefinite(H, rhs, null, rtol, maxiter):
     """``(x, info)``: ``H x = rhs`` for a positive semi-definite sparse ``H``
     whose null space ``null`` spans (None: definite), ``x`` orthogonal to it,
     by Jacobi-preconditioned CG (``info > 0``: ``maxiter`` ran out)."""
-    return _solve_cg(H, None, None, -rhs, null, H.shape[0], 0, rtol, maxiter)
+    x, info = _solve_cg(H, None, None, -rhs, null, H.shape[0], 0, rtol, maxiter)
+    if null is not None and null.shape[1]:
+        x -= null @ (null.T @ x)
+    return x, info
 
 
 def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol, maxiter=None):
@@ -1016,7 +1017,7 @@ def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol, maxiter=None):
         # (H + S S') x = b with H x = b; the caller projects x onto N's
         # complement.  A shift of H's mean diagonal along N instead left the
         # ATP graph's CG steps inexact enough for 14 Newton steps, not 9.
-        S = _null_shift(null, diag)
+        S = null_shift(null, diag)
         squares = S.multiply(S) if sp.issparse(S) else S**2
         diag = diag + np.asarray(squares.sum(axis=1)).ravel()
     if n_other:

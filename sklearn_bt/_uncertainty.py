@@ -59,6 +59,7 @@ from ._solvers import (
     equilibration_scale,
     newton_solve,
     null_of_equilibrated,
+    null_shift,
 )
 from ._words import plural
 
@@ -896,9 +897,8 @@ def _shifted_operator(H, null):
     d = H.diagonal()
     if not null.shape[1]:
         return (lambda P: H @ P), d
-    null = sp.csc_array(null)  # each column lives on one connected part
-    C = null.multiply(d[:, None])
-    C = sp.csr_array(C.multiply(1.0 / np.sqrt(_column_dots(null, C))[None, :]))
+    # Each column of null lives on one connected part: C stays sparse.
+    C = sp.csr_array(null_shift(sp.csc_array(null), d))
     diag = d + np.asarray(C.multiply(C).sum(axis=1)).ravel()
     return (lambda P: H @ P + C @ (C.T @ P)), diag
 
