@@ -169,7 +169,7 @@ def _at_least(minimum):
 
 
 _count = _at_least(1)
-_resamples = _at_least(2)  # intervals need two resamples
+_resamples = _at_least(2)  # intervals need two resamples (and the probes two)
 # numpy's seeds are non-negative; its own message names no option.
 _seed = _at_least(0)
 
@@ -285,10 +285,11 @@ def _build_parser():
     intervals = parser.add_argument_group("intervals")
     intervals.add_argument(
         "--interval",
-        choices=["wald", "bootstrap", "none"],
+        choices=["wald", "wald-randomized", "bootstrap", "none"],
         default="wald",
-        help="confidence intervals: from the Fisher information (default), by "
-        "bootstrap, or none",
+        help="confidence intervals: from the Fisher information (default), the "
+        "same with variances estimated from random probes (for tens of "
+        "thousands of items), by bootstrap, or none",
     )
     intervals.add_argument(
         "--confidence",
@@ -305,7 +306,17 @@ def _build_parser():
         help="bootstrap resamples (default 1000)",
     )
     intervals.add_argument(
-        "--seed", type=_seed, metavar="INT", help="random seed of the bootstrap"
+        "--n-probes",
+        type=_resamples,
+        default=32,
+        metavar="N",
+        help="random probes of --interval wald-randomized (default 32)",
+    )
+    intervals.add_argument(
+        "--seed",
+        type=_seed,
+        metavar="INT",
+        help="random seed of the bootstrap or of the probes",
     )
     intervals.add_argument(
         "--n-jobs",
@@ -821,6 +832,7 @@ _OPTION_OF_PARAMETER = {
     "interval": "--interval",
     "confidence": "--confidence",
     "n_bootstrap": "--n-bootstrap",
+    "n_probes": "--n-probes",
     "scale": "--scale",
     "base": "--base",
     "offset": "--offset",
@@ -843,6 +855,7 @@ def _fit(args, comparisons, restrict):
         interval=None if args.interval == "none" else args.interval,
         confidence=args.confidence,
         n_bootstrap=args.n_bootstrap,
+        n_probes=args.n_probes,
         scale=args.scale,
         base=args.base,
         offset=args.offset,

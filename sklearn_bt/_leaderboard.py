@@ -45,11 +45,13 @@ from ._uncertainty import (
     _loss_of,
     _parameter_vector,
     _parameterisation,
+    _Probes,
     _run_bootstrap,
     _structure,
     _variances,
     centre_on_bounded_items,
     sandwich_params,
+    warn_if_imprecise,
 )
 from ._win_matrix import _validate_win_matrix, pairs_from_win_matrix
 from ._words import plural
@@ -1058,7 +1060,7 @@ def _headline(lb):
             f" {100 * s['confidence']:g}% bootstrap intervals "
             f"({s['n_bootstrap']:,} resamples)."
         )
-    elif s["interval"] == "wald":
+    elif s["interval"] in _WALD:
         kind = ""
         sandwich = s.get("sandwich")
         if sandwich and sandwich[0]:  # older boards held a bool
@@ -1069,6 +1071,8 @@ def _headline(lb):
                     f"{plural(sandwich[1], 'item')} linked to the others by ties "
                     "only, or without a finite rating)"
                 )
+        if s["interval"] == "wald-randomized":
+            kind += f" (variances estimated from {s['n_probes']} random probes)"
         text += f" {100 * s['confidence']:g}% Wald intervals{kind}."
     return text
 
@@ -1099,10 +1103,14 @@ def _warn_no_mle(graph):
         "home_a": ["array-like", None],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "ties": [StrOptions({"half", "davidson", "rao-kupper"}), None],
-        "interval": [StrOptions({"wald", "bootstrap", "none"}), None],
+        "interval": [
+            StrOptions({"wald", "wald-randomized", "bootstrap", "none"}),
+            None,
+        ],
         "cov_type": [StrOptions({"auto", "model", "sandwich"})],
         "confidence": [Interval(Real, 0, 1, closed="neither")],
         "n_bootstrap": [Interval(Integral, 2, None, closed="left")],
+        "n_probes": [Interval(Integral, 2, None, closed="left")],
         "scale": [Interval(Real, 0, None, closed="neither")],
         "base": [Interval(Real, 1, None, closed="neither")],
         # (-inf, inf) leaves out NaN and infinities: they would be in every rating.
@@ -1129,6 +1137,7 @@ def leaderboard(
     cov_type="auto",
     confidence=0.95,
     n_bootstrap=1000,
+    n_probes=32,
     scale=400.0,
     base=10.0,
     offset=1000.0,
@@ -1180,14 +1189,21 @@ def leaderboard(
         parameter (see :class:`BradleyTerryRanker`), reported in
         ``Leaderboard.tie_parameter``.  With "half", Wald intervals come
         from the sandwich covariance where it is sound: see ``cov_type``.
-    interval : {"wald", "bootstrap", "none"} or None, default="wald"
+    interval : {"wald", "wald-randomized", "bootstrap", "none"} or None, \
+            default="wald"
         Intervals from the observed information, from percentiles of
         ``n_bootstrap`` refits on resampled comparisons, or none (None or
         ``"none"``, as the command line's ``--interval none``).  Wald
         intervals need the diagonal of the inverse Hessian, whose cost grows as
         K^3 for K items, and one K x K array (milliseconds for hundreds of
         items; about 15 s on one core and 1.4 GB of memory for 10,000, whose
-        fit takes under a second).
+        fit takes under a second; out of reach for 100,000).
+        ``"wald-randomized"`` estimates that diagonal from ``n_probes``
+        random probes instead (:func:`standard_errors` with
+        ``method="randomized"``): about a second for 10,000 items, a few for
+        100,000, with standard errors to a percent or so; it warns where an
+        estimate is less precise.  The home advantage and the tie parameter
+        stay exact.
     cov_type : {"auto", "model", "sandwich"}, default="auto"
         The covariance behind Wald intervals, as in :func:`standard_errors`:
         the inverse Hessian (``"model"``), or for ``ties="half"`` with ties
@@ -1198,6 +1214,8 @@ def leaderboard(
         Coverage of the intervals.
     n_bootstrap : int, default=1000
         Number of resamples with ``interval="bootstrap"``.
+    n_probes : int, default=32
+        Number of random probes with ``interval="wald-randomized"``.
     scale, base, offset : float, default=400.0, 10.0, 1000.0
         The Elo scale: ``scale`` points mean odds of ``base`` to 1, and the
         average item (or the anchor) is at ``offset``.  All three finite.
@@ -1213,7 +1231,7 @@ def leaderboard(
         component of the comparison graph, where the maximum-likelihood
         ratings exist; the others are listed in ``Leaderboard.dropped``.
     random_state : int, numpy Generator or None, default=None
-        Seed of the bootstrap.
+        Seed of the bootstrap, or of the probes of ``"wald-randomized"``.
     n_jobs : int, default=None
         Processes for the bootstrap refits (joblib).
     progress : bool, default=False
@@ -1327,8 +1345,11 @@ def leaderboard(
 
     columns = {"item": items, "strength": strengths, "rating": ratings}
     boot_ratings = boot_unbounded = None
-    if interval == "wald":
-        intervals = _wald_intervals(fit, confidence, cov_type)
+    if interval in _WALD:
+        probes = None
+        if interval == "wald-randomized":
+            probes = _Probes(n_probes, random_state)
+        intervals = _wald_intervals(fit, confidence, cov_type, probes)
     elif interval == "bootstrap":
         problem = _bootstrap_problem(model, fit.structure, unique, counts, with_home)
         samples, flags = _run_bootstrap(
@@ -1392,6 +1413,7 @@ def leaderboard(
         "sandwich": _sandwich_counts(fit, cov_type, interval),
         "confidence": float(confidence),
         "n_bootstrap": int(n_bootstrap) if interval == "bootstrap" else None,
+        "n_probes": int(n_probes) if interval == "wald-randomized" else None,
         "scale": float(scale),
         "base": float(base),
         "offset": float(offset),
@@ -1461,6 +1483,7 @@ class _Fit:
         self.centred = _parameterisation(self.structure, None, centre_on).apply(raw)
         self.factor = factor
         self.with_home = with_home
+        self.bounded = bounded
 
     @property
     def items(self):
@@ -1492,7 +1515,7 @@ class _Fit:
 def _home_identified(fit, interval, home):
     """Whether the home advantage has a finite variance (from the Wald
     interval when there is one, else from one solve with the Hessian)."""
-    if interval == "wald":
+    if interval in _WALD:
         return bool(np.isfinite(home.upper))
     param = fit.param
     position = np.array([fit.k])
@@ -1502,7 +1525,7 @@ def _home_identified(fit, interval, home):
 
 def _sandwich_counts(fit, cov_type, interval):
     """``[sandwich, model-based]`` counts of the items' Wald intervals, or None."""
-    if interval != "wald":
+    if interval not in _WALD:
         return None
     sound = sandwich_params(fit.structure.ranker, cov_type)
     if sound.any():
@@ -1512,10 +1535,20 @@ def _sandwich_counts(fit, cov_type, interval):
     return [int(sound.sum()), int(fit.k - sound.sum())]
 
 
-def _wald_intervals(fit, confidence, cov_type):
-    """Standard errors and interval offsets of the ratings, from the Hessian."""
+_WALD = ("wald", "wald-randomized")
+
+
+def _wald_intervals(fit, confidence, cov_type, probes=None):
+    """Standard errors and interval offsets of the ratings, from the Hessian
+    (the items' variances randomized estimates with ``probes``)."""
     z = norm.ppf(0.5 + confidence / 2)
-    var, _ = _variances(fit.structure, fit.param, cov_type)
+    var, estimable = _variances(fit.structure, fit.param, cov_type, probes)
+    if probes is not None:
+        rated = np.zeros(len(var), dtype=bool)
+        rated[: fit.k] = True
+        if fit.bounded is not None:
+            rated[: fit.k] = fit.bounded  # the others' intervals are infinite
+        warn_if_imprecise(probes, fit.structure.names, estimable & rated)
     se = np.sqrt(var)
     k, ties = fit.k, fit.structure.ranker.ties
     home = tie = None

@@ -985,3 +985,164 @@ def test_zero_contrasts_of_many_items_read_only_what_they_need():
     )
     zero = param.zero_contrasts(np.arange(p))
     assert zero[-1] and not zero[:-1].any()
+
+
+# ---------------------------------------------------------------------------
+# Randomized standard errors
+# ---------------------------------------------------------------------------
+
+
+def _randomized_cases():
+    """Models with every kind of contrast: the sum-to-zero strengths, a
+    reference, a prior, two parts, a home advantage and a tie parameter."""
+    X, y = _random_items(n_items=11, n_rows=400, seed=3)
+    X_other, y_other = _random_items(n_items=4, n_rows=60, seed=4)
+    X_parts = np.vstack([X, np.char.add("o", X_other.astype(str))])
+    y_parts = np.concatenate([y, y_other])
+    with pytest.warns(MLEDoesNotExistWarning):
+        two_parts = _fit(_item_model(), X_parts, y_parts)
+    rng = np.random.default_rng(5)
+    outcome = np.where(rng.random(len(y)) < 0.15, 0.5, y)
+    extra = leaderboard(
+        X[:, 0], X[:, 1], outcome, home_a=(rng.random(len(y)) < 0.5), ties="davidson"
+    ).model
+    a, b, half_y = _half_win_items()
+    return [
+        (_fit(_item_model(), X, y), {}),
+        (_fit(_item_model(alpha=0.3), X, y), {}),
+        (_fit(_item_model(), X, y), {"reference": "i4"}),
+        (two_parts, {}),
+        # A reference in the other part: only the prior links them.
+        (_fit(_item_model(alpha=0.5), X_parts, y_parts), {"reference": "oi1"}),
+        (extra, {}),
+        (extra, {"reference": "i2"}),
+        (_fit(_item_model(ties="half"), np.column_stack([a, b]), half_y), {}),
+    ]
+
+
+@pytest.mark.parametrize("route", ["dense", "cg"])
+def test_randomized_standard_errors_estimate_the_exact_ones(monkeypatch, route):
+    cases = _randomized_cases()
+    exact = [standard_errors(model, **kwargs) for model, kwargs in cases]
+    if route == "cg":
+        cases[5][0][-1].hessian_ = sp.csr_array(cases[5][0][-1].hessian_)
+        cases[6][0][-1].hessian_ = sp.csr_array(cases[6][0][-1].hessian_)
+        monkeypatch.setattr(_uncertainty, "_EAGER_DENSE_MAX_PARAMS", 2)
+    seen = []
+    monkeypatch.setattr(
+        _uncertainty, "warn_if_imprecise", lambda probes, *a: seen.append(probes)
+    )
+    for (model, kwargs), expected in zip(cases, exact, strict=True):
+        got = standard_errors(
+            model, method="randomized", n_probes=4000, random_state=0, **kwargs
+        )
+        rse = seen[-1].rse / 2  # of the standard errors
+        # Within five of the estimate's own standard errors, which are a few
+        # percent here (few items, so large covariances between them).
+        finite = np.isfinite(expected)
+        assert np.array_equal(finite, np.isfinite(got))
+        assert np.all(rse < 0.05)
+        np.testing.assert_array_less(
+            np.abs(got - expected)[finite], 5 * (rse * expected)[finite] + 1e-12
+        )
+        # Zero contrasts (the reference) and non-item parameters are exact.
+        exact_ones = finite & (rse == 0)
+        np.testing.assert_allclose(got[exact_ones], expected[exact_ones], rtol=1e-7)
+        assert np.all(rse[expected == 0] == 0)
+    # The home advantage and the tie parameter: exact, not estimated.
+    assert np.sum(seen[5].rse[-2:]) == 0
+    if route == "cg":
+        ginv = _uncertainty._ginverse(
+            _uncertainty._structure(cases[0][0]),
+            _uncertainty._parameterisation(_uncertainty._structure(cases[0][0]), None),
+        )
+        assert ginv._route is None  # not factorised eagerly: CG serves the probes
+
+
+def test_randomized_standard_errors_of_many_items_are_accurate_and_calibrated():
+    # 600 items meeting about 200 others each: beyond the eager dense route, so
+    # the probes run by CG.  The estimate's error is about 1 / sqrt(d n_probes)
+    # of the variance; its own measure of it must be honest.
+    rng = np.random.default_rng(0)
+    n_items, n_rows = 600, 60_000
+    theta = rng.normal(scale=0.8, size=n_items)
+    a = rng.integers(n_items, size=n_rows)
+    b = (a + rng.integers(1, n_items, size=n_rows)) % n_items
+    won = rng.random(n_rows) < 1 / (1 + np.exp(theta[b] - theta[a]))
+    X = np.where(won[:, None], np.column_stack([a, b]), np.column_stack([b, a]))
+    model = _fit(_item_model(), X, np.ones(n_rows))
+    exact = standard_errors(model)
+    seen = []
+    original = _uncertainty.warn_if_imprecise
+
+    def spy(probes, *args):
+        seen.append(probes)
+        return original(probes, *args)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no imprecise estimate here
+        _uncertainty.warn_if_imprecise = spy
+        try:
+            got = standard_errors(model, method="randomized", random_state=1)
+        finally:
+            _uncertainty.warn_if_imprecise = original
+    relative = got / exact - 1
+    assert np.median(np.abs(relative)) < 0.01
+    assert np.abs(relative).max() < 0.05
+    z = relative / (seen[0].rse / 2)
+    assert 0.7 < z.std() < 1.4
+    assert abs(z.mean()) < 0.2
+
+
+def test_randomized_standard_errors_are_reproducible_and_checked():
+    X, y = _random_items(n_items=8, n_rows=300, seed=1)
+    model = _fit(_item_model(), X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # few items: imprecise
+        first = standard_errors(model, method="randomized", random_state=3)
+        again = standard_errors(model, method="randomized", random_state=3)
+        other = standard_errors(model, method="randomized", random_state=4)
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    with pytest.raises(ValueError, match="method must be one of"):
+        standard_errors(model, method="approximate")
+    for bad in (1, 2.5, True):
+        with pytest.raises(ValueError, match="n_probes must be an integer"):
+            standard_errors(model, method="randomized", n_probes=bad)
+
+
+def test_randomized_standard_errors_warn_when_imprecise():
+    # Three items: their covariances are as large as their variances, and four
+    # probes leave the estimates far from exact.
+    X = np.array([["a", "b"], ["a", "c"], ["b", "c"], ["c", "a"], ["b", "a"]])
+    model = _fit(_item_model(), np.vstack([X, [["a", "b"]]]), np.ones(6))
+    with pytest.warns(UserWarning, match=r"uncertain by more than 10%.*n_probes"):
+        standard_errors(model, method="randomized", n_probes=4, random_state=0)
+
+
+def test_leaderboard_with_randomized_wald_intervals():
+    X, y = _random_items(n_items=11, n_rows=2000, seed=7)
+    rng = np.random.default_rng(0)
+    home = rng.random(len(y)) < 0.5
+    exact = leaderboard(X[:, 0], X[:, 1], y, home_a=home)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # few items: imprecise
+        board = leaderboard(
+            X[:, 0],
+            X[:, 1],
+            y,
+            home_a=home,
+            interval="wald-randomized",
+            n_probes=3000,
+            random_state=0,
+        )
+    assert "Wald intervals (variances estimated from 3000 random probes)" in str(board)
+    assert board.settings["n_probes"] == 3000
+    np.testing.assert_allclose(board.table["se"], exact.table["se"], rtol=0.1)
+    np.testing.assert_array_equal(board.table["rating"], exact.table["rating"])
+    # The home advantage's interval is exact.
+    np.testing.assert_allclose(
+        [board.home_advantage.lower, board.home_advantage.upper],
+        [exact.home_advantage.lower, exact.home_advantage.upper],
+        rtol=1e-8,
+    )
