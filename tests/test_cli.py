@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -355,6 +356,20 @@ def test_interval_options(capsys, games_csv):
     assert "% interval" not in out
     assert "Wald" not in out
 
+    status, out, err = call(
+        capsys, games_csv, "--interval", "wald-randomized", "--n-probes", "50",
+        "--seed", "2", "--format", "csv",
+    )  # fmt: skip
+    assert status == 0, err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a few teams: imprecise
+        reference = games_reference(
+            interval="wald-randomized", n_probes=50, random_state=2
+        ).table
+    got = read_csv_output(out)
+    np.testing.assert_allclose(got["lower"], reference["lower"])
+    assert not np.allclose(got["lower"], games_reference().table["lower"])
+
 
 def test_standard_input(capsys, monkeypatch):
     text = "winner,loser\n" + "".join(f"{w},{lo}\n" for w, lo in GAMES)
@@ -552,6 +567,10 @@ BAD_OPTIONS = {
     "huge worker count": (
         ["--n-jobs", "99999999999999"],
         "argument --n-jobs: 99999999999999 is too large",
+    ),
+    "n-probes below 2": (
+        ["FILE", "--n-probes", "1"],
+        "argument --n-probes: must be at least 2, got 1",
     ),
     "n-bootstrap below 2": (
         ["FILE", "--n-bootstrap", "1"],
