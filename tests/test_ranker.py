@@ -359,6 +359,38 @@ def test_unsorted_sparse_indices_are_read_correctly_and_left_alone():
     assert_allclose(model.coef_, reference.coef_, atol=1e-12)
 
 
+def _spoil_value(X):
+    X.data[-1] = 2.0
+
+
+def _spoil_row_lengths(X):
+    X.indptr[-2] += 1  # the last but one row: three entries, the last: one
+
+
+def _spoil_a_column(X):
+    X.indices[-2] = X.indices[-1]  # item A's column in B's half
+
+
+def _spoil_b_column(X):
+    X.indices[-1] = X.indices[-2]  # item B's column in A's half
+
+
+@pytest.mark.parametrize(
+    "spoil", [_spoil_value, _spoil_row_lengths, _spoil_a_column, _spoil_b_column]
+)
+def test_two_hot_rows_are_checked_in_every_block(monkeypatch, spoil):
+    # Rows are checked block by block: a row that is not two-hot in the last
+    # block is found, and the rows are fitted as general features instead.
+    monkeypatch.setattr(ranker_module, "_TWO_ONES_BLOCK_ROWS", 7)
+    winner, loser = _matches(9, n=40)
+    X = sp.csr_matrix(_two_hot(winner, loser, 6))
+    codes = ranker_module._two_hot_codes(X, 6)
+    assert_array_equal(codes[0], winner)
+    assert_array_equal(codes[1], loser)
+    spoil(X)
+    assert ranker_module._two_hot_codes(X, 6) is None
+
+
 def test_float32_input_fits_like_its_float64_values():
     X, y = _features(9)
     X32 = X.astype(np.float32)
