@@ -588,7 +588,11 @@ def markdown_report(payload, ours_placeholder=None):
 
 EXACT_GAP = 1e-7
 # The other user paths of ours, each a column of the summary after "ours".
-OTHER_OURS = ("ours aggregate_pairs + pipeline", "ours leaderboard() with intervals")
+OTHER_OURS = (
+    "ours aggregate_pairs + pipeline",
+    "ours leaderboard() with intervals",
+    "ours leaderboard() randomized intervals",
+)
 
 
 def _has_warm_times(payload):
@@ -610,8 +614,9 @@ def summary_table(payload, ours_placeholder=None, times="median_s"):
     lines = [
         "| workload | N | K or d | fastest anchor: s (ll gap) "
         f"| fastest anchor with gap ≤ {EXACT_GAP:g}: s | ours s | ours ll gap "
-        "| ours aggregate_pairs + pipeline s (gap) | ours leaderboard() s (gap) |",
-        "|---|---:|---:|---|---|---:|---:|---:|---:|",
+        "| ours aggregate_pairs + pipeline s (gap) | ours leaderboard() s (gap) "
+        "| ours leaderboard(wald-randomized) s (gap) |",
+        "|---|---:|---:|---|---|---:|---:|---:|---:|---:|",
     ]
     for wl in payload["workloads"]:
         if wl.get("skipped"):
@@ -633,7 +638,7 @@ def summary_table(payload, ours_placeholder=None, times="median_s"):
         cells.append(f"{best['entry']}: {best[times]:.3g}" if best else "none")
         ours = [r for r in wl["rows"] if r["role"] == "ours"]
         if ours_placeholder is not None:
-            cells += [ours_placeholder, "", "", ""]
+            cells += [ours_placeholder, "", "", "", ""]
         else:
             by_name = {r["entry"]: r for r in ours}
             cells += _ours_cells(by_name.get("ours"), times)

@@ -23,6 +23,7 @@ STYLE = {
 OURS_STYLE = {
     "ours aggregate_pairs + pipeline": dict(ls="--", lw=2.0, color="black", zorder=5),
     "ours leaderboard() with intervals": dict(ls="-.", lw=1.5, color="dimgray"),
+    "ours leaderboard() randomized intervals": dict(ls=":", lw=1.5, color="dimgray"),
 }
 
 
