@@ -51,6 +51,7 @@ from ._uncertainty import (
     _variances,
     centre_on_bounded_items,
     sandwich_params,
+    warn_if_exact_is_slow,
     warn_if_imprecise,
 )
 from ._win_matrix import _validate_win_matrix, pairs_from_win_matrix
@@ -1542,6 +1543,8 @@ def _wald_intervals(fit, confidence, cov_type, probes=None):
     """Standard errors and interval offsets of the ratings, from the Hessian
     (the items' variances randomized estimates with ``probes``)."""
     z = norm.ppf(0.5 + confidence / 2)
+    if probes is None:
+        warn_if_exact_is_slow(fit.structure.ranker, 'interval="wald-randomized"')
     var, estimable = _variances(fit.structure, fit.param, cov_type, probes)
     if probes is not None:
         rated = np.zeros(len(var), dtype=bool)

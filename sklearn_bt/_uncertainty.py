@@ -1476,7 +1476,9 @@ def standard_errors(
     sum-to-zero variance is then ``G_jj - 2 (G u)_j + u' G u`` with ``u`` the
     averaging vector, one more solve.  For a few items only,
     :func:`covariance` with ``items`` is much cheaper on large models: it runs
-    conjugate gradients on the sparse Laplacian, one solve per item.
+    conjugate gradients on the sparse Laplacian, one solve per item.  Beyond
+    the dense route a ``UserWarning`` says so before the work starts, and
+    points to ``method="randomized"``.
 
     With ``ties="half"`` and ties in ``y`` the fit maximises a
     quasi-likelihood, and the inverse Hessian would overstate the variance: a
@@ -1535,6 +1537,8 @@ def standard_errors(
     probes = _check_method(method, n_probes, random_state)
     structure = _structure(model)
     _warn_if_no_mle(structure.ranker)
+    if probes is None:
+        warn_if_exact_is_slow(structure.ranker, 'method="randomized"')
     param = _parameterisation(structure, reference)
     var, estimable = _variances(structure, param, cov_type, probes)
     if not estimable.all():
@@ -1563,6 +1567,30 @@ def _check_method(method, n_probes, random_state):
     if method == "exact":
         return None
     return _Probes(int(n_probes), random_state)
+
+
+def warn_if_exact_is_slow(ranker, remedy):
+    """Say before it starts that the exact diagonal will take long, and what
+    estimates it in seconds (``remedy``).
+
+    Beyond ``_DENSE_INVERSE_MAX_PARAMS`` (counted over the Hessian's diagonal
+    blocks, each factorised alone) the diagonal takes one solve per
+    parameter: 280 s for 20,000 items with features.
+    """
+    H = ranker.hessian_
+    if H.shape[0] <= _DENSE_INVERSE_MAX_PARAMS or not sp.issparse(H):
+        return
+    _, labels = connected_components(sp.csr_array(H), directed=False)
+    sizes = np.bincount(labels).astype(float)
+    if math.sqrt(np.sum(sizes**2)) <= _DENSE_INVERSE_MAX_PARAMS:
+        return
+    warnings.warn(
+        f"The exact standard errors of {H.shape[0]:,} parameters need the diagonal "
+        "of the inverse Hessian, one solve per parameter: this may take many "
+        f"minutes. {remedy} estimates them in seconds, to about a percent.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def warn_if_imprecise(probes, names, estimable):

@@ -239,6 +239,7 @@ def test_reference_and_sum_to_zero_agree_on_differences():
     np.testing.assert_allclose(P @ cov_ref @ P, cov_sum, atol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore:The exact standard errors:UserWarning")
 def test_sparse_factorisation_matches_the_dense_one(monkeypatch):
     X, y = _random_items(n_items=9, n_rows=300, seed=2)
     for alpha in (0.0, 0.5):
@@ -265,6 +266,7 @@ def test_sparse_factorisation_matches_the_dense_one(monkeypatch):
                 np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-14)
 
 
+@pytest.mark.filterwarnings("ignore:The exact standard errors:UserWarning")
 @pytest.mark.parametrize("route", ["cg", "lu"])
 def test_routes_for_large_models_match_the_dense_one(monkeypatch, route):
     # Beyond the dense limit the diagonal comes from block CG on the Hessian
@@ -1146,3 +1148,26 @@ def test_leaderboard_with_randomized_wald_intervals():
         [exact.home_advantage.lower, exact.home_advantage.upper],
         rtol=1e-8,
     )
+
+
+def test_exact_standard_errors_of_many_items_warn_before_they_start(monkeypatch):
+    X, y = _random_items(n_items=40, n_rows=2000, seed=2)
+    model = _fit(_item_model(), X, y)
+    monkeypatch.setattr(_uncertainty, "_DENSE_INVERSE_MAX_PARAMS", 30)
+    with pytest.warns(UserWarning, match=r'40 parameters.*method="randomized"'):
+        expected = standard_errors(model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = standard_errors(model, method="randomized", n_probes=64, random_state=0)
+    np.testing.assert_allclose(got, expected, rtol=0.1)
+    # Separate parts are factorised alone: no warning for many small ones.
+    parts = [_random_items(n_items=4, n_rows=30, seed=k) for k in range(10)]
+    Xs = np.vstack([np.char.add(f"p{k}", Xk) for k, (Xk, _) in enumerate(parts)])
+    ys = np.concatenate([yk for _, yk in parts])
+    parts = _fit(_item_model(alpha=1.0), Xs, ys)
+    assert parts[-1].hessian_.shape[0] == 40
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        standard_errors(parts)
+    with pytest.warns(UserWarning, match='interval="wald-randomized"'):
+        leaderboard(X[:, 0], X[:, 1], y)
