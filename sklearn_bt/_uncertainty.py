@@ -379,6 +379,9 @@ class _Parameterisation:
     reference: int | None
     # Parameters no comparison informs: dropped too, never estimable.
     unidentified: np.ndarray = None
+    # Orthonormal indicators of every connected part of each item group (the
+    # null basis without alpha and without the uninformed items).
+    parts: np.ndarray | sp.csc_array = None
 
     def contrasts(self, positions):
         """The contrast vectors of the given parameters, as columns."""
@@ -443,7 +446,7 @@ def _parameterisation(structure, reference, centre_on=None):
     columns, which = [], np.full(p, -1)
     # The columns of V (averages) and of the null basis, as (rows, values):
     # see _sparse_columns.
-    null_columns, drop = [], []
+    null_columns, drop, part_columns = [], [], []
     ref_group = None
     # A one-hot column that no comparison informs (an item never compared, a
     # match-level category copied into both halves): centred alone it would
@@ -462,11 +465,12 @@ def _parameterisation(structure, reference, centre_on=None):
             ref_group = group
         parts = _components(H, group.indices)
         for part in parts:
+            part_columns.append((part, np.full(len(part), 1.0 / np.sqrt(len(part)))))
             if len(part) == 1 and uninformed[part[0]] and part[0] != ref:
                 unidentified[part[0]] = True
                 drop.append(int(part[0]))
                 continue
-            null_columns.append((part, np.full(len(part), 1.0 / np.sqrt(len(part)))))
+            null_columns.append(part_columns[-1])
             drop.append(ref if ref is not None and ref in part else int(part[0]))
         if ref_group is group:
             continue
@@ -491,7 +495,13 @@ def _parameterisation(structure, reference, centre_on=None):
     if structure.ranker.alpha > 0:
         null, drop, unidentified = _sparse_columns([], p), [], np.zeros(p, dtype=bool)
     return _Parameterisation(
-        V, which, null, np.asarray(drop, dtype=np.intp), ref, unidentified
+        V,
+        which,
+        null,
+        np.asarray(drop, dtype=np.intp),
+        ref,
+        unidentified,
+        _sparse_columns(part_columns, p),
     )
 
 
@@ -1264,16 +1274,6 @@ class _Centred:
         return self.project(self._ginv.solve(self.project(M)))
 
 
-def _part_basis(structure):
-    """Orthonormal indicators of the connected parts of each item group."""
-    H = structure.ranker.hessian_
-    columns = []
-    for group in structure.groups:
-        for part in _components(H, group.indices):
-            columns.append((part, np.full(len(part), 1.0 / np.sqrt(len(part)))))
-    return _sparse_columns(columns, structure.n_params)
-
-
 def _prefer_cg(ginv, R):
     """``G R`` by CG if it converges within ``_RANDOMIZED_CG_MAX_ITERATIONS``
     (the route is then CG), else by ``ginv``'s own route (a factorisation)."""
@@ -1308,7 +1308,7 @@ def _randomized_variances(structure, param, ginv, probes):
     """
     p = structure.n_params
     rng = check_random_state(probes.random_state)
-    B = _Centred(ginv, _part_basis(structure))
+    B = _Centred(ginv, param.parts)
     d, spread = _hutchinson(B, ginv, p, probes.n_probes, rng)
     in_items = np.zeros(p, dtype=bool)
     for group in structure.groups:
