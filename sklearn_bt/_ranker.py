@@ -438,6 +438,9 @@ class BradleyTerryRanker(ClassifierMixin, BaseEstimator):
             )
         self.coef_ = result.coef
         self.intercept_ = result.intercept
+        # The columns that are item ids, where the fit found them among
+        # features: their standard errors need to know (the strengths' shifts).
+        self._item_columns = None if incidence is None else incidence[0]
         # Without an MLE, the graph's weakly connected parts: the limit's
         # Hessian links only items of one strongly connected component.
         self._limit_parts = result.limit_parts

@@ -219,13 +219,17 @@ def _one_hot_groups(ranker, prep):
     # A bare ranker fitted on one-hot ids: the coefficients' block of its
     # Hessian is a graph Laplacian (plus alpha on the diagonal), whose rows
     # sum to alpha, with or without an intercept or a tie parameter
-    # bordering it.
+    # bordering it.  With features, the block of the id columns the fit
+    # found among them (without an MLE's penalty only) is.
+    columns = getattr(ranker, "_item_columns", None)
+    if columns is None:
+        columns = np.arange(n_coef)
     H = ranker.hessian_
-    H = H.tocsr()[:n_coef, :n_coef] if sp.issparse(H) else H[:n_coef, :n_coef]
+    H = (H.tocsr() if sp.issparse(H) else np.asarray(H))[columns][:, columns]
     row_sums = np.asarray(H.sum(axis=1)).ravel() - ranker.alpha
     # Relative to the diagonal only: weights of 1e-12 make every entry tiny.
-    if n_coef and np.all(np.abs(row_sums) <= 1e-9 * np.abs(H.diagonal())):
-        return [_Group(np.arange(n_coef), np.arange(n_coef))]
+    if len(columns) and np.all(np.abs(row_sums) <= 1e-9 * np.abs(H.diagonal())):
+        return [_Group(np.asarray(columns), np.asarray(columns))]
     return []
 
 

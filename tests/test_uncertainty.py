@@ -1230,3 +1230,35 @@ def test_randomized_standard_errors_of_clusters_are_deflated_and_refined(
     np.testing.assert_allclose(got[refined], exact[refined], rtol=1e-8)
     H = model[-1].hessian_.diagonal()
     assert np.all(got**2 >= (1 - 1 / 100) ** 2 / H * (1 - 1e-12))
+
+
+def test_bare_ranker_on_ids_with_features_finds_the_items():
+    # A CSR design of one-hot ids with a feature, fitted without a Pipeline:
+    # the fit finds the id columns among the features, and its standard
+    # errors know the strengths' shift (statsmodels, with the reference's
+    # column dropped, agrees).
+    rng = np.random.default_rng(0)
+    n_items, n = 30, 3000
+    a = rng.integers(n_items, size=n)
+    b = (a + rng.integers(1, n_items, size=n)) % n_items
+    fa, fb = rng.normal(size=n), rng.normal(size=n)
+    theta = rng.normal(size=n_items)
+    y = (rng.random(n) < 1 / (1 + np.exp(theta[b] - theta[a] - 0.5 * (fa - fb))))
+    half = n_items + 1
+
+    def side(items, feature):
+        return sp.csr_array((np.ones(n), (np.arange(n), items)), shape=(n, half)) + (
+            sp.csr_array((feature, (np.arange(n), np.full(n, n_items))), (n, half))
+        )
+
+    X = sp.hstack([side(a, fa), side(b, fb)], format="csr")
+    ranker = BradleyTerryRanker().fit(X, y.astype(float))
+    np.testing.assert_array_equal(ranker._item_columns, np.arange(n_items))
+    D = (X[:, :half] - X[:, half:]).toarray()
+    keep = [j for j in range(half) if j != 4]
+    glm = sm.GLM(y.astype(float), D[:, keep], family=sm.families.Binomial()).fit(
+        tol=1e-12
+    )
+    se = standard_errors(ranker, reference=4)
+    np.testing.assert_allclose(se[keep], glm.bse, rtol=1e-6)
+    assert se[4] == 0
