@@ -1270,6 +1270,13 @@ def test_citations_stigler_1994(shared_data):
 # --------------------------------------------------------------- bad input
 
 
+def _two_hot_with(value):
+    """One-hot ids of three comparisons among two items, one value replaced."""
+    X = sp.csr_array(np.array([[1.0, 0, 0, 1], [0, 1, 1, 0], [1, 0, 0, 1]]))
+    X.data[0] = value
+    return X
+
+
 def _bad_fit_cases():
     X, y = _features(31, n=10, d=2)
     X_nan, X_inf = X.copy(), X.copy()
@@ -1279,6 +1286,10 @@ def _bad_fit_cases():
     return [
         ("nan", (X_nan, y), {}, "Input X contains NaN"),
         ("inf", (X_inf, y), {}, "Input X contains infinity"),
+        # Sparse values are checked after the search for one-hot ids.
+        ("sparse nan", (sp.csr_array(X_nan), y), {}, "Input X contains NaN"),
+        ("sparse inf", (sp.csc_array(X_inf), y), {}, "Input X contains infinity"),
+        ("two-hot nan", (_two_hot_with(np.nan), np.ones(3)), {}, "contains NaN"),
         ("odd width", (X[:, :3], y), {}, r"X has 3 feature\(s\)"),
         ("odd sparse", (sp.csr_array(X[:, :3]), y), {}, r"X has 3 feature\(s\)"),
         (
