@@ -1350,7 +1350,7 @@ def leaderboard(
         probes = None
         if interval == "wald-randomized":
             probes = _Probes(n_probes, random_state)
-        intervals = _wald_intervals(fit, confidence, cov_type, probes)
+        intervals = _wald_intervals(fit, confidence, cov_type, probes, items)
     elif interval == "bootstrap":
         problem = _bootstrap_problem(model, fit.structure, unique, counts, with_home)
         samples, flags = _run_bootstrap(
@@ -1539,9 +1539,10 @@ def _sandwich_counts(fit, cov_type, interval):
 _WALD = ("wald", "wald-randomized")
 
 
-def _wald_intervals(fit, confidence, cov_type, probes=None):
+def _wald_intervals(fit, confidence, cov_type, probes=None, items=None):
     """Standard errors and interval offsets of the ratings, from the Hessian
-    (the items' variances randomized estimates with ``probes``)."""
+    (the items' variances randomized estimates with ``probes``; ``items``
+    names them in its warning)."""
     z = norm.ppf(0.5 + confidence / 2)
     if probes is None:
         warn_if_exact_is_slow(fit.structure.ranker, 'interval="wald-randomized"')
@@ -1551,7 +1552,10 @@ def _wald_intervals(fit, confidence, cov_type, probes=None):
         rated[: fit.k] = True
         if fit.bounded is not None:
             rated[: fit.k] = fit.bounded  # the others' intervals are infinite
-        warn_if_imprecise(probes, fit.structure.names, estimable & rated)
+        names = np.concatenate(
+            [np.asarray(items, dtype=object), fit.structure.names[fit.k :]]
+        )
+        warn_if_imprecise(probes, names, estimable & rated, 'interval="wald"')
     se = np.sqrt(var)
     k, ties = fit.k, fit.structure.ranker.ties
     home = tie = None

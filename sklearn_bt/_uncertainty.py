@@ -1382,7 +1382,10 @@ def _hutchinson(B, ginv, p, n_probes, rng):
     comparisons each: a median error of the standard errors of 0.1% instead
     of 64%; the football teams: 4.5% instead of 19% (32 probes).
     """
-    solve = lambda M: B.project(_prefer_cg(ginv, B.project(M)))  # noqa: E731
+
+    def solve(M):
+        return B.project(_prefer_cg(ginv, B.project(M)))
+
     Z = _signs(rng, p, n_probes)
     # The first solve with G settles its route: CG if it converges fast.
     BZ = solve(Z)
@@ -1681,9 +1684,9 @@ def warn_if_exact_is_slow(ranker, remedy):
     )
 
 
-def warn_if_imprecise(probes, names, estimable):
+def warn_if_imprecise(probes, names, estimable, exact='the method="exact"'):
     """Warn when some randomized variance leaves its standard error uncertain
-    by more than ``_RANDOMIZED_RSE_MAX / 2``."""
+    by more than ``_RANDOMIZED_RSE_MAX / 2``; ``exact`` names the exact option."""
     # A standard error's relative error is half its variance's.
     imprecise = estimable & (probes.rse > _RANDOMIZED_RSE_MAX)
     if not imprecise.any():
@@ -1696,8 +1699,8 @@ def warn_if_imprecise(probes, names, estimable):
         f"{50 * _RANDOMIZED_RSE_MAX:g}% (largest: "
         f"{50 * probes.rse[imprecise].max():.3g}%, from {probes.n_probes} probes): "
         "they are closely tied to a few others (few opponents, a chain of "
-        "comparisons). Increase n_probes (the error falls as 1 / sqrt(n_probes)) "
-        "or use the exact method.",
+        f"comparisons). Increase n_probes (the error falls as 1 / sqrt(n_probes)) "
+        f"or use {exact}.",
         UserWarning,
         stacklevel=user_stacklevel(),
     )

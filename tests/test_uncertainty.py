@@ -1123,8 +1123,15 @@ def test_randomized_standard_errors_warn_when_imprecise(monkeypatch):
     # (Without the deflation and the exact ones, which would make them exact.)
     monkeypatch.setattr(_uncertainty, "_RANDOMIZED_REFINE_PER_PROBE", 0)
     monkeypatch.setattr(_uncertainty, "_DEFLATE_IMPRECISE_SHARE", 1.0)
-    with pytest.warns(UserWarning, match=r"uncertain by more than 5%.*n_probes"):
+    with pytest.warns(
+        UserWarning, match=r"\(x0_a, .*uncertain by more than 5%.*method=\"exact\""
+    ):
         standard_errors(model, method="randomized", n_probes=4, random_state=0)
+    # A leaderboard names the items, and its own exact option.
+    with pytest.warns(UserWarning, match=r"\(a, b, c\).*interval=\"wald\""):
+        leaderboard(
+            *X.T, interval="wald-randomized", n_probes=4, random_state=0
+        )
 
 
 def test_leaderboard_with_randomized_wald_intervals():
