@@ -1201,8 +1201,8 @@ def leaderboard(
         fit takes under a second; out of reach for 100,000).
         ``"wald-randomized"`` estimates that diagonal from ``n_probes``
         random probes instead (:func:`standard_errors` with
-        ``method="randomized"``): about a second for 10,000 items, a few for
-        100,000, with standard errors to a percent or so; it warns where an
+        ``method="randomized"``): about a second for 10,000 items, 10-15 s
+        for 100,000, with standard errors to a percent or so; it warns where an
         estimate is less precise.  The home advantage and the tie parameter
         stay exact.
     cov_type : {"auto", "model", "sandwich"}, default="auto"

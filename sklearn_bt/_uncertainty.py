@@ -25,7 +25,9 @@ the diagonal of the inverse, from a dense Cholesky factor up to 12,000
 parameters, and beyond by block conjugate gradients when they converge fast
 (random comparison graphs) or else a sparse LU factorisation.  When the
 reduced matrix is singular after all (descriptive features that are not
-identified), the pseudo-inverse comes from an eigendecomposition.
+identified), the pseudo-inverse comes from an eigendecomposition.  For tens of
+thousands of items, ``method="randomized"`` estimates the diagonal from
+random probes instead (see :func:`_randomized_variances`).
 """
 
 import math

@@ -994,6 +994,20 @@ def test_zero_contrasts_of_many_items_read_only_what_they_need():
 # ---------------------------------------------------------------------------
 
 
+@pytest.fixture
+def probes_seen(monkeypatch):
+    """The probes of every randomized estimate, as its warning check sees them."""
+    seen = []
+    original = _uncertainty.warn_if_imprecise
+
+    def spy(probes, *args):
+        seen.append(probes)
+        return original(probes, *args)
+
+    monkeypatch.setattr(_uncertainty, "warn_if_imprecise", spy)
+    return seen
+
+
 def _randomized_cases():
     """Models with every kind of contrast: the sum-to-zero strengths, a
     reference, a prior, two parts, a home advantage and a tie parameter."""
@@ -1061,7 +1075,9 @@ def test_randomized_standard_errors_estimate_the_exact_ones(monkeypatch, route):
         assert ginv._route is None  # not factorised eagerly: CG serves the probes
 
 
-def test_randomized_standard_errors_of_many_items_are_accurate_and_calibrated():
+def test_randomized_standard_errors_of_many_items_are_accurate_and_calibrated(
+    probes_seen,
+):
     # 600 items meeting about 200 others each: beyond the eager dense route, so
     # the probes run by CG.  The estimate's error is about 1 / sqrt(d n_probes)
     # of the variance; its own measure of it must be honest.
@@ -1074,24 +1090,13 @@ def test_randomized_standard_errors_of_many_items_are_accurate_and_calibrated():
     X = np.where(won[:, None], np.column_stack([a, b]), np.column_stack([b, a]))
     model = _fit(_item_model(), X, np.ones(n_rows))
     exact = standard_errors(model)
-    seen = []
-    original = _uncertainty.warn_if_imprecise
-
-    def spy(probes, *args):
-        seen.append(probes)
-        return original(probes, *args)
-
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no imprecise estimate here
-        _uncertainty.warn_if_imprecise = spy
-        try:
-            got = standard_errors(model, method="randomized", random_state=1)
-        finally:
-            _uncertainty.warn_if_imprecise = original
+        got = standard_errors(model, method="randomized", random_state=1)
     relative = got / exact - 1
     assert np.median(np.abs(relative)) < 0.01
     assert np.abs(relative).max() < 0.05
-    z = relative / (seen[0].rse / 2)
+    z = relative / (probes_seen[0].rse / 2)
     assert 0.7 < z.std() < 1.4
     # Unbiased, except that estimates below the variance's lower bound are
     # raised to it (closer to the truth, which is above it): the median holds.
@@ -1186,7 +1191,7 @@ def test_exact_standard_errors_of_many_items_warn_before_they_start(monkeypatch)
 
 
 def test_randomized_standard_errors_of_clusters_are_deflated_and_refined(
-    monkeypatch,
+    monkeypatch, probes_seen
 ):
     # Four clusters of 100 items, each linked to the next by three pairs of
     # comparisons: a cluster's strengths move together, which leaves plain
@@ -1209,14 +1214,7 @@ def test_randomized_standard_errors_of_clusters_are_deflated_and_refined(
         warnings.simplefilter("error")  # the MLE exists
         model = _fit(_item_model(), pairs, y)
     exact = standard_errors(model)
-    seen = []
-    original = _uncertainty.warn_if_imprecise
-
-    def spy(probes, *args):
-        seen.append(probes)
-        return original(probes, *args)
-
-    monkeypatch.setattr(_uncertainty, "warn_if_imprecise", spy)
+    seen = probes_seen
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # every estimate precise or exact
         got = standard_errors(model, method="randomized", random_state=0)
