@@ -1357,7 +1357,7 @@ def _randomized_variances(structure, param, ginv, probes):
         var[estimated] = np.maximum(var[estimated], bound[estimated])
     # Contrasts across parts (a reference in another part, with alpha > 0)
     # are not orthogonal to U: exactly, with G itself.
-    across = _contrasts_across_parts(param, B)
+    across = _contrasts_across_parts(param)
     if len(across):
         C = param.contrasts(across)
         var[across] = _column_dots(C, ginv.solve(C))
@@ -1421,9 +1421,9 @@ def _unit_quadratics(B, p, positions):
     return B.solve(E)[positions, np.arange(len(positions))]
 
 
-def _contrasts_across_parts(param, B):
+def _contrasts_across_parts(param):
     """Positions whose contrast vector is not orthogonal to the parts' basis."""
-    U = B._U
+    U = param.parts
     if not U.shape[1]:
         return np.zeros(0, dtype=np.intp)
     has = np.flatnonzero(param.which >= 0)
