@@ -33,25 +33,36 @@ def _logistic_terms(delta, a_won, b_won, total, grad, hess):
     sign of delta, and p q = e / (1 + e)^2.  Exact in both tails; the loss is
     summed from nonnegative terms and the gradient written in the smaller
     of p and q, so nothing cancels.
+
+    The sign of delta picks terms by multiplying them with 0 or 1, which is
+    exact, and not by masks: a masked subtraction or ``np.where`` on a
+    random sign costs ten times an arithmetic pass (mispredicted branches),
+    and was 40% of the loss.
     """
     e = np.abs(delta)
     np.negative(e, out=e)
     np.exp(e, out=e)
-    loss = (
-        total @ np.log1p(e)
-        + a_won @ np.maximum(-delta, 0.0)
-        + b_won @ np.maximum(delta, 0.0)
-    )
+    nonnegative = np.greater_equal(delta, 0.0).astype(np.float64)
+    # The wins that max(-delta, 0) and max(delta, 0) weigh: A's where delta
+    # < 0, B's where delta >= 0 (a product with 0 or 1 is exact).
+    a_where_negative = a_won * (1.0 - nonnegative)
+    b_where_nonnegative = b_won * nonnegative
+    loss = total @ np.log1p(e) - a_where_negative @ delta + b_where_nonnegative @ delta
     inv = 1.0 + e
     np.reciprocal(inv, out=inv)
     small = e * inv  # the smaller of p and q = 1 - p, exact in the tails
     # The gradient total p - a_won is b_won - total q where delta >= 0: the
     # form in the smaller probability, which does not cancel when a heavily
     # weighted side nearly always wins (total p - a_won did: a weight of
-    # 1e20 stopped the fit 9 log-odds short, where p rounds to 1).
-    total_small = total * small
-    np.subtract(total_small, a_won, out=grad)
-    np.subtract(b_won, total_small, out=grad, where=delta >= 0)
+    # 1e20 stopped the fit 9 log-odds short, where p rounds to 1).  Both are
+    # (total small - wins) times a sign, the wins being one of the two terms
+    # above (the other is 0).
+    np.multiply(total, small, out=grad)
+    grad -= a_where_negative
+    grad -= b_where_nonnegative
+    nonnegative *= -2.0
+    nonnegative += 1.0
+    grad *= nonnegative
     np.multiply(small, inv, out=hess)
     hess *= total
     return loss

@@ -64,6 +64,12 @@ _EXACT_DEPENDENCE_RTOL = 1e-10
 # finite maximum-likelihood estimate.
 _DECISIVE_PROBABILITY_MIN = 1e-10
 
+# Dense pair rows with at most this many features per item get a
+# column-major difference design (see _difference), written this many rows at
+# a time.
+_COLUMN_MAJOR_MAX_FEATURES = 32
+_DIFFERENCE_BLOCK_ROWS = 8192
+
 
 def _ties_certain(loss, extra):
     """Whether ``loss``'s tie parameter at ``extra`` makes ties (nearly) certain."""
@@ -1080,6 +1086,26 @@ def _outcome_counts(outcome, sample_weight):
     return counts
 
 
+def _difference(half_a, half_b):
+    """``half_a - half_b`` in float64 (float32 halves without a full-width copy).
+
+    A thin difference is stored column by column (Fortran order): numpy's
+    products with a few long columns stream at memory speed, where a few
+    values a row do not (d = 10, 1e6 rows: ``D @ w`` 16 -> 8 ms, ``D.T @ g``
+    15 -> 7 ms, the Gram matrix 41 -> 32 ms).  Wider rows gain nothing, and
+    the transposing copy costs more the wider they are.  It is written block
+    by block of rows: numpy's strided write at once took twice as long.
+    """
+    n_rows, n_features = half_a.shape
+    if n_features > _COLUMN_MAJOR_MAX_FEATURES:
+        return np.subtract(half_a, half_b, dtype=np.float64)
+    D = np.empty((n_rows, n_features), order="F")
+    for start in range(0, n_rows, _DIFFERENCE_BLOCK_ROWS):
+        rows = slice(start, start + _DIFFERENCE_BLOCK_ROWS)
+        np.subtract(half_a[rows], half_b[rows], out=D[rows], dtype=np.float64)
+    return D
+
+
 def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
     """The solver's design and outcome counts.
 
@@ -1108,12 +1134,9 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
         D = X[:, :n_item_features] - X[:, n_item_features:]
         design = MatrixDesign(sp.csr_array(D, dtype=np.float64))
     else:
-        half_a, half_b = X[:, :n_item_features], X[:, n_item_features:]
-        if X.dtype == np.float64:
-            D = half_a - half_b
-        else:  # float32: difference in float64 without a full-width copy
-            D = np.subtract(half_a, half_b, dtype=np.float64)
-        design = MatrixDesign(D)
+        design = MatrixDesign(
+            _difference(X[:, :n_item_features], X[:, n_item_features:])
+        )
     return design, _outcome_counts(outcome, sample_weight)
 
 

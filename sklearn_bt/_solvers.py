@@ -306,7 +306,12 @@ class MatrixDesign:
         # into the sum, which with many features outweighed the block's own
         # flops (2e4 x 768: 1 MiB blocks of 170 rows 390 ms, 2p rows 250 ms).
         rows = max(1, _GRAM_BLOCK_BYTES // (8 * max(p, 1)), 2 * p)
-        buffer = np.empty((min(rows, n), p), dtype=np.result_type(D, weight))
+        buffer = np.empty(
+            (min(rows, n), p),
+            dtype=np.result_type(D, weight),
+            # The layout of D: a column-major block is copied column by column.
+            order="F" if D.flags.f_contiguous else "C",
+        )
         gram = np.zeros((p, p), dtype=buffer.dtype)
         rmatvec_g = None if g is None else np.zeros(p)
         # The fit's one large BLAS operation: threads pay here.
@@ -1726,12 +1731,15 @@ def _subsample_start(design, loss, counts, alpha, fit_intercept, tol):
     if stride < _SUBSAMPLE_MIN_STRIDE:
         return None
     sub_counts = counts[::stride]
-    outcomes_seen = counts.sum(axis=0) > 0
-    if np.any((sub_counts.sum(axis=0) > 0) != outcomes_seen):
+    # Column sums as a product: numpy's sum(axis=0) of an (n, 3) array
+    # strides through it (18 ms for 1e6 rows, against 2 ms).
+    totals = np.ones(n_rows) @ counts
+    sub_totals = sub_counts.sum(axis=0)
+    if np.any((sub_totals > 0) != (totals > 0)):
         # Rare ties missed by the subsample: its tie parameter would run off
         # to its boundary and start the full fit there.
         return None
-    share = sub_counts.sum() / max(counts.sum(), 1e-300)
+    share = sub_totals.sum() / max(totals.sum(), 1e-300)
     sub = newton_solve(
         MatrixDesign(np.ascontiguousarray(design.D[::stride])),
         loss,

@@ -401,6 +401,33 @@ def test_float32_input_fits_like_its_float64_values():
     assert_allclose(model.predict_proba(X32), reference.predict_proba(X), atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_features", [3, 40])
+def test_difference_design_is_exact_and_column_major_when_thin(
+    monkeypatch, dtype, n_features
+):
+    # More rows than a block, so that the blockwise copy covers a ragged end.
+    monkeypatch.setattr(ranker_module, "_DIFFERENCE_BLOCK_ROWS", 64)
+    X = np.random.default_rng(2).normal(size=(1000, 2 * n_features)).astype(dtype)
+    D = ranker_module._difference(X[:, :n_features], X[:, n_features:])
+    assert D.dtype == np.float64
+    thin = n_features <= ranker_module._COLUMN_MAJOR_MAX_FEATURES
+    assert D.flags.f_contiguous == thin and D.flags.c_contiguous != thin
+    expected = X[:, :n_features].astype(np.float64) - X[:, n_features:]
+    assert_array_equal(D, expected)
+
+
+def test_thin_column_major_design_fits_like_a_row_major_one(monkeypatch):
+    # Both layouts go through the same products: the estimates agree to
+    # rounding, the standard errors too.
+    X, y = _features(13, n=3000, d=4)
+    model = _fit_quietly(BradleyTerryRanker(), X, y)
+    monkeypatch.setattr(ranker_module, "_COLUMN_MAJOR_MAX_FEATURES", 0)
+    row_major = _fit_quietly(BradleyTerryRanker(), X, y)
+    assert_allclose(model.coef_, row_major.coef_, rtol=1e-12)
+    assert_allclose(model.hessian_, row_major.hessian_, rtol=1e-12)
+
+
 def test_dataframe_input_and_feature_names():
     X, y = _features(10, d=2)
     columns = ["rating_a", "age_a", "rating_b", "age_b"]
