@@ -409,12 +409,49 @@ def test_difference_design_is_exact_and_column_major_when_thin(
     # More rows than a block, so that the blockwise copy covers a ragged end.
     monkeypatch.setattr(ranker_module, "_DIFFERENCE_BLOCK_ROWS", 64)
     X = np.random.default_rng(2).normal(size=(1000, 2 * n_features)).astype(dtype)
-    D = ranker_module._difference(X[:, :n_features], X[:, n_features:])
+    D, sum_is_finite = ranker_module._difference(X[:, :n_features], X[:, n_features:])
+    assert sum_is_finite
     assert D.dtype == np.float64
     thin = n_features <= ranker_module._COLUMN_MAJOR_MAX_FEATURES
     assert D.flags.f_contiguous == thin and D.flags.c_contiguous != thin
     expected = X[:, :n_features].astype(np.float64) - X[:, n_features:]
     assert_array_equal(D, expected)
+
+
+@pytest.mark.parametrize("n_features", [2, 40])
+@pytest.mark.parametrize(
+    "a_value, b_value, message",
+    [
+        (np.nan, 0.0, "Input X contains NaN"),
+        (np.inf, np.inf, "Input X contains infinity"),
+        (0.0, -np.inf, "Input X contains infinity"),
+        # Finite values whose difference overflows.
+        (1e308, -1e308, "differ by more than float64 can hold"),
+    ],
+)
+def test_dense_values_are_checked_through_their_difference(
+    n_features, a_value, b_value, message
+):
+    # X is checked for NaN and infinity through its difference, with
+    # scikit-learn's messages, and a difference that overflows is named.
+    X, y = _features(14, n=100, d=n_features)
+    X[7, 1] = a_value
+    X[7, n_features + 1] = b_value
+    original = X.copy()
+    with pytest.raises(ValueError, match=message):
+        BradleyTerryRanker().fit(X, y)
+    assert_array_equal(X, original)
+
+
+def test_a_sum_that_overflows_is_not_a_non_finite_value():
+    # Differences near the float64 limit whose sum overflows: the check then
+    # looks at the values themselves, which are finite.
+    X, y = _features(15, n=100, d=2)
+    X[:2, 0], X[:2, 2] = 1.5e308, 0.0
+    X[:2, 1] = X[:2, 3] = 0.0
+    D, sum_is_finite = ranker_module._difference(X[:, :2], X[:, 2:])
+    assert not sum_is_finite
+    ranker_module._check_finite_difference(X, D)  # no error
 
 
 def test_thin_column_major_design_fits_like_a_row_major_one(monkeypatch):
