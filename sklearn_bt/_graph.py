@@ -62,10 +62,21 @@ def _edge_matrix(rows, cols, n_items):
     """
     keys = np.multiply(rows, n_items, dtype=np.intp)
     keys += cols
+    return _edge_matrix_of_keys(keys, n_items)
+
+
+def _edge_matrix_of_keys(keys, n_items):
+    """:func:`_edge_matrix` of the edge keys ``row * n_items + col`` (sorted in place).
+
+    The row pointers are found by searching the sorted keys for each row's
+    first key, and the columns are the keys' remainders: one integer division
+    of every key (``divmod``) cost more than the sort (1e6 edges: 18 ms).
+    """
     keys.sort()
-    rows, cols = np.divmod(keys[first_of_runs(keys)], n_items)
-    indptr = np.zeros(n_items + 1, dtype=np.intp)
-    np.cumsum(np.bincount(rows, minlength=n_items), out=indptr[1:])
+    keys = keys[first_of_runs(keys)]
+    row_starts = np.arange(0, (n_items + 1) * n_items, n_items, dtype=np.intp)
+    indptr = np.searchsorted(keys, row_starts)
+    cols = keys - np.repeat(row_starts[:-1], np.diff(indptr))
     matrix = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(n_items, n_items))
     matrix.has_canonical_format = True  # sorted by (row, col), no repeats
     return matrix
@@ -150,17 +161,31 @@ def pair_count_components(a, b, counts, n_items):
     an item against itself draws none.  Returns ``(n_components, labels,
     used)``: the labels as :func:`_strong_components` numbers them (the
     largest component is 0), and which items are in some edge.
+
+    The edges' keys are made from the pairs in two passes, one a direction,
+    and each edge's ends are not gathered apart (1e6 pairs among 1e4 items:
+    85-113 -> 59-76 ms; most of it is now the sort and the selection of
+    the edges).
     """
     informative = a != b
-    beats_b = informative & (counts[:, A_WON] + counts[:, TIE] > 0)
-    beats_a = informative & (counts[:, B_WON] + counts[:, TIE] > 0)
-    winners = np.concatenate([a[beats_b], b[beats_a]])
-    losers = np.concatenate([b[beats_b], a[beats_a]])
-    n_components, labels = _strong_components(winners, losers, n_items)
-    used = np.zeros(n_items, dtype=bool)
-    used[winners] = True
-    used[losers] = True
-    return n_components, labels, used
+    ties = counts[:, TIE]
+    beats_b = informative & (counts[:, A_WON] + ties > 0)
+    beats_a = informative & (counts[:, B_WON] + ties > 0)
+    # Edges loser -> winner: B -> A where A won or tied, A -> B where B did.
+    b_to_a = np.multiply(b, n_items, dtype=np.intp)
+    b_to_a += a
+    a_to_b = np.multiply(a, n_items, dtype=np.intp)
+    a_to_b += b
+    adjacency = _edge_matrix_of_keys(
+        np.concatenate([b_to_a[beats_b], a_to_b[beats_a]]), n_items
+    )
+    n_components, labels = connected_components(
+        adjacency, directed=True, connection="strong"
+    )
+    # An item is in some edge if it has an edge out (a row) or in (a column).
+    used = np.diff(adjacency.indptr) > 0
+    used |= np.bincount(adjacency.indices, minlength=n_items) > 0
+    return n_components, _canonical_labels(labels, n_components), used
 
 
 def longest_path_depths(n_nodes, sources, targets, lengths):

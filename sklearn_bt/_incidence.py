@@ -11,6 +11,8 @@ pairs and items instead of a general sparse product.
 import numpy as np
 import scipy.sparse as sp
 
+from ._ids import quotient_and_remainder
+
 # The +-1 features (home flags) told apart from item ids, at most.
 _INCIDENCE_MAX_FEATURES = 64
 # Positions of keys among at most this many cells are found by marking the
@@ -180,7 +182,7 @@ class IncidenceGram:
         pair_keys += np.maximum(lo, hi)
         self._pair_slot, pairs = _slots(pair_keys, k * k)
         self._n_pairs = len(pairs)
-        pair_lo, pair_hi = np.divmod(pairs, k)
+        pair_lo, pair_hi = quotient_and_remainder(pairs, k)
 
         # The side items of each row (k: none), for the ids-by-features block.
         side_a, side_b = np.full(n, k), np.full(n, k)

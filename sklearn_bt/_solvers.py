@@ -39,6 +39,7 @@ from ._ids import (
     factorise_pair_ids,
     first_of_runs,
     is_pandas_native,
+    quotient_and_remainder,
     small_int_range,
 )
 from ._incidence import (
@@ -1943,7 +1944,7 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
                 inverse, weights=weight, minlength=3 * len(unique_keys)
             ).reshape(-1, 3)
     counts = counts.astype(np.float64, copy=False)  # bincount counts in int
-    ua, ub = np.divmod(unique_keys, n_items)
+    ua, ub = quotient_and_remainder(unique_keys, n_items)
     return ItemDesign(ua.astype(np.intp), ub.astype(np.intp), n_items), counts
 
 
@@ -2010,7 +2011,7 @@ def _count_sorted_pairs(keys, outcome):
     coded.sort()
     starts = np.flatnonzero(first_of_runs(coded))
     run_length = np.diff(starts, append=len(coded))
-    run_key, run_outcome = np.divmod(coded[starts], 3)
+    run_key, run_outcome = quotient_and_remainder(coded[starts], 3)
     new_pair = first_of_runs(run_key)
     counts = np.zeros((np.count_nonzero(new_pair), 3))
     counts[np.cumsum(new_pair) - 1, run_outcome] = run_length
@@ -2063,7 +2064,7 @@ def _fold_cells(planes, n_items):
     in_use = (present[0] if len(present) == 1 else sum(present)).reshape(k, k)
     in_use = in_use + in_use.T
     keys = np.flatnonzero(np.triu(in_use))  # row-major: sorted by (i, j)
-    a, b = np.divmod(keys, k)
+    a, b = quotient_and_remainder(keys, k)
     mirrored = b * k + a
     counts = np.zeros((len(keys), 3))
     for outcome in range(3):

@@ -50,6 +50,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._exceptions import MLEDoesNotExistWarning, user_stacklevel
 from ._graph import pair_count_components
+from ._ids import quotient_and_remainder
 from ._loss import A_WON, B_WON, TIE, LogisticPairLoss
 from ._ranker import BradleyTerryRanker, _dense
 from ._solvers import (
@@ -2139,7 +2140,7 @@ def _use_item_design(problem, structure, param):
     problem.counts = np.column_stack(
         [np.bincount(inverse, problem.counts[:, j], len(unique_keys)) for j in range(3)]
     )
-    a, b = np.divmod(unique_keys, k)
+    a, b = quotient_and_remainder(unique_keys, k)
     problem.item_a, problem.item_b = a.astype(np.intp), b.astype(np.intp)
     problem.n_items = k
     problem.D = None

@@ -301,3 +301,15 @@ def test_other_libraries_columns_are_converted_by_numpy():
     (codes_a, codes_b), uniques = factorise_pair_ids(Column(), Column())
     assert_array_equal(uniques, ["a", "b"])
     assert_array_equal(codes_a, [1, 0])
+
+
+@pytest.mark.parametrize("dtype", [np.intp, np.int32, np.int64])
+@pytest.mark.parametrize("divisor", [1, 3, 7, 10_000])
+def test_quotient_and_remainder_is_numpys_divmod(dtype, divisor):
+    values = np.random.default_rng(3).integers(-50_000, 50_000, 1000).astype(dtype)
+    quotient, remainder = _ids.quotient_and_remainder(values, divisor)
+    expected_quotient, expected_remainder = np.divmod(values, divisor)
+    assert quotient.dtype == expected_quotient.dtype
+    assert remainder.dtype == expected_remainder.dtype
+    assert_array_equal(quotient, expected_quotient)
+    assert_array_equal(remainder, expected_remainder)
