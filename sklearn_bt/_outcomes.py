@@ -379,7 +379,17 @@ def _codes(y, classes):
     """
     if len(classes) == 3:  # B_WON, TIE, A_WON are 0, 1, 2
         return label_positions(y, classes)
-    return np.where(y == classes[1], np.int8(A_WON), np.int8(B_WON))
+    return _won_codes(y == classes[1])
+
+
+def _won_codes(a_won):
+    """``A_WON`` where ``a_won`` is True, else ``B_WON`` (int8).
+
+    A product (``B_WON`` is 0), not ``np.where``: its choice between two
+    values mispredicts its branches on random outcomes (1e6 rows: 9 against
+    0.6 ms).
+    """
+    return np.multiply(a_won.view(np.int8), np.int8(A_WON))
 
 
 def _encode_tie_model(y, labels, ties):
@@ -605,7 +615,7 @@ def _encode_binary(y, labels):
         single = labels[0]
         labels = _single_label_classes(single)
         return labels, np.full(len(y), A_WON if single == labels[1] else B_WON, np.int8)
-    return labels, np.where(y == labels[1], np.int8(A_WON), np.int8(B_WON))
+    return labels, _won_codes(y == labels[1])
 
 
 def _single_label_classes(label):
