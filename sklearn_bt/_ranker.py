@@ -1162,8 +1162,9 @@ def _check_finite_difference(X, D):
 
     Dense ``X`` is checked here, through its difference: a difference is
     finite only if both of its values are, and its sum is a pass over half
-    the values, made while each block is still in the CPU cache.  Only a
-    non-finite sum (a non-finite value, or a sum that overflowed) comes here.
+    the values (for a thin one, made while each block is in the CPU cache).
+    Only a non-finite sum (a non-finite value, or a sum that overflowed)
+    comes here.
     """
     assert_all_finite(X, input_name="X", estimator_name="BradleyTerryRanker")
     if not np.all(np.isfinite(D)):
