@@ -21,7 +21,13 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from ._exceptions import user_stacklevel
-from ._ids import as_id_array, factorise_ids, first_of_runs, positions_in
+from ._ids import (
+    as_id_array,
+    factorise_ids,
+    first_of_runs,
+    pair_keys,
+    positions_in,
+)
 from ._loss import A_WON, B_WON, TIE
 from ._words import plural
 
@@ -60,9 +66,7 @@ def _edge_matrix(rows, cols, n_items):
     float64 because scipy's graph routines work in float64 (other dtypes are
     copied).
     """
-    keys = np.multiply(rows, n_items, dtype=np.intp)
-    keys += cols
-    return _edge_matrix_of_keys(keys, n_items)
+    return _edge_matrix_of_keys(pair_keys(rows, cols, n_items), n_items)
 
 
 def _edge_matrix_of_keys(keys, n_items):
@@ -172,10 +176,7 @@ def pair_count_components(a, b, counts, n_items):
     beats_b = informative & (counts[:, A_WON] + ties > 0)
     beats_a = informative & (counts[:, B_WON] + ties > 0)
     # Edges loser -> winner: B -> A where A won or tied, A -> B where B did.
-    b_to_a = np.multiply(b, n_items, dtype=np.intp)
-    b_to_a += a
-    a_to_b = np.multiply(a, n_items, dtype=np.intp)
-    a_to_b += b
+    b_to_a, a_to_b = pair_keys(b, a, n_items), pair_keys(a, b, n_items)
     adjacency = _edge_matrix_of_keys(
         np.concatenate([b_to_a[beats_b], a_to_b[beats_a]]), n_items
     )

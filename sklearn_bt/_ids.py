@@ -418,6 +418,13 @@ def first_of_runs(sorted_values):
     return first
 
 
+def pair_keys(a, b, n_items):
+    """``a * n_items + b`` in one intp array (what ``bincount`` and ``unique`` take)."""
+    keys = np.multiply(a, n_items, dtype=np.intp)
+    keys += b
+    return keys
+
+
 def quotient_and_remainder(values, divisor):
     """``np.divmod(values, divisor)`` of an integer array by an integer scalar.
 

@@ -39,6 +39,7 @@ from ._ids import (
     factorise_pair_ids,
     first_of_runs,
     is_pandas_native,
+    pair_keys,
     quotient_and_remainder,
     small_int_range,
 )
@@ -1937,7 +1938,7 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
             change = 2 - 2 * outcome
             change *= swap
             outcome = outcome + change
-        keys = _pair_keys(a, b, n_items)
+        keys = pair_keys(a, b, n_items)
         if weight is None:
             unique_keys, counts = _count_sorted_pairs(keys, outcome)
         else:
@@ -1994,13 +1995,6 @@ def aggregate_id_pairs(ids_a, ids_b, outcome, weight):
     return items, design, counts
 
 
-def _pair_keys(a, b, n_items):
-    """``a * n_items + b`` in one intp array (what ``bincount`` and ``unique`` take)."""
-    keys = np.multiply(a, n_items, dtype=np.intp)
-    keys += b
-    return keys
-
-
 def _count_sorted_pairs(keys, outcome):
     """Sorted unique pair ``keys`` and the ``[B won, tie, A won]`` count of each.
 
@@ -2043,7 +2037,7 @@ def _count_cells(a, b, outcome, weight, n_items):
     block = max(_COUNT_BLOCK_ROWS, 4 * n_bins)
     for start in range(0, len(a), block):
         rows = slice(start, start + block)
-        keys = _pair_keys(a[rows], b[rows], n_items)
+        keys = pair_keys(a[rows], b[rows], n_items)
         if not one_outcome:
             keys += np.multiply(outcome[rows], n_cells, dtype=np.intp)
         counts += np.bincount(
