@@ -65,10 +65,13 @@ _EXACT_DEPENDENCE_RTOL = 1e-10
 _DECISIVE_PROBABILITY_MIN = 1e-10
 
 # Dense pair rows with at most this many features per item get a
-# column-major difference design (see _difference), written this many rows at
-# a time.
+# column-major difference design (see _difference), written in blocks of this
+# many rows at 8 features (fewer rows for more features: 512 KiB a block).
 _COLUMN_MAJOR_MAX_FEATURES = 32
 _DIFFERENCE_BLOCK_ROWS = 8192
+# The largest difference of item features accepted: the Hessian sums their
+# squares, times the comparisons' weights (1e200 x 1e9 rows is still finite).
+_DIFFERENCE_MAX = 1e100
 
 
 def _ties_certain(loss, extra):
@@ -1091,7 +1094,7 @@ def _outcome_counts(outcome, sample_weight):
 
 
 def _difference(half_a, half_b):
-    """``half_a - half_b`` in float64, and whether its sum is finite.
+    """``half_a - half_b`` in float64, and whether its values are all usable.
 
     Float32 halves are subtracted in float64 without a full-width copy.  A
     thin difference is stored column by column (Fortran order): numpy's
@@ -1099,27 +1102,26 @@ def _difference(half_a, half_b):
     values a row do not (d = 10, 1e6 rows: ``D @ w`` 16 -> 8 ms, ``D.T @ g``
     15 -> 7 ms, the Gram matrix 41 -> 32 ms, the fit 0.70 -> 0.59 s).  Wider
     rows gain little, and the transposing copy costs more the wider they
-    are.  It is written block by block of rows, and each block summed while
-    it is in the CPU cache: numpy's strided write at once took twice as
-    long.
+    are.  It is written block by block of rows, and each block's extremes
+    taken while it is in the CPU cache: numpy's strided write at once took
+    twice as long.  Usable means finite and at most ``_DIFFERENCE_MAX`` in
+    magnitude (see :func:`_check_difference`).
     """
-    # Non-finite values and overflows are reported by _check_finite_difference.
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _difference_and_sum(half_a, half_b)
-
-
-def _difference_and_sum(half_a, half_b):
     n_rows, n_features = half_a.shape
-    if n_features > _COLUMN_MAJOR_MAX_FEATURES:
-        D = np.subtract(half_a, half_b, dtype=np.float64)
-        return D, bool(np.isfinite(D.sum()))
-    D = np.empty((n_rows, n_features), order="F")
-    total = 0.0
-    for start in range(0, n_rows, _DIFFERENCE_BLOCK_ROWS):
-        rows = slice(start, start + _DIFFERENCE_BLOCK_ROWS)
-        block = np.subtract(half_a[rows], half_b[rows], out=D[rows], dtype=np.float64)
-        total += block.sum()
-    return D, bool(np.isfinite(total))
+    column_major = n_features <= _COLUMN_MAJOR_MAX_FEATURES
+    D = np.empty((n_rows, n_features), order="F" if column_major else "C")
+    block_rows = max(_DIFFERENCE_BLOCK_ROWS * 8 // max(n_features, 1), 1)
+    usable = True
+    # Non-finite values and overflows are reported by _check_difference.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, n_rows, block_rows):
+            rows = slice(start, start + block_rows)
+            block = np.subtract(
+                half_a[rows], half_b[rows], out=D[rows], dtype=np.float64
+            )
+            low, high = block.min(), block.max()  # NaN if any is
+            usable &= bool(-_DIFFERENCE_MAX <= low <= high <= _DIFFERENCE_MAX)
+    return D, usable
 
 
 def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
@@ -1150,30 +1152,32 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
         D = X[:, :n_item_features] - X[:, n_item_features:]
         design = MatrixDesign(sp.csr_array(D, dtype=np.float64))
     else:
-        D, sum_is_finite = _difference(X[:, :n_item_features], X[:, n_item_features:])
-        if not sum_is_finite:
-            _check_finite_difference(X, D)
+        D, usable = _difference(X[:, :n_item_features], X[:, n_item_features:])
+        if not usable:
+            _check_difference(X, D)
         design = MatrixDesign(D)
     return design, _outcome_counts(outcome, sample_weight)
 
 
-def _check_finite_difference(X, D):
-    """scikit-learn's error for a non-finite ``X``; ours for an overflowing ``D``.
+def _check_difference(X, D):
+    """scikit-learn's error for a non-finite ``X``; ours for too large a ``D``.
 
     Dense ``X`` is checked here, through its difference: a difference is
-    finite only if both of its values are, and its sum is a pass over half
-    the values (for a thin one, made while each block is in the CPU cache).
-    Only a non-finite sum (a non-finite value, or a sum that overflowed)
-    comes here.
+    finite only if both of its values are, and its extremes are a pass over
+    half the values, made while each block is in the CPU cache.  Only a
+    difference beyond ``_DIFFERENCE_MAX`` (or NaN) comes here.
     """
     assert_all_finite(X, input_name="X", estimator_name="BradleyTerryRanker")
-    if not np.all(np.isfinite(D)):
-        raise ValueError(
-            "X's item features differ by more than float64 can hold: a difference "
-            "of item A's and item B's features overflowed to infinity. Rescale the "
-            "item features, e.g. with PairTransformer(StandardScaler()) in a "
-            "Pipeline."
-        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        largest = np.max(np.abs(D))
+    size = "more than float64 can hold" if np.isinf(largest) else f"{largest:.3g}"
+    raise ValueError(
+        f"X's item features differ by up to {size} between item A and item B, "
+        f"beyond the {_DIFFERENCE_MAX:.0e} this model accepts: its curvature "
+        "sums the squares of these differences, which would overflow float64. "
+        "Rescale the item features, e.g. with PairTransformer(StandardScaler()) "
+        "in a Pipeline."
+    )
 
 
 def _half_win_meat(design, counts, result, fit_intercept):

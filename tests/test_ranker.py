@@ -409,8 +409,8 @@ def test_difference_design_is_exact_and_column_major_when_thin(
     # More rows than a block, so that the blockwise copy covers a ragged end.
     monkeypatch.setattr(ranker_module, "_DIFFERENCE_BLOCK_ROWS", 64)
     X = np.random.default_rng(2).normal(size=(1000, 2 * n_features)).astype(dtype)
-    D, sum_is_finite = ranker_module._difference(X[:, :n_features], X[:, n_features:])
-    assert sum_is_finite
+    D, usable = ranker_module._difference(X[:, :n_features], X[:, n_features:])
+    assert usable
     assert D.dtype == np.float64
     thin = n_features <= ranker_module._COLUMN_MAJOR_MAX_FEATURES
     assert D.flags.f_contiguous == thin and D.flags.c_contiguous != thin
@@ -425,8 +425,9 @@ def test_difference_design_is_exact_and_column_major_when_thin(
         (np.nan, 0.0, "Input X contains NaN"),
         (np.inf, np.inf, "Input X contains infinity"),
         (0.0, -np.inf, "Input X contains infinity"),
-        # Finite values whose difference overflows.
-        (1e308, -1e308, "differ by more than float64 can hold"),
+        # Finite values whose difference overflows, or whose square would.
+        (1e308, -1e308, "differ by up to more than float64 can hold"),
+        (1e200, 0.0, "differ by up to 1e\\+200 between item A and item B"),
     ],
 )
 def test_dense_values_are_checked_through_their_difference(
@@ -443,15 +444,16 @@ def test_dense_values_are_checked_through_their_difference(
     assert_array_equal(X, original)
 
 
-def test_a_sum_that_overflows_is_not_a_non_finite_value():
-    # Differences near the float64 limit whose sum overflows: the check then
-    # looks at the values themselves, which are finite.
+def test_large_features_with_small_differences_are_usable():
+    # Features near the float64 limit on both sides: only their differences
+    # enter the model, and these are small.
     X, y = _features(15, n=100, d=2)
-    X[:2, 0], X[:2, 2] = 1.5e308, 0.0
-    X[:2, 1] = X[:2, 3] = 0.0
-    D, sum_is_finite = ranker_module._difference(X[:, :2], X[:, 2:])
-    assert not sum_is_finite
-    ranker_module._check_finite_difference(X, D)  # no error
+    X[:, 0] += 1e300
+    X[:, 2] += 1e300
+    D, usable = ranker_module._difference(X[:, :2], X[:, 2:])
+    assert usable
+    model = _fit_quietly(BradleyTerryRanker(), X, y)
+    assert np.all(np.isfinite(model.coef_))
 
 
 def test_thin_column_major_design_fits_like_a_row_major_one(monkeypatch):
