@@ -110,7 +110,7 @@ _CLEARLY_DEFINITE_RCOND = 1e-6
 # 1e6 x 10: 32 KiB blocks 25.8 ms, 256 KiB 18.2, 1 MiB 16.3, 4 MiB 16.9; one
 # unblocked pass 21.8; 1e5 x 100: 46.9, 31.9, 31.3, 31.8 against 33.5).
 _GRAM_BLOCK_BYTES = 1 << 20
-# Comparisons per block when counting pairs into cells (see _count_cells).
+# Comparisons per block when counting pairs into cells (see count_cells).
 _COUNT_BLOCK_ROWS = 1 << 16
 # A dense design with many rows per parameter starts Newton from a fit on every
 # k-th row, at least this many rows per parameter (and _SUBSAMPLE_MIN_ROWS),
@@ -1913,41 +1913,57 @@ def aggregate_item_pairs(a, b, outcome, weight, n_items, *, fold):
         Summed ``[B won, tie, A won]`` per unique pair.
     """
     a, b, outcome = np.asarray(a), np.asarray(b), np.asarray(outcome)
-    n_cells = n_items * n_items
-    if n_cells <= max(len(a), 1 << 16):
+    if counts_in_cells(n_items, len(a)):
         # Few items (an arena): count straight into the K x K cells in one
-        # linear pass, no sort, and fold there (K^2 work, not n).  At most
-        # one cell per comparison: the 3 x K x K counts then stay within a
-        # few times the size of the ids.
-        planes = _count_cells(a, b, outcome, weight, n_items)
-        if fold:
-            unique_keys, counts = _fold_cells(planes, n_items)
-        else:
-            in_use = np.logical_or.reduce([p != 0 for p in planes if p is not None])
-            unique_keys = np.flatnonzero(in_use)
-            counts = np.zeros((len(unique_keys), 3))
-            for column, plane in enumerate(planes):
-                if plane is not None:
-                    counts[:, column] = plane.take(unique_keys)
+        # linear pass, no sort, and fold there (K^2 work, not n).
+        planes = count_cells(_code_keys(a, b, n_items), outcome, weight, n_items)
+        return aggregate_cells(planes, n_items, fold=fold)
+    if fold:
+        swap = a > b
+        a, b = np.minimum(a, b), np.maximum(a, b)
+        # 2 - outcome where swapped, by arithmetic: np.where on a random
+        # mask mispredicts its branches (1e6 rows: 6 against 0.3 ms).
+        change = 2 - 2 * outcome
+        change *= swap
+        outcome = outcome + change
+    keys = pair_keys(a, b, n_items)
+    if weight is None:
+        unique_keys, counts = _count_sorted_pairs(keys, outcome)
     else:
-        if fold:
-            swap = a > b
-            a, b = np.minimum(a, b), np.maximum(a, b)
-            # 2 - outcome where swapped, by arithmetic: np.where on a random
-            # mask mispredicts its branches (1e6 rows: 6 against 0.3 ms).
-            change = 2 - 2 * outcome
-            change *= swap
-            outcome = outcome + change
-        keys = pair_keys(a, b, n_items)
-        if weight is None:
-            unique_keys, counts = _count_sorted_pairs(keys, outcome)
-        else:
-            unique_keys, inverse = np.unique(keys, return_inverse=True)
-            inverse *= 3
-            inverse += outcome
-            counts = np.bincount(
-                inverse, weights=weight, minlength=3 * len(unique_keys)
-            ).reshape(-1, 3)
+        unique_keys, inverse = np.unique(keys, return_inverse=True)
+        inverse *= 3
+        inverse += outcome
+        counts = np.bincount(
+            inverse, weights=weight, minlength=3 * len(unique_keys)
+        ).reshape(-1, 3)
+    return _pairs_design(unique_keys, counts, n_items)
+
+
+def counts_in_cells(n_items, n_rows):
+    """Whether ``n_rows`` comparisons among ``n_items`` are counted in K x K cells.
+
+    At most one cell per comparison: the 3 x K x K counts then stay within a
+    few times the size of the ids.
+    """
+    return n_items * n_items <= max(n_rows, 1 << 16)
+
+
+def aggregate_cells(planes, n_items, *, fold):
+    """:func:`aggregate_item_pairs` from the planes of :func:`count_cells`."""
+    if fold:
+        unique_keys, counts = _fold_cells(planes, n_items)
+    else:
+        in_use = np.logical_or.reduce([p != 0 for p in planes if p is not None])
+        unique_keys = np.flatnonzero(in_use)
+        counts = np.zeros((len(unique_keys), 3))
+        for column, plane in enumerate(planes):
+            if plane is not None:
+                counts[:, column] = plane.take(unique_keys)
+    return _pairs_design(unique_keys, counts, n_items)
+
+
+def _pairs_design(unique_keys, counts, n_items):
+    """The :class:`ItemDesign` of the pairs ``a * K + b`` and their counts."""
     counts = counts.astype(np.float64, copy=False)  # bincount counts in int
     ua, ub = quotient_and_remainder(unique_keys, n_items)
     return ItemDesign(ua.astype(np.intp), ub.astype(np.intp), n_items), counts
@@ -2016,8 +2032,18 @@ def _count_sorted_pairs(keys, outcome):
     return run_key[new_pair], counts
 
 
-def _count_cells(a, b, outcome, weight, n_items):
+def _code_keys(a, b, n_items):
+    """``rows -> a * K + b`` of the item codes ``a`` and ``b`` (see count_cells)."""
+    return lambda rows: pair_keys(a[rows], b[rows], n_items)
+
+
+def count_cells(keys_of_rows, outcome, weight, n_items):
     """Counts of every ordered pair, one K x K plane (flat) per outcome.
+
+    ``keys_of_rows(rows)`` gives the pair keys ``a * K + b`` of a slice of
+    the rows, as a new integer array that holds ``3 K^2``, or None if those
+    rows are no item pairs (one-hot rows that turn out not to be): then None
+    is returned.
 
     Returns the planes of ``[B won, tie, A won]``, None for an outcome that no
     comparison has: winner/loser data count one plane, not three (at K = 1000
@@ -2035,11 +2061,13 @@ def _count_cells(a, b, outcome, weight, n_items):
     # Each block adds n_bins counts: blocks of 4 n_bins rows keep that a
     # quarter of the counting at most.
     block = max(_COUNT_BLOCK_ROWS, 4 * n_bins)
-    for start in range(0, len(a), block):
-        rows = slice(start, start + block)
-        keys = pair_keys(a[rows], b[rows], n_items)
+    for start in range(0, len(outcome), block):
+        rows = slice(start, min(start + block, len(outcome)))
+        keys = keys_of_rows(rows)
+        if keys is None:
+            return None
         if not one_outcome:
-            keys += np.multiply(outcome[rows], n_cells, dtype=np.intp)
+            keys += np.multiply(outcome[rows], n_cells, dtype=keys.dtype)
         counts += np.bincount(
             keys, weights=None if weight is None else weight[rows], minlength=n_bins
         )
@@ -2054,7 +2082,7 @@ def _count_cells(a, b, outcome, weight, n_items):
 def _fold_cells(planes, n_items):
     """Pairs (i, j), i <= j, in use, with (j, i) moved onto them, outcome reversed.
 
-    ``planes`` as :func:`_count_cells` returns them.  Returns the keys
+    ``planes`` as :func:`count_cells` returns them.  Returns the keys
     ``i * K + j`` in increasing order and their counts.
     """
     k = n_items

@@ -391,6 +391,51 @@ def test_two_hot_rows_are_checked_in_every_block(monkeypatch, spoil):
     assert ranker_module._two_hot_codes(X, 6) is None
 
 
+@pytest.mark.parametrize(
+    "spoil", [_spoil_value, _spoil_row_lengths, _spoil_a_column, _spoil_b_column]
+)
+def test_two_hot_rows_counted_in_cells_are_checked_in_every_block(monkeypatch, spoil):
+    # Few items are counted into their cells straight from X, block by block
+    # (blocks of 4 x 36 cells = 144 rows here): a row that is not two-hot in
+    # the last block is found before any count is used.
+    monkeypatch.setattr(solvers_module, "_COUNT_BLOCK_ROWS", 1)
+    winner, loser = _matches(9, n=400)
+    X = sp.csr_matrix(_two_hot(winner, loser, 6))
+    outcome = np.full(400, 2, dtype=np.int8)
+    assert ranker_module._two_hot_pairs(X, 6, outcome, None, fold=True) is not None
+    spoil(X)
+    assert ranker_module._two_hot_pairs(X, 6, outcome, None, fold=True) is None
+
+
+@pytest.mark.parametrize("fold", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_items", [6, 40])  # counted in cells; sorted pairs
+def test_two_hot_pairs_equal_the_pairs_of_their_codes(
+    monkeypatch, n_items, weighted, fold
+):
+    monkeypatch.setattr(solvers_module, "_COUNT_BLOCK_ROWS", 1)
+    rng = np.random.default_rng(4)
+    a, b = rng.integers(0, n_items, 500), rng.integers(0, n_items, 500)
+    outcome = rng.integers(0, 3, 500).astype(np.int8)
+    weight = rng.uniform(0.5, 2.0, 500) if weighted else None
+    # B's column listed before A's in every other row: unsorted indices.
+    first, second = n_items + b, a.copy()
+    first[::2], second[::2] = a[::2], n_items + b[::2]
+    indices = np.column_stack([first, second]).ravel()
+    X = sp.csr_matrix(
+        (np.ones(1000), indices, np.arange(0, 1001, 2)), shape=(500, 2 * n_items)
+    )
+    assert not X.has_sorted_indices
+    design, counts = ranker_module._two_hot_pairs(X, n_items, outcome, weight, fold)
+    expected_design, expected = solvers_module.aggregate_item_pairs(
+        a, b, outcome, weight, n_items, fold=fold
+    )
+    assert_array_equal(design.a, expected_design.a)
+    assert_array_equal(design.b, expected_design.b)
+    assert_allclose(counts, expected, rtol=1e-15)
+    assert_array_equal(X.indices, indices)  # left alone
+
+
 def test_float32_input_fits_like_its_float64_values():
     X, y = _features(9)
     X32 = X.astype(np.float32)

@@ -25,7 +25,6 @@ from sklearn_bt import (
     outcomes_from_winner_loser,
     pairwise_log_loss_scorer,
 )
-from sklearn_bt._solvers import aggregate_item_pairs
 from sklearn_bt._ties import DavidsonPairLoss, RaoKupperPairLoss
 
 TIE_MODELS = ["davidson", "rao-kupper"]
@@ -312,11 +311,12 @@ def test_one_hot_fast_path_equals_dense_path(ties, fit_intercept, alpha, monkeyp
     aggregated = []
 
     def spy(*args, **kwargs):
-        design, counts = aggregate_item_pairs(*args, **kwargs)
+        design, counts = two_hot_pairs(*args, **kwargs)
         aggregated.append(len(counts))
         return design, counts
 
-    monkeypatch.setattr(_ranker, "aggregate_item_pairs", spy)
+    two_hot_pairs = _ranker._two_hot_pairs
+    monkeypatch.setattr(_ranker, "_two_hot_pairs", spy)
     fast = _fit_quietly(clone(model), sp.csr_array(X), y)
     assert len(aggregated) == 1 and aggregated[0] < len(y)  # the fast path ran
     assert_allclose(fast.coef_, dense.coef_, rtol=1e-8, atol=1e-10)
