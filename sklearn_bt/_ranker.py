@@ -1122,9 +1122,16 @@ def _difference(half_a, half_b):
             block = np.subtract(
                 half_a[rows], half_b[rows], out=D[rows], dtype=np.float64
             )
-            low, high = block.min(), block.max()  # NaN if any is
-            usable &= bool(-_DIFFERENCE_MAX <= low <= high <= _DIFFERENCE_MAX)
+            usable &= _usable(block)
     return D, usable
+
+
+def _usable(differences):
+    """Whether ``differences`` are finite and at most ``_DIFFERENCE_MAX`` in size."""
+    if not differences.size:
+        return True
+    low, high = differences.min(), differences.max()  # NaN if any is
+    return bool(-_DIFFERENCE_MAX <= low <= high <= _DIFFERENCE_MAX)
 
 
 def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
@@ -1143,7 +1150,6 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
         )
         if aggregated is not None:
             return aggregated
-        assert_all_finite(X.data, input_name="X", estimator_name="BradleyTerryRanker")
     if sp.issparse(X) and X.shape[0] * X.shape[1] * 8 <= 2 * X.nnz * 12:
         # Dense data stored sparse: as a dense array it takes at most twice
         # the memory (8 bytes a value against 12 with its index), and its Gram
@@ -1151,9 +1157,12 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
         # 0.2 s dense).
         X = X.toarray()
     if sp.issparse(X):
-        X = sp.csr_array(X)
-        D = X[:, :n_item_features] - X[:, n_item_features:]
-        design = MatrixDesign(sp.csr_array(D, dtype=np.float64))
+        # In float64 before the subtraction, which float32 can overflow.
+        X = sp.csr_array(X, dtype=np.float64)
+        D = sp.csr_array(X[:, :n_item_features] - X[:, n_item_features:])
+        if not _usable(D.data):
+            _check_difference(X, D)
+        design = MatrixDesign(D)
     else:
         D, usable = _difference(X[:, :n_item_features], X[:, n_item_features:])
         if not usable:
@@ -1165,14 +1174,14 @@ def _make_design(X, outcome, sample_weight, n_item_features, fit_intercept):
 def _check_difference(X, D):
     """scikit-learn's error for a non-finite ``X``; ours for too large a ``D``.
 
-    Dense ``X`` is checked here, through its difference: a difference is
-    finite only if both of its values are, and its extremes are a pass over
-    half the values, made while each block is in the CPU cache.  Only a
+    ``X`` is checked here, through its difference: a difference is finite
+    only if both of its values are, and its extremes are a pass over half the
+    values (dense ones while each block is in the CPU cache).  Only a
     difference beyond ``_DIFFERENCE_MAX`` (or NaN) comes here.
     """
     assert_all_finite(X, input_name="X", estimator_name="BradleyTerryRanker")
     with np.errstate(over="ignore", invalid="ignore"):
-        largest = np.max(np.abs(D))
+        largest = np.max(np.abs(D.data if sp.issparse(D) else D))
     size = "more than float64 can hold" if np.isinf(largest) else f"{largest:.3g}"
     raise ValueError(
         f"X's item features differ by up to {size} between item A and item B, "

@@ -463,6 +463,7 @@ def test_difference_design_is_exact_and_column_major_when_thin(
     assert_array_equal(D, expected)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("n_features", [2, 40])
 @pytest.mark.parametrize(
     "a_value, b_value, message",
@@ -475,17 +476,24 @@ def test_difference_design_is_exact_and_column_major_when_thin(
         (1e200, 0.0, "differ by up to 1e\\+200 between item A and item B"),
     ],
 )
-def test_dense_values_are_checked_through_their_difference(
-    n_features, a_value, b_value, message
+def test_values_are_checked_through_their_difference(
+    n_features, a_value, b_value, message, sparse
 ):
     # X is checked for NaN and infinity through its difference, with
     # scikit-learn's messages, and a difference that overflows is named.
     X, y = _features(14, n=100, d=n_features)
+    if sparse:  # sparse enough to be fitted sparse
+        X[np.abs(X) < 1.2] = 0.0
     X[7, 1] = a_value
     X[7, n_features + 1] = b_value
+    if sparse:
+        X = sp.csr_array(X)
+        assert 3 * X.nnz < X.shape[0] * X.shape[1]
     original = X.copy()
     with pytest.raises(ValueError, match=message):
         BradleyTerryRanker().fit(X, y)
+    if sparse:
+        X, original = X.toarray(), original.toarray()
     assert_array_equal(X, original)
 
 
@@ -499,6 +507,13 @@ def test_large_features_with_small_differences_are_usable():
     assert usable
     model = _fit_quietly(BradleyTerryRanker(), X, y)
     assert np.all(np.isfinite(model.coef_))
+    # Sparse, a column that is zero but for one huge value on both sides.
+    X_sparse = np.zeros((100, 8))
+    X_sparse[:, [0, 4]] = X[:, [1, 3]]
+    X_sparse[5, [2, 6]] = 1e300
+    sparse_model = _fit_quietly(BradleyTerryRanker(), sp.csr_array(X_sparse), y)
+    reference = _fit_quietly(BradleyTerryRanker(), X[:, [1, 3]], y)
+    assert_allclose(sparse_model.coef_[0], reference.coef_[0], rtol=1e-10)
 
 
 def test_thin_column_major_design_fits_like_a_row_major_one(monkeypatch):
