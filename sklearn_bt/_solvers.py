@@ -67,6 +67,11 @@ DENSE_SOLVE_MAX_PARAMS = 3000
 # pairs among 1e4 items: 1 ms against 5 ms.  Below it, the CSR's fixed cost
 # shows.
 _SPARSE_SUMS_MIN_PAIRS = 1 << 15
+# Below this many item pairs the Laplacian is assembled at each Newton step,
+# on a pattern found once (a sort of its cells), and conjugate gradients make
+# one sparse product a step, not two: scipy's fixed cost of a product is then
+# most of its time.
+_ASSEMBLED_LAPLACIAN_MAX_PAIRS = 1 << 15
 ITEM_DENSE_SOLVE_MAX_PARAMS = 200
 # Jacobi-preconditioned CG solves an item Newton system in 1-100 iterations
 # on random graphs and tournaments (K = 10,000 random: 11 at most; ATP
@@ -599,6 +604,7 @@ class ItemDesign:
         self.dense_solve_max_params = ITEM_DENSE_SOLVE_MAX_PARAMS
         self._null_basis = None
         self._upper_pattern = None
+        self._laplacian_pattern = None
         # How Newton systems beyond the dense solve are solved: CG capped at
         # _NEWTON_CG_MAX_ITERATIONS; a sparse LU once that proved too few on
         # this graph; CG uncapped once LU steps were imprecise
@@ -616,10 +622,12 @@ class ItemDesign:
     def gram(self, h, dense=False):
         """The weighted graph Laplacian ``D.T @ diag(h) @ D``.
 
-        Dense, it is one ``bincount`` over the K x K cells; sparse, it is
-        assembled from its unassembled form, ``U + U.T + diag(degree)``: the
-        sum of CSR arrays merges sorted rows in linear time, where scattering
-        the entries into their cells would sort them.
+        Dense, it is one ``bincount`` over the K x K cells; sparse, for few
+        pairs, one ``bincount`` into the cells of a pattern found once (see
+        :meth:`laplacian_operator`); for many, it is assembled from its
+        unassembled form, ``U + U.T + diag(degree)``: the sum of CSR arrays
+        merges sorted rows in linear time, where finding the pattern sorts
+        the cells.
         """
         k = self.n_params
         if dense:
@@ -628,6 +636,8 @@ class ItemDesign:
             H = -(off + off.T)
             H[np.diag_indices(k)] += degree
             return H
+        if len(h) < _ASSEMBLED_LAPLACIAN_MAX_PAIRS:
+            return self._assembled_laplacian(h)
         laplacian = self.laplacian_operator(h)
         upper = sp.csr_array(laplacian.upper)
         diagonal = sp.diags_array(laplacian.diagonal, format="csr")
@@ -644,11 +654,50 @@ class ItemDesign:
         return self.rmatvec(g), laplacian
 
     def laplacian_operator(self, h):
-        """The Laplacian ``D.T @ diag(h) @ D`` as a :class:`_LaplacianOperator`."""
+        """The Laplacian ``D.T @ diag(h) @ D`` for products with it.
+
+        A :class:`_LaplacianOperator`, or for fewer than
+        ``_ASSEMBLED_LAPLACIAN_MAX_PAIRS`` pairs the assembled CSR array: there
+        a product's fixed cost is what shows, and the assembled Laplacian is
+        one product where the operator is two.
+        """
+        if len(h) < _ASSEMBLED_LAPLACIAN_MAX_PAIRS:
+            return self._assembled_laplacian(h)
         negated = -h
         upper = self._pairs_array(negated)
         side_a, side_b = self._sums_by_item(negated, upper)
         return _LaplacianOperator(upper, -(side_a + side_b))
+
+    def _assembled_laplacian(self, h):
+        """The Laplacian as a canonical CSR array, on a pattern found once."""
+        if self._laplacian_pattern is None:
+            self._laplacian_pattern = self._find_laplacian_pattern()
+        indptr, indices, positions = self._laplacian_pattern
+        # Each pair adds -h at (a, b) and (b, a), and h to the diagonal at
+        # (a, a) and (b, b); repeated cells (a self-comparison, or a pair in
+        # both orders) add up.
+        values = np.concatenate([-h, -h, h, h])
+        data = np.bincount(positions, values, len(indices))
+        laplacian = sp.csr_array((data, indices, indptr), shape=(self.n_params,) * 2)
+        laplacian.has_canonical_format = True  # sorted unique cells: no check
+        return laplacian
+
+    def _find_laplacian_pattern(self):
+        """``(indptr, indices, positions)`` of the Laplacian's cells.
+
+        ``positions`` holds the index into the CSR data of (a, b), (b, a),
+        (a, a) and (b, b) for every pair, in that order.
+        """
+        k = self.n_params
+        rows = np.concatenate([self.a, self.b, self.a, self.b])
+        cols = np.concatenate([self.b, self.a, self.a, self.b])
+        keys = pair_keys(rows, cols, k)
+        cells, positions = np.unique(keys, return_inverse=True)
+        indptr = np.searchsorted(cells, np.arange(0, (k + 1) * k, k))
+        indices = cells - np.repeat(np.arange(0, k * k, k), np.diff(indptr))
+        # In the index type scipy would pick, or it converts them every time.
+        index_dtype = sp.get_index_dtype(maxval=max(k, len(cells)))
+        return indptr.astype(index_dtype), indices.astype(index_dtype), positions
 
     def _sums_by_item(self, values, pairs=None):
         """Sums of per-pair ``values`` by item: over A's side, over B's side.
@@ -733,10 +782,11 @@ class _LaplacianOperator:
     """The weighted Laplacian ``diag(degree) + U + U.T`` of the item pairs, unassembled.
 
     ``U`` holds ``-h`` at (a, b) for every pair, in the pairs' own CSR order,
-    so building it is free; a product costs the same as one with the
-    assembled Laplacian (each pair is read twice either way), and assembling
-    it (a sum of three CSR arrays, see ``ItemDesign.gram``) is what it saves
-    at every Newton step.
+    so building it is free; a product reads each pair twice, as one with the
+    assembled Laplacian does, and assembling it (a pass over four entries a
+    pair) is what it saves at every Newton step.  That holds for many pairs;
+    below ``_ASSEMBLED_LAPLACIAN_MAX_PAIRS`` the assembled one is used, whose
+    products cost one call into scipy, not two.
     """
 
     def __init__(self, upper, degree):

@@ -98,10 +98,13 @@ def test_item_design_products_equal_explicit_matrix():
     assert_allclose(design.cross(hc), D.T @ hc)
 
 
+@pytest.mark.parametrize("assembled", [True, False])
 @pytest.mark.parametrize("sums_by", ["bincount", "sparse product"])
-def test_item_design_gram_is_weighted_laplacian(monkeypatch, sums_by):
+def test_item_design_gram_is_weighted_laplacian(monkeypatch, sums_by, assembled):
     if sums_by == "sparse product":  # the route of large designs
         monkeypatch.setattr(_solvers, "_SPARSE_SUMS_MIN_PAIRS", 0)
+    if not assembled:  # many pairs: an unassembled operator for products
+        monkeypatch.setattr(_solvers, "_ASSEMBLED_LAPLACIAN_MAX_PAIRS", 0)
     # Unsorted pairs, repeated, in both directions, and one item against itself.
     a, b, _ = _item_case(2)
     a[0] = b[0] = 3
@@ -113,8 +116,11 @@ def test_item_design_gram_is_weighted_laplacian(monkeypatch, sums_by):
     assert_allclose(gram.toarray(), D.T @ np.diag(h) @ D, atol=1e-12)
     assert_allclose(design.gram(h, dense=True), D.T @ np.diag(h) @ D, atol=1e-12)
     laplacian = design.laplacian_operator(h)
+    assert sp.issparse(laplacian) == assembled
     v = np.random.default_rng(4).normal(size=5)
     assert_allclose(laplacian @ v, D.T @ (h * (D @ v)), atol=1e-12)
+    # The pattern is found once: a second assembly with new weights is right.
+    assert_allclose(design.gram(2 * h).toarray(), 2 * D.T @ np.diag(h) @ D, atol=1e-12)
     assert_allclose(design.rmatvec(h), D.T @ h, atol=1e-12)
 
 
