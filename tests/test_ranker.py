@@ -848,10 +848,13 @@ def test_a_ladder_of_uneven_matches_is_solved_exactly():
     assert_allclose(-np.diff(model.coef_), np.log(ratio), atol=1e-7)
 
 
+@pytest.mark.parametrize("assembled", [True, False])
 @pytest.mark.parametrize(
     "params", [{"fit_intercept": True}, {"alpha": 1e-6}, {"ties": "davidson"}]
 )
-def test_factorised_and_iterative_newton_steps_agree(params, monkeypatch):
+def test_factorised_and_iterative_newton_steps_agree(params, assembled, monkeypatch):
+    if not assembled:  # the Laplacian unassembled, as for many pairs
+        monkeypatch.setattr(solvers_module, "_ASSEMBLED_LAPLACIAN_MAX_PAIRS", 0)
     winner, loser = _ladder(1500)
     rng = np.random.default_rng(35)
     swap = rng.random(len(winner)) < 0.3

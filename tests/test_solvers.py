@@ -198,10 +198,12 @@ def test_newton_solve_agrees_with_scipy(fit_intercept, loss, nll, design_kind):
     assert_allclose(hessian, _fd_hessian(f, ours), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("sparse_sums", [False, True])
+@pytest.mark.parametrize(
+    "laplacian", ["assembled", "operator", "operator with sparse sums"]
+)
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_conjugate_gradient_path_equals_dense_solve(
-    monkeypatch, fit_intercept, sparse_sums
+    monkeypatch, fit_intercept, laplacian
 ):
     a, b, counts = _item_case(6, n_items=7, n_rows=60)
     counts[::4, TIE] += 1
@@ -209,7 +211,9 @@ def test_conjugate_gradient_path_equals_dense_solve(
         ItemDesign(a, b, 7), DavidsonPairLoss(), counts, fit_intercept=fit_intercept
     )
     monkeypatch.setattr(_solvers, "ITEM_DENSE_SOLVE_MAX_PARAMS", 0)
-    if sparse_sums:  # sums by item as sparse products, as for many pairs
+    if laplacian != "assembled":  # unassembled, as for many pairs
+        monkeypatch.setattr(_solvers, "_ASSEMBLED_LAPLACIAN_MAX_PAIRS", 0)
+    if laplacian == "operator with sparse sums":  # sums by item as sparse products
         monkeypatch.setattr(_solvers, "_SPARSE_SUMS_MIN_PAIRS", 0)
     iterative = newton_solve(
         ItemDesign(a, b, 7), DavidsonPairLoss(), counts, fit_intercept=fit_intercept
