@@ -692,7 +692,16 @@ class ItemDesign:
         rows = np.concatenate([self.a, self.b, self.a, self.b])
         cols = np.concatenate([self.b, self.a, self.a, self.b])
         keys = pair_keys(rows, cols, k)
-        cells, positions = np.unique(keys, return_inverse=True)
+        if k * k <= max(4 * len(keys), 1 << 16):
+            # Few cells (at most four a key): mark those in use instead of
+            # sorting the keys (K = 100 with 4,295 pairs: 0.9 -> 0.3 ms;
+            # football's 304 teams with 7,025 pairs: 1.5 -> 1.0 ms).
+            in_use = np.zeros(k * k, dtype=bool)
+            in_use[keys] = True
+            cells = np.flatnonzero(in_use)
+            positions = (np.cumsum(in_use) - 1)[keys]
+        else:
+            cells, positions = np.unique(keys, return_inverse=True)
         indptr = np.searchsorted(cells, np.arange(0, (k + 1) * k, k))
         indices = cells - np.repeat(np.arange(0, k * k, k), np.diff(indptr))
         # In the index type scipy would pick, or it converts them every time.
@@ -1041,7 +1050,10 @@ def _dense_system(H_cc, B, C, null):
     H = np.array(H_cc)
     if null is not None and null.shape[1]:
         N = null.toarray() if sp.issparse(null) else null
-        H += _null_shift_scale(np.diag(H)) * (N @ N.T)
+        shifted = _null_shift_scale(np.diag(H)) * N
+        # One part's outer product by broadcasting: matmul's is a slow path
+        # when the inner dimension is 1 (K = 100: 32 against 11 us).
+        H += shifted * N.T if N.shape[1] == 1 else shifted @ N.T
     if B is not None and B.shape[1]:
         H = np.block([[H, B], [B.T, C]])
     return H

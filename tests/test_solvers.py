@@ -98,6 +98,24 @@ def test_item_design_products_equal_explicit_matrix():
     assert_allclose(design.cross(hc), D.T @ hc)
 
 
+@pytest.mark.parametrize("n_items", [30, 400])  # cells marked; keys sorted
+def test_assembled_laplacian_of_a_sparse_graph(n_items):
+    # 60 pairs among 400 items have far more cells than keys: the pattern is
+    # found by sorting the keys, not by marking the cells.
+    rng = np.random.default_rng(8)
+    a, b = rng.integers(0, n_items, 60), rng.integers(0, n_items, 60)
+    a[0] = b[0]  # an item against itself
+    a[1], b[1] = b[2], a[2]  # a pair in both orders
+    h = rng.uniform(0.1, 2.0, 60)
+    design = ItemDesign(a, b, n_items)
+    gram = design.gram(h)
+    assert isinstance(gram, sp.csr_array) and gram.has_canonical_format
+    assert_allclose(gram.toarray(), design.gram(h, dense=True), atol=1e-12)
+    # Rows for the items compared only: one cell each at least, their diagonal.
+    compared = np.bincount(np.r_[a, b], minlength=n_items) > 0
+    assert np.all((np.diff(gram.indptr) > 0) == compared)
+
+
 @pytest.mark.parametrize("assembled", [True, False])
 @pytest.mark.parametrize("sums_by", ["bincount", "sparse product"])
 def test_item_design_gram_is_weighted_laplacian(monkeypatch, sums_by, assembled):
