@@ -68,9 +68,9 @@ DENSE_SOLVE_MAX_PARAMS = 3000
 # shows.
 _SPARSE_SUMS_MIN_PAIRS = 1 << 15
 # Below this many item pairs the Laplacian is assembled at each Newton step,
-# on a pattern found once (a sort of its cells), and conjugate gradients make
-# one sparse product a step, not two: scipy's fixed cost of a product is then
-# most of its time.
+# on a pattern of cells found once, and conjugate gradients make one sparse
+# product a step, not two: scipy's fixed cost of a product is then most of
+# its time.
 _ASSEMBLED_LAPLACIAN_MAX_PAIRS = 1 << 15
 ITEM_DENSE_SOLVE_MAX_PARAMS = 200
 # Jacobi-preconditioned CG solves an item Newton system in 1-100 iterations
