@@ -437,3 +437,38 @@ def quotient_and_remainder(values, divisor):
     remainder = np.multiply(quotient, divisor)
     np.subtract(values, remainder, out=remainder)
     return quotient, remainder
+
+
+# Positions of keys among at most this many cells are found by marking the
+# cells (two passes over the keys and one over the cells), and only while the
+# cells are at most _MARKED_CELLS_PER_KEY a key; beyond, by sorting the keys.
+_SLOT_CELLS_MAX = 1 << 22
+_MARKED_CELLS_PER_KEY = 16
+
+
+def key_slots(keys, n_cells):
+    """``(slot, distinct)``: the sorted distinct ``keys`` (in ``0..n_cells-1``)
+    and each key's index among them.
+
+    Few cells a key are marked instead of sorting the keys (an item Laplacian
+    of K = 100 with 4,295 pairs: 0.9 -> 0.3 ms).
+    """
+    if n_cells <= min(_SLOT_CELLS_MAX, _MARKED_CELLS_PER_KEY * len(keys) + (1 << 16)):
+        seen = np.zeros(n_cells, dtype=bool)
+        seen[keys] = True
+        slot_of_cell = np.cumsum(seen, dtype=np.intp) - 1
+        return slot_of_cell[keys], np.flatnonzero(seen)
+    distinct, slot = np.unique(keys, return_inverse=True)
+    return slot, distinct
+
+
+def csr_pattern(cells, n_items):
+    """``(indptr, indices)`` of the sorted distinct cells ``row * n_items + col``.
+
+    The row pointers are found by searching the cells for each row's first
+    one, and the columns are the cells' remainders: one integer division of
+    every cell (``divmod``) cost more than a sort (1e6 edges: 18 ms).
+    """
+    row_starts = np.arange(0, (n_items + 1) * n_items, n_items, dtype=np.intp)
+    indptr = np.searchsorted(cells, row_starts)
+    return indptr, cells - np.repeat(row_starts[:-1], np.diff(indptr))

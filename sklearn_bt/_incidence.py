@@ -11,13 +11,10 @@ pairs and items instead of a general sparse product.
 import numpy as np
 import scipy.sparse as sp
 
-from ._ids import quotient_and_remainder
+from ._ids import key_slots, quotient_and_remainder
 
 # The +-1 features (home flags) told apart from item ids, at most.
 _INCIDENCE_MAX_FEATURES = 64
-# Positions of keys among at most this many cells are found by marking the
-# cells (two passes over the keys); beyond, by sorting them.
-_SLOT_CELLS_MAX = 1 << 22
 
 
 def item_incidence(D):
@@ -126,17 +123,6 @@ def _sums(positions, values, n):
     return np.bincount(positions, values, n).astype(float, copy=False)
 
 
-def _slots(keys, n_cells):
-    """``(slot, distinct)``: the sorted distinct ``keys`` and each key's index there."""
-    if n_cells <= _SLOT_CELLS_MAX:
-        seen = np.zeros(n_cells, dtype=bool)
-        seen[keys] = True
-        slot_of_cell = np.cumsum(seen, dtype=np.intp) - 1
-        return slot_of_cell[keys], np.flatnonzero(seen)
-    distinct, slot = np.unique(keys, return_inverse=True)
-    return slot, distinct
-
-
 class IncidenceGram:
     """``D.T @ diag(h) @ D`` of a sparse design of item ids and features.
 
@@ -180,7 +166,7 @@ class IncidenceGram:
         lo, hi = (a, b) if self._both is None else (a[both], b[both])
         pair_keys = np.multiply(np.minimum(lo, hi), k, dtype=np.intp)
         pair_keys += np.maximum(lo, hi)
-        self._pair_slot, pairs = _slots(pair_keys, k * k)
+        self._pair_slot, pairs = key_slots(pair_keys, k * k)
         self._n_pairs = len(pairs)
         pair_lo, pair_hi = quotient_and_remainder(pairs, k)
 
@@ -204,7 +190,7 @@ class IncidenceGram:
             keys = np.concatenate(
                 [f_a[on_a] * m + F.indices[on_a], f_b[on_b] * m + F.indices[on_b]]
             )
-            slots, cells = _slots(keys, k * m)
+            slots, cells = key_slots(keys, k * m)
             n_on_a = int(on_a.sum())
             self._slot_a, self._slot_b = slots[:n_on_a], slots[n_on_a:]
             self._on_a = None if on_a.all() else np.flatnonzero(on_a)

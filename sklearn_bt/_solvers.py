@@ -36,9 +36,11 @@ from scipy.sparse.linalg import LinearOperator, cg, splu
 
 from ._graph import _edge_matrix, longest_path_depths, pair_count_components
 from ._ids import (
+    csr_pattern,
     factorise_pair_ids,
     first_of_runs,
     is_pandas_native,
+    key_slots,
     pair_keys,
     quotient_and_remainder,
     small_int_range,
@@ -678,8 +680,14 @@ class ItemDesign:
         # both orders) add up.
         values = np.concatenate([-h, -h, h, h])
         data = np.bincount(positions, values, len(indices))
-        laplacian = sp.csr_array((data, indices, indptr), shape=(self.n_params,) * 2)
+        # The pattern is copied, as IncidenceGram's: the caller owns the
+        # array (hessian_ is one), and scipy edits a pattern in place.
+        laplacian = sp.csr_array(
+            (data, indices.copy(), indptr.copy()), shape=(self.n_params,) * 2
+        )
         laplacian.has_canonical_format = True  # sorted unique cells: no check
+        if not data.all():  # as a sum of sparse arrays: no stored zeros
+            laplacian.eliminate_zeros()
         return laplacian
 
     def _find_laplacian_pattern(self):
@@ -691,19 +699,8 @@ class ItemDesign:
         k = self.n_params
         rows = np.concatenate([self.a, self.b, self.a, self.b])
         cols = np.concatenate([self.b, self.a, self.a, self.b])
-        keys = pair_keys(rows, cols, k)
-        if k * k <= max(4 * len(keys), 1 << 16):
-            # Few cells (at most four a key): mark those in use instead of
-            # sorting the keys (K = 100 with 4,295 pairs: 0.9 -> 0.3 ms;
-            # football's 304 teams with 7,025 pairs: 1.5 -> 1.0 ms).
-            in_use = np.zeros(k * k, dtype=bool)
-            in_use[keys] = True
-            cells = np.flatnonzero(in_use)
-            positions = (np.cumsum(in_use) - 1)[keys]
-        else:
-            cells, positions = np.unique(keys, return_inverse=True)
-        indptr = np.searchsorted(cells, np.arange(0, (k + 1) * k, k))
-        indices = cells - np.repeat(np.arange(0, k * k, k), np.diff(indptr))
+        positions, cells = key_slots(pair_keys(rows, cols, k), k * k)
+        indptr, indices = csr_pattern(cells, k)
         # In the index type scipy would pick, or it converts them every time.
         index_dtype = sp.get_index_dtype(maxval=max(k, len(cells)))
         return indptr.astype(index_dtype), indices.astype(index_dtype), positions

@@ -313,3 +313,11 @@ def test_quotient_and_remainder_is_numpys_divmod(dtype, divisor):
     assert remainder.dtype == expected_remainder.dtype
     assert_array_equal(quotient, expected_quotient)
     assert_array_equal(remainder, expected_remainder)
+
+
+@pytest.mark.parametrize("n_cells", [50, 10**6])  # marked; sorted (few keys)
+def test_key_slots_index_the_sorted_distinct_keys(n_cells):
+    keys = np.random.default_rng(5).integers(0, 50, 200) * (n_cells // 50)
+    slot, distinct = _ids.key_slots(keys, n_cells)
+    assert_array_equal(distinct, np.unique(keys))
+    assert_array_equal(distinct[slot], keys)

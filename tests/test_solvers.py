@@ -111,9 +111,15 @@ def test_assembled_laplacian_of_a_sparse_graph(n_items):
     gram = design.gram(h)
     assert isinstance(gram, sp.csr_array) and gram.has_canonical_format
     assert_allclose(gram.toarray(), design.gram(h, dense=True), atol=1e-12)
-    # Rows for the items compared only: one cell each at least, their diagonal.
-    compared = np.bincount(np.r_[a, b], minlength=n_items) > 0
+    # Stored cells only for items compared with another one (as a sum of
+    # sparse arrays, no stored zeros: the self-comparison adds none).
+    other = a != b
+    compared = np.bincount(np.r_[a[other], b[other]], minlength=n_items) > 0
+    assert np.all(gram.data != 0)
     assert np.all((np.diff(gram.indptr) > 0) == compared)
+    # The caller owns the arrays: editing one Laplacian leaves the next intact.
+    gram.indices[:] = 0
+    assert_allclose(design.gram(h).toarray(), design.gram(h, dense=True), atol=1e-12)
 
 
 @pytest.mark.parametrize("assembled", [True, False])
