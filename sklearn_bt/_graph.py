@@ -24,8 +24,8 @@ from ._exceptions import user_stacklevel
 from ._ids import (
     as_id_array,
     csr_pattern,
+    distinct_keys,
     factorise_ids,
-    first_of_runs,
     pair_keys,
     positions_in,
 )
@@ -71,9 +71,9 @@ def _edge_matrix(rows, cols, n_items):
 
 
 def _edge_matrix_of_keys(keys, n_items):
-    """:func:`_edge_matrix` of the keys ``row * n_items + col`` (sorted in place)."""
-    keys.sort()
-    indptr, cols = csr_pattern(keys[first_of_runs(keys)], n_items)
+    """:func:`_edge_matrix` of the keys ``row * n_items + col`` (may sort them in
+    place)."""
+    indptr, cols = csr_pattern(distinct_keys(keys, n_items * n_items), n_items)
     matrix = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(n_items, n_items))
     matrix.has_canonical_format = True  # sorted by (row, col), no repeats
     return matrix

@@ -439,9 +439,10 @@ def quotient_and_remainder(values, divisor):
     return quotient, remainder
 
 
-# Positions of keys among at most this many cells are found by marking the
-# cells (two passes over the keys and one over the cells), and only while the
-# cells are at most _MARKED_CELLS_PER_KEY a key; beyond, by sorting the keys.
+# Positions of keys among at most this many cells, or their distinct values,
+# are found by marking the cells (two passes over the keys and one over the
+# cells), and only while the cells are at most _MARKED_CELLS_PER_KEY a key;
+# beyond, by sorting the keys.
 _SLOT_CELLS_MAX = 1 << 22
 _MARKED_CELLS_PER_KEY = 16
 
@@ -453,13 +454,33 @@ def key_slots(keys, n_cells):
     Few cells a key are marked instead of sorting the keys (an item Laplacian
     of K = 100 with 4,295 pairs: 0.9 -> 0.3 ms).
     """
-    if n_cells <= min(_SLOT_CELLS_MAX, _MARKED_CELLS_PER_KEY * len(keys) + (1 << 16)):
-        seen = np.zeros(n_cells, dtype=bool)
-        seen[keys] = True
+    if _few_cells(len(keys), n_cells):
+        seen = _marked(keys, n_cells)
         slot_of_cell = np.cumsum(seen, dtype=np.intp) - 1
         return slot_of_cell[keys], np.flatnonzero(seen)
     distinct, slot = np.unique(keys, return_inverse=True)
     return slot, distinct
+
+
+def distinct_keys(keys, n_cells):
+    """The sorted distinct ``keys`` (in ``0..n_cells-1``); sorts ``keys`` in place
+    unless their cells are few, where they are marked (as in :func:`key_slots`:
+    the K = 100 comparison graph's 8,590 edge keys, 0.25 -> 0.05 ms)."""
+    if _few_cells(len(keys), n_cells):
+        return np.flatnonzero(_marked(keys, n_cells))
+    keys.sort()
+    return keys[first_of_runs(keys)]
+
+
+def _few_cells(n_keys, n_cells):
+    """Whether marking ``n_cells`` cells beats sorting ``n_keys`` keys."""
+    return n_cells <= min(_SLOT_CELLS_MAX, _MARKED_CELLS_PER_KEY * n_keys + (1 << 16))
+
+
+def _marked(keys, n_cells):
+    seen = np.zeros(n_cells, dtype=bool)
+    seen[keys] = True
+    return seen
 
 
 def csr_pattern(cells, n_items):

@@ -316,6 +316,14 @@ def test_quotient_and_remainder_is_numpys_divmod(dtype, divisor):
 
 
 @pytest.mark.parametrize("n_cells", [50, 10**6])  # marked; sorted (few keys)
+def test_distinct_keys_are_the_sorted_unique_keys(n_cells):
+    keys = np.random.default_rng(6).integers(0, 50, 200) * (n_cells // 50)
+    expected = np.unique(keys)
+    assert_array_equal(_ids.distinct_keys(keys.copy(), n_cells), expected)
+    assert_array_equal(_ids.distinct_keys(keys[:0].copy(), n_cells), expected[:0])
+
+
+@pytest.mark.parametrize("n_cells", [50, 10**6])  # marked; sorted (few keys)
 def test_key_slots_index_the_sorted_distinct_keys(n_cells):
     keys = np.random.default_rng(5).integers(0, 50, 200) * (n_cells // 50)
     slot, distinct = _ids.key_slots(keys, n_cells)

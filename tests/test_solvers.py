@@ -98,16 +98,23 @@ def test_item_design_products_equal_explicit_matrix():
     assert_allclose(design.cross(hc), D.T @ hc)
 
 
-@pytest.mark.parametrize("n_items", [30, 400])  # cells marked; keys sorted
-def test_assembled_laplacian_of_a_sparse_graph(n_items):
+@pytest.mark.parametrize(
+    "n_items, read_off_dense",
+    [(30, True), (30, False), (400, False)],  # dense; cells marked; keys sorted
+)
+def test_assembled_laplacian_of_a_sparse_graph(n_items, read_off_dense):
     # 60 pairs among 400 items have far more cells than keys: the pattern is
-    # found by sorting the keys, not by marking the cells.
+    # found by sorting the keys, not by marking the cells.  Up to the dense
+    # solve's size the nonzeros are read off the dense Laplacian instead.
     rng = np.random.default_rng(8)
     a, b = rng.integers(0, n_items, 60), rng.integers(0, n_items, 60)
     a[0] = b[0]  # an item against itself
     a[1], b[1] = b[2], a[2]  # a pair in both orders
     h = rng.uniform(0.1, 2.0, 60)
     design = ItemDesign(a, b, n_items)
+    if not read_off_dense:
+        design.dense_solve_max_params = 0
+    assert (n_items <= design.dense_solve_max_params) == read_off_dense
     gram = design.gram(h)
     assert isinstance(gram, sp.csr_array) and gram.has_canonical_format
     assert_allclose(gram.toarray(), design.gram(h, dense=True), atol=1e-12)
