@@ -1785,3 +1785,31 @@ def test_equal_weights_however_small_give_the_same_fit(weight):
         features = BradleyTerryRanker().fit(F, y, sample_weight=np.full(n, weight))
     assert_allclose(fitted[-1].coef_, reference_ids, atol=1e-10)
     assert_allclose(features.coef_, reference, atol=1e-10)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_a_checked_strongly_connected_graph_starts_from_the_spectral_estimate(
+    monkeypatch, alpha
+):
+    # The graph check of an unpenalised fit tells the solver the items are
+    # strongly connected, which the spectral start needs; a penalised fit
+    # checks no graph, and starts at zero.
+    starts = []
+    original = solvers_module._spectral_start
+
+    def spy(design, counts):
+        starts.append(original(design, counts))
+        return starts[-1]
+
+    monkeypatch.setattr(solvers_module, "_spectral_start", spy)
+    rng = np.random.default_rng(3)
+    winners = rng.integers(0, 6, 300)
+    losers = (winners + rng.integers(1, 6, 300)) % 6
+    ranker = BradleyTerryRanker(alpha=alpha)
+    model = make_pipeline(PairTransformer(OneHotEncoder()), ranker)
+    model.fit(np.column_stack([winners, losers]), np.ones(300))
+    assert len(starts) == 1
+    assert (starts[0] is not None) == (alpha == 0)
+    if alpha == 0:
+        expected = choix.lsr_pairwise(6, list(zip(winners, losers, strict=True)))
+        assert_allclose(starts[0], expected, atol=1e-10)

@@ -603,6 +603,104 @@ def test_quasi_newton_start_reaches_the_same_optimum_in_fewer_passes(
     _assert_same_optimum(warm, cold)
 
 
+def _spectral_case(seed, n_items=12, n_rows=600, spread=1.5):
+    """Strongly connected comparisons of items 0..n_items-2 (the last item is
+    in none), with ties, repeats in both orders and a self-comparison."""
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(0.0, spread, n_items - 1)
+    a = rng.integers(0, n_items - 1, n_rows)
+    b = (a + rng.integers(1, n_items - 1, n_rows)) % (n_items - 1)
+    p = 1.0 / (1.0 + np.exp(theta[b] - theta[a]))
+    outcome = np.where(rng.random(n_rows) < p, A_WON, B_WON)
+    outcome[rng.random(n_rows) < 0.1] = TIE
+    a[0] = b[0] = 3
+    return a, b, outcome
+
+
+def _lsr_by_choix(choix, a, b, outcome, n_items):
+    """choix's LSR of the decisive comparisons, each given twice, and of the
+    ties, one win each way: the same rates as half a win, doubled."""
+    data = []
+    for i, j, o in zip(a.tolist(), b.tolist(), outcome.tolist(), strict=True):
+        if i == j:
+            continue
+        if o == TIE:
+            data += [(i, j), (j, i)]
+        else:
+            data += [(i, j)] * 2 if o == A_WON else [(j, i)] * 2
+    return choix.lsr_pairwise(n_items, data)
+
+
+@pytest.mark.parametrize("route", ["dense", "iterative"])
+def test_spectral_start_is_luce_spectral_ranking(monkeypatch, route):
+    choix = pytest.importorskip("choix")
+    n_items = 12
+    a, b, outcome = _spectral_case(0, n_items)
+    design, counts = _solvers.aggregate_item_pairs(
+        a, b, outcome, None, n_items, fold=True
+    )
+    assert _solvers._spectral_start(design, counts) is None  # graph not checked
+    used = np.arange(n_items) < n_items - 1
+    design.assume_connected(used)
+    expected = _lsr_by_choix(choix, a, b, outcome, n_items - 1)
+    if route == "iterative":
+        design.dense_solve_max_params = 0
+        # At a start's precision, then solved to rounding.
+        start = _solvers._spectral_start(design, counts)
+        assert_allclose(start[:-1], expected, atol=0.05)
+        monkeypatch.setattr(_solvers, "_SPECTRAL_RTOL", 1e-13)
+    start = _solvers._spectral_start(design, counts)
+    # The item in no comparison starts at 0, the others as choix's LSR (both
+    # centred).
+    assert start[-1] == 0.0
+    assert_allclose(start[:-1], expected, atol=1e-10)
+
+
+@pytest.mark.parametrize("route", ["dense", "iterative"])
+@pytest.mark.parametrize("loss", [LogisticPairLoss(), DavidsonPairLoss()])
+def test_spectral_start_reaches_the_same_optimum_in_fewer_steps(
+    monkeypatch, route, loss
+):
+    n_items = 40
+    a, b, outcome = _spectral_case(1, n_items, n_rows=4000, spread=2.5)
+    design, counts = _solvers.aggregate_item_pairs(
+        a, b, outcome, None, n_items, fold=True
+    )
+
+    def solve(start):
+        fresh = ItemDesign(design.a, design.b, n_items)
+        fresh.assume_connected(np.arange(n_items) < n_items - 1)
+        if route == "iterative":
+            fresh.dense_solve_max_params = 0
+        with monkeypatch.context() as patch:
+            if not start:
+                patch.setattr(_solvers, "_spectral_start", lambda *args: None)
+            return newton_solve(fresh, loss, counts, detect_divergence=False)
+
+    warm, cold = solve(start=True), solve(start=False)
+    assert warm.converged and cold.converged
+    assert warm.n_iter < cold.n_iter
+    assert_allclose(warm.coef, cold.coef, atol=1e-9)
+    assert_allclose(warm.extra, cold.extra, atol=1e-9)
+    assert warm.coef[-1] == cold.coef[-1] == 0.0  # the item in no comparison
+
+
+def test_spectral_start_falls_back_to_zero_when_its_solve_fails(monkeypatch):
+    a, b, outcome = _spectral_case(2, 30)
+    design, counts = _solvers.aggregate_item_pairs(a, b, outcome, None, 30, fold=True)
+    design.assume_connected(np.arange(30) < 29)
+    design.dense_solve_max_params = 0
+    monkeypatch.setattr(
+        _solvers, "bicgstab", lambda A, rhs, **kwargs: (np.ones(len(rhs)), 1)
+    )
+    assert _solvers._spectral_start(design, counts) is None
+    # A solution with a negative entry (rounding, for tiny strengths) too.
+    monkeypatch.setattr(
+        _solvers, "bicgstab", lambda A, rhs, **kwargs: (-np.ones(len(rhs)), 0)
+    )
+    assert _solvers._spectral_start(design, counts) is None
+
+
 def test_a_sparse_design_of_many_values_a_row_starts_from_lbfgs(
     monkeypatch, lbfgs_runs
 ):
