@@ -1783,14 +1783,18 @@ def _dense_stationary(design, won_a, won_b, used):
     rate = np.bincount(pair_keys(design.b, design.a, k), won_a, k * k)
     rate += np.bincount(pair_keys(design.a, design.b, k), won_b, k * k)
     items = np.flatnonzero(used)
-    rate = rate.reshape(k, k)[np.ix_(items, items)]
-    # pi Q = 0 with Q = rate - diag(rate 1), and sum(pi) = 1 in place of the
-    # last (redundant) balance equation.
-    balance = rate.T - np.diag(rate.sum(axis=1))
-    balance[-1] = 1.0
+    rate = rate.reshape(k, k)
+    if len(items) < k:
+        rate = rate[np.ix_(items, items)]
+    # pi Q = 0 with the generator Q = rate - diag(rate 1), and sum(pi) = 1 in
+    # place of the last (redundant) balance equation: Q.T pi = e_last.  Q is
+    # built in place and its last column made ones; its transpose is then the
+    # system in the Fortran order LAPACK takes without a copy.
+    rate.ravel()[:: len(items) + 1] -= rate.sum(axis=1)
+    rate[:, -1] = 1.0
     rhs = np.zeros(len(items))
     rhs[-1] = 1.0
-    _, _, pi, info = scipy.linalg.lapack.dgesv(balance, rhs, overwrite_a=True)
+    _, _, pi, info = scipy.linalg.lapack.dgesv(rate.T, rhs, overwrite_a=True)
     return items, (pi if info == 0 else None)
 
 
