@@ -1187,7 +1187,7 @@ def newton_solve(
     # least-squares fit of the Laplacian, which is safe; a start from each
     # pair's log-odds saved 1-3 iterations on synthetic data but overshot
     # into saturated pairs on the ATP data, where the Hessian becomes
-    # numerically singular.  (The spectral start of small strongly connected
+    # numerically singular.  (The spectral start of strongly connected item
     # designs, see _spectral_start, is an estimate of the strengths, not of
     # the pairs.)
     coef = np.zeros(p) if coef0 is None else np.array(coef0, dtype=float)
