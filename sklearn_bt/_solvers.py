@@ -643,7 +643,7 @@ class ItemDesign:
         k = self.n_params
         if dense:
             degree = np.bincount(self.a, h, k) + np.bincount(self.b, h, k)
-            off = np.bincount(pair_keys(self.a, self.b, k), h, k * k).reshape(k, k)
+            off = self._dense_pairs_array(h)
             H = -(off + off.T)
             H.ravel()[:: k + 1] += degree  # the diagonal, a view of the new array
             return H
@@ -736,6 +736,11 @@ class ItemDesign:
         ones = np.ones(k)
         return pairs @ ones, pairs.T @ ones  # row sums, column sums
 
+    def _dense_pairs_array(self, values):
+        """K x K array with ``values`` at (a, b) of each pair (repeats add up)."""
+        k = self.n_params
+        return np.bincount(pair_keys(self.a, self.b, k), values, k * k).reshape(k, k)
+
     def _pairs_array(self, values):
         """K x K CSR array with ``values`` at (a, b) of each pair (repeats add up)."""
         k = self.n_params
@@ -756,12 +761,14 @@ class ItemDesign:
         )
 
     def assume_connected(self, used):
-        """Record that the items in ``used`` form one connected part of the graph.
+        """Record that the items in ``used`` are strongly connected.
 
         The other items are in no comparison, each a part of its own.  A
-        caller that has checked the graph's connectivity (the ranker, for the
-        existence of the MLE) spares :meth:`null_basis` its own search: on a
-        K = 100 fit that search was a fifth of the solver's time.
+        caller that has checked the graph (the ranker, for the existence of
+        the MLE) spares :meth:`null_basis` its own search (on a K = 100 fit a
+        fifth of the solver's time; it needs the parts only), and lets Newton
+        start from the spectral estimate, which needs strong connectivity
+        (see :func:`_spectral_start`).
         """
         labels = np.cumsum(~used) * ~used  # the used items 0, the others 1, 2, ...
         if not used.any():
@@ -1131,11 +1138,16 @@ def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol, maxiter=None):
 
     n = p + n_other
     op = LinearOperator((n, n), matvec=matvec, dtype=float)
-    precond = LinearOperator((n, n), matvec=lambda v: np.ravel(v) / diag, dtype=float)
     step, info = cg(
-        op, -grad, rtol=rtol, atol=0.0, maxiter=maxiter or 10 * n, M=precond
+        op, -grad, rtol=rtol, atol=0.0, maxiter=maxiter or 10 * n, M=_jacobi(diag)
     )
     return step, info
+
+
+def _jacobi(diagonal):
+    """The Jacobi preconditioner of a matrix with this diagonal (no zeros)."""
+    n = len(diagonal)
+    return LinearOperator((n, n), matvec=lambda v: np.ravel(v) / diagonal, dtype=float)
 
 
 def newton_solve(
@@ -1777,14 +1789,12 @@ def _spectral_start(design, counts):
 def _dense_stationary(design, won_a, won_b, used):
     """``(items, pi)``: the used items and the chain's stationary distribution
     on them, by one dense LU solve (``pi`` None if singular)."""
-    k = design.n_params
     # rate[j, i]: the wins of i over j; a self-comparison's rate cancels in
     # the generator's diagonal.
-    rate = np.bincount(pair_keys(design.b, design.a, k), won_a, k * k)
-    rate += np.bincount(pair_keys(design.a, design.b, k), won_b, k * k)
+    rate = design._dense_pairs_array(won_b)
+    rate += design._dense_pairs_array(won_a).T
     items = np.flatnonzero(used)
-    rate = rate.reshape(k, k)
-    if len(items) < k:
+    if len(items) < len(used):
         rate = rate[np.ix_(items, items)]
     # pi Q = 0 with the generator Q = rate - diag(rate 1), and sum(pi) = 1 in
     # place of the last (redundant) balance equation: Q.T pi = e_last.  Q is
@@ -1807,9 +1817,8 @@ def _iterative_stationary(design, won_a, won_b, used):
     """
     wins_of_a = design._pairs_array(won_a)  # at (a, b)
     wins_of_b = design._pairs_array(won_b)
-    losses = wins_of_b @ np.ones(design.n_params) + wins_of_a.T @ np.ones(
-        design.n_params
-    )
+    ones = np.ones(design.n_params)
+    losses = wins_of_b @ ones + wins_of_a.T @ ones  # A's by row, B's by column
     anchor = int(np.argmax(losses))
     fixed = ~used
     fixed[anchor] = True
@@ -1831,13 +1840,12 @@ def _iterative_stationary(design, won_a, won_b, used):
     anchor_vector[anchor] = 1.0
     rhs = -balance(anchor_vector, rows_of_fixed=False)
     rhs[fixed] = 0.0
-    diagonal = np.where(fixed, 1.0, -losses)
     x, info = bicgstab(
         LinearOperator((n, n), matvec=balance, dtype=float),
         rhs,
         rtol=_SPECTRAL_RTOL,
         maxiter=_SPECTRAL_MAX_ITERATIONS,
-        M=LinearOperator((n, n), matvec=lambda v: np.ravel(v) / diagonal, dtype=float),
+        M=_jacobi(np.where(fixed, 1.0, -losses)),
     )
     pi = x + anchor_vector
     items = np.flatnonzero(used)
