@@ -160,7 +160,14 @@ _QUASI_NEWTON_FTOL = 1e-12
 # (1e-6 saved no Newton step on any benchmark or stress case, and took
 # football 20 iterations instead of 7).
 _SPECTRAL_RTOL = 1e-2
-_SPECTRAL_MAX_ITERATIONS = 200
+# ... within this many iterations (the benchmarks' graphs take 7 or fewer),
+# and only on graphs of this many pairs an item at least: on a sparse graph
+# the chain mixes slowly, and the solve can take longer than the Newton steps
+# it saves, or lose the tiny pi of weak items to rounding (a ladder of 300
+# items, each compared with the next: 84 iterations, 90 items at pi <= 0,
+# 16 ms of a 43 ms fit lost).
+_SPECTRAL_MAX_ITERATIONS = 30
+_SPECTRAL_MIN_PAIRS_PER_ITEM = 4
 # Where a Gram matrix is costly (see _gram_is_costly), the Hessian at the
 # point before the last Newton step stands for the one at the solution when
 # that step changed no comparison's curvature weight by more than this share:
@@ -1763,15 +1770,21 @@ def _spectral_start(design, counts):
     arena took 4 and 3 steps instead of 6 and 5, K = 1000 and 10,000 with 1e6
     comparisons 4 instead of 7.  Only where the items in a comparison are
     known to be strongly connected (see :meth:`ItemDesign.assume_connected`):
-    then the chain is irreducible on them and ``pi`` positive.  Items in no
-    comparison start, and stay, at 0.
+    then the chain is irreducible on them and ``pi`` positive; and, above the
+    dense solve's size, only on graphs of ``_SPECTRAL_MIN_PAIRS_PER_ITEM``
+    pairs an item or more.  Items in no comparison start, and stay, at 0.
     """
     used = design.connected_items
     if used is None or np.count_nonzero(used) < 2:
         return None
+    dense = design.n_params <= design.dense_solve_max_params
+    if not dense and (
+        len(design.a) < _SPECTRAL_MIN_PAIRS_PER_ITEM * np.count_nonzero(used)
+    ):
+        return None
     won_a = counts[:, A_WON] + 0.5 * counts[:, TIE]
     won_b = counts[:, B_WON] + 0.5 * counts[:, TIE]
-    if design.n_params <= design.dense_solve_max_params:
+    if dense:
         items, pi = _dense_stationary(design, won_a, won_b, used)
     else:
         items, pi = _iterative_stationary(design, won_a, won_b, used)

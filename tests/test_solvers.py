@@ -685,11 +685,29 @@ def test_spectral_start_reaches_the_same_optimum_in_fewer_steps(
     assert warm.coef[-1] == cold.coef[-1] == 0.0  # the item in no comparison
 
 
+def test_spectral_start_skips_sparse_graphs_above_the_dense_solve():
+    # A ladder (each item against the next, won both ways): strongly
+    # connected, but with fewer than _SPECTRAL_MIN_PAIRS_PER_ITEM pairs an
+    # item, where the chain mixes too slowly for the start to pay.
+    n_items = 30
+    a = np.repeat(np.arange(n_items - 1), 2)
+    b = a + 1
+    outcome = np.tile([A_WON, B_WON], n_items - 1)
+    design, counts = _solvers.aggregate_item_pairs(
+        a, b, outcome, None, n_items, fold=True
+    )
+    design.assume_connected(np.ones(n_items, dtype=bool))
+    assert _solvers._spectral_start(design, counts) is not None  # dense: solved
+    design.dense_solve_max_params = 0
+    assert _solvers._spectral_start(design, counts) is None
+
+
 def test_spectral_start_falls_back_to_zero_when_its_solve_fails(monkeypatch):
     a, b, outcome = _spectral_case(2, 30)
     design, counts = _solvers.aggregate_item_pairs(a, b, outcome, None, 30, fold=True)
     design.assume_connected(np.arange(30) < 29)
     design.dense_solve_max_params = 0
+    assert _solvers._spectral_start(design, counts) is not None
     monkeypatch.setattr(
         _solvers, "bicgstab", lambda A, rhs, **kwargs: (np.ones(len(rhs)), 1)
     )
