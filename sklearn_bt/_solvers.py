@@ -693,23 +693,28 @@ class ItemDesign:
 
     def _assembled_laplacian(self, h):
         """The Laplacian as a canonical CSR array, on a pattern found once."""
+        # Each pair adds -h at (a, b) and (b, a), and h to the diagonal at
+        # (a, a) and (b, b).
+        return self._on_laplacian_pattern(-h, -h, h, h)
+
+    def _on_laplacian_pattern(self, at_ab, at_ba, at_aa, at_bb):
+        """K x K canonical CSR array with each pair's values at (a, b), (b, a),
+        (a, a) and (b, b), on the Laplacian's pattern (found once); repeated
+        cells (a self-comparison, or a pair in both orders) add up."""
         if self._laplacian_pattern is None:
             self._laplacian_pattern = self._find_laplacian_pattern()
         indptr, indices, positions = self._laplacian_pattern
-        # Each pair adds -h at (a, b) and (b, a), and h to the diagonal at
-        # (a, a) and (b, b); repeated cells (a self-comparison, or a pair in
-        # both orders) add up.
-        values = np.concatenate([-h, -h, h, h])
+        values = np.concatenate([at_ab, at_ba, at_aa, at_bb])
         data = np.bincount(positions, values, len(indices))
         # The pattern is copied, as IncidenceGram's: the caller owns the
         # array (hessian_ is one), and scipy edits a pattern in place.
-        laplacian = sp.csr_array(
+        matrix = sp.csr_array(
             (data, indices.copy(), indptr.copy()), shape=(self.n_params,) * 2
         )
-        laplacian.has_canonical_format = True  # sorted unique cells: no check
+        matrix.has_canonical_format = True  # sorted unique cells: no check
         if not data.all():  # as a sum of sparse arrays: no stored zeros
-            laplacian.eliminate_zeros()
-        return laplacian
+            matrix.eliminate_zeros()
+        return matrix
 
     def _find_laplacian_pattern(self):
         """``(indptr, indices, positions)`` of the Laplacian's cells.
@@ -1825,13 +1830,28 @@ def _iterative_stationary(design, won_a, won_b, used):
     """``(items, pi)`` as :func:`_dense_stationary`, by BiCGSTAB on the balance
     equations with one item's ``pi`` fixed at 1 (``pi`` None if it failed).
 
-    Products with the pairs' sparse arrays, on the pattern the Newton steps
-    use too, to a start's precision, ``_SPECTRAL_RTOL``.
+    Products with the chain's generator assembled on the Laplacian's
+    pattern, or beyond ``_ASSEMBLED_LAPLACIAN_MAX_PAIRS`` pairs with the
+    pairs' sparse arrays: the patterns the Newton steps use too.  To a
+    start's precision, ``_SPECTRAL_RTOL``.
     """
-    wins_of_a = design._pairs_array(won_a)  # at (a, b)
-    wins_of_b = design._pairs_array(won_b)
-    ones = np.ones(design.n_params)
-    losses = wins_of_b @ ones + wins_of_a.T @ ones  # A's by row, B's by column
+    if len(design.a) < _ASSEMBLED_LAPLACIAN_MAX_PAIRS:
+        # The generator on the Laplacian's pattern, which the Newton steps
+        # assemble on too: one product an application instead of two
+        # (football: the start 2.7 -> 1.6 ms).  Item a gains pi_b won_a and
+        # loses pi_a won_b; a self-comparison cancels.
+        generator = design._on_laplacian_pattern(won_a, won_b, -won_b, -won_a)
+        losses = -generator.diagonal()
+        flow = generator.dot
+    else:
+        wins_of_a = design._pairs_array(won_a)  # at (a, b)
+        wins_of_b = design._pairs_array(won_b)
+        ones = np.ones(design.n_params)
+        losses = wins_of_b @ ones + wins_of_a.T @ ones  # A's by row, B's by column
+
+        def flow(v):
+            return wins_of_a @ v + wins_of_b.T @ v - losses * v
+
     anchor = int(np.argmax(losses))
     fixed = ~used
     fixed[anchor] = True
@@ -1839,10 +1859,9 @@ def _iterative_stationary(design, won_a, won_b, used):
     def balance(v, rows_of_fixed=True):
         # Inflow from the losers minus outflow to the winners, per item; the
         # fixed items' rows say v = 0 there.
-        v = np.ravel(v)
-        out = wins_of_a @ v + wins_of_b.T @ v - losses * v
+        out = flow(np.ravel(v))
         if rows_of_fixed:
-            out[fixed] = v[fixed]
+            out[fixed] = np.ravel(v)[fixed]
         return out
 
     # pi = e_anchor + x with x = 0 on the fixed items.  (With the anchor's 1

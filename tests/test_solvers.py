@@ -631,9 +631,13 @@ def _lsr_by_choix(choix, a, b, outcome, n_items):
     return choix.lsr_pairwise(n_items, data)
 
 
-@pytest.mark.parametrize("route", ["dense", "iterative"])
+@pytest.mark.parametrize("route", ["dense", "iterative", "iterative by pairs"])
 def test_spectral_start_is_luce_spectral_ranking(monkeypatch, route):
+    # Iterative: on the generator assembled on the Laplacian's pattern, or (by
+    # pairs, for many pairs) with the two arrays of the pairs' wins.
     choix = pytest.importorskip("choix")
+    if route == "iterative by pairs":
+        monkeypatch.setattr(_solvers, "_ASSEMBLED_LAPLACIAN_MAX_PAIRS", 0)
     n_items = 12
     a, b, outcome = _spectral_case(0, n_items)
     design, counts = _solvers.aggregate_item_pairs(
@@ -643,7 +647,7 @@ def test_spectral_start_is_luce_spectral_ranking(monkeypatch, route):
     used = np.arange(n_items) < n_items - 1
     design.assume_connected(used)
     expected = _lsr_by_choix(choix, a, b, outcome, n_items - 1)
-    if route == "iterative":
+    if route != "dense":
         design.dense_solve_max_params = 0
         # At a start's precision, then solved to rounding.
         start = _solvers._spectral_start(design, counts)
