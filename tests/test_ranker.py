@@ -375,36 +375,35 @@ def _spoil_b_column(X):
     X.indices[-1] = X.indices[-2]  # item B's column in A's half
 
 
+@pytest.mark.parametrize("route", ["codes", "cells"])
 @pytest.mark.parametrize(
     "spoil", [_spoil_value, _spoil_row_lengths, _spoil_a_column, _spoil_b_column]
 )
-def test_two_hot_rows_are_checked_in_every_block(monkeypatch, spoil):
-    # Rows are checked block by block: a row that is not two-hot in the last
-    # block is found, and the rows are fitted as general features instead.
+def test_two_hot_rows_are_checked_in_every_block(monkeypatch, spoil, route):
+    # Rows are checked block by block, whether they become item codes (many
+    # items: blocks of 7 rows here) or are counted into their cells straight
+    # from X (few items: blocks of 4 x 36 cells = 144 rows): a row that is
+    # not two-hot in the last block is found before anything is used, and
+    # the rows are fitted as general features instead.
     monkeypatch.setattr(ranker_module, "_TWO_ONES_BLOCK_ROWS", 7)
-    winner, loser = _matches(9, n=40)
-    X = sp.csr_matrix(_two_hot(winner, loser, 6))
-    codes = ranker_module._two_hot_codes(X, 6)
-    assert_array_equal(codes[0], winner)
-    assert_array_equal(codes[1], loser)
-    spoil(X)
-    assert ranker_module._two_hot_codes(X, 6) is None
-
-
-@pytest.mark.parametrize(
-    "spoil", [_spoil_value, _spoil_row_lengths, _spoil_a_column, _spoil_b_column]
-)
-def test_two_hot_rows_counted_in_cells_are_checked_in_every_block(monkeypatch, spoil):
-    # Few items are counted into their cells straight from X, block by block
-    # (blocks of 4 x 36 cells = 144 rows here): a row that is not two-hot in
-    # the last block is found before any count is used.
     monkeypatch.setattr(solvers_module, "_COUNT_BLOCK_ROWS", 1)
     winner, loser = _matches(9, n=400)
     X = sp.csr_matrix(_two_hot(winner, loser, 6))
     outcome = np.full(400, 2, dtype=np.int8)
-    assert ranker_module._two_hot_pairs(X, 6, outcome, None, fold=True) is not None
+
+    def read(X):
+        if route == "codes":
+            return ranker_module._two_hot_codes(X, 6)
+        return ranker_module._two_hot_pairs(X, 6, outcome, None, fold=True)
+
+    found = read(X)
+    if route == "codes":
+        assert_array_equal(found[0], winner)
+        assert_array_equal(found[1], loser)
+    else:
+        assert found[1].sum() == 400  # every comparison counted once
     spoil(X)
-    assert ranker_module._two_hot_pairs(X, 6, outcome, None, fold=True) is None
+    assert read(X) is None
 
 
 @pytest.mark.parametrize("fold", [True, False])
