@@ -168,6 +168,13 @@ _SPECTRAL_RTOL = 1e-2
 # 16 ms of a 43 ms fit lost).
 _SPECTRAL_MAX_ITERATIONS = 30
 _SPECTRAL_MIN_PAIRS_PER_ITEM = 4
+# Newton abandons a spectral start when the line search cuts one of its
+# first two steps to this length or less (two halvings): the benchmarks'
+# synthetic graphs take them whole, football halves its first step once, and
+# the ATP tennis data halve the second four times, then 102 times (and damp
+# it), where the start cost 3 more steps and 2.9 times the fit's time.
+_SPECTRAL_TRIAL_STEPS = 2
+_SPECTRAL_MIN_STEP = 0.25
 # Where a Gram matrix is costly (see _gram_is_costly), the Hessian at the
 # point before the last Newton step stands for the one at the solution when
 # that step changed no comparison's curvature weight by more than this share:
@@ -1203,10 +1210,11 @@ def newton_solve(
     NewtonResult
     """
     p = design.n_params
+    spectral_start = False
     if coef0 is None and extra0 is None:
-        coef0, intercept0, extra0 = _starting_point(
-            design, loss, counts, alpha, fit_intercept, tol
-        ) or (None, intercept0, None)
+        start = _starting_point(design, loss, counts, alpha, fit_intercept, tol)
+        spectral_start = start is not None and isinstance(design, ItemDesign)
+        coef0, intercept0, extra0 = start or (None, intercept0, None)
     # Otherwise start at zero: for item ids the first step is then the
     # least-squares fit of the Laplacian, which is safe; a start from each
     # pair's log-odds saved 1-3 iterations on synthetic data but overshot
@@ -1232,10 +1240,10 @@ def newton_solve(
     def search(step, step_delta, decrement):
         """Backtracking line search (Armijo) along ``step`` from ``params``.
 
-        Returns ``(params, delta, terms, objective)`` at the accepted point
-        (its loss terms serve the next step), or None when no step length
-        decreases the objective beyond rounding.  The full step is almost
-        always taken.
+        Returns ``(params, delta, terms, objective, t)`` at the accepted
+        point (its loss terms serve the next step) and step length ``t``, or
+        None when no step length decreases the objective beyond rounding.
+        The full step is almost always taken.
         """
         t = 1.0
         while True:
@@ -1250,12 +1258,16 @@ def newton_solve(
             t *= 0.5
         if not f_t <= objective + 1e-12 * abs(objective):
             return None
-        return trial, trial_delta, trial_terms, f_t
+        return trial, trial_delta, trial_terms, f_t, t
 
-    params = np.concatenate([coef, [intercept] if fit_intercept else [], extra])
-    delta = design.matvec(coef) + intercept
-    terms = loss.loss_gradient_hessian(delta, counts, extra)
-    objective = terms[0] + _penalty(alpha, coef)
+    def begin(coef, intercept, extra):
+        """``(params, delta, terms, objective)`` at a starting point."""
+        params = np.concatenate([coef, [intercept] if fit_intercept else [], extra])
+        delta = design.matvec(coef) + intercept
+        terms = loss.loss_gradient_hessian(delta, counts, extra)
+        return params, delta, terms, terms[0] + _penalty(alpha, coef)
+
+    params, delta, terms, objective = begin(coef, intercept, extra)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007
         coef = params[:p]
@@ -1350,7 +1362,21 @@ def newton_solve(
             # is an ascent direction from an indefinite Hessian: not converged).
             converged = abs(decrement) <= 1e-8 * max(unit, abs(objective))
             break
-        params, delta, terms, objective = found
+        params, delta, terms, objective, step_length = found
+        if (
+            spectral_start
+            and n_iter <= _SPECTRAL_TRIAL_STEPS
+            and step_length <= _SPECTRAL_MIN_STEP
+        ):
+            # The spectral start put weak items far out, where their few
+            # comparisons saturate and the Newton model is poor (ATP tennis:
+            # the third step was 636 log-odds long; 110 halvings and a damped
+            # step in all, 10 steps and 2.9x the time of a start at zero).
+            # Start again at zero, where every comparison has curvature 1/4.
+            params, delta, terms, objective = begin(
+                np.zeros(p), intercept, loss.initial_extra(counts)
+            )
+            first_grad_norm = None
 
     # The result at params.  delta, the loss terms and the Hessian cost a pass
     # over the data each, so what the loop left at params is reused: delta

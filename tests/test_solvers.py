@@ -689,6 +689,37 @@ def test_spectral_start_reaches_the_same_optimum_in_fewer_steps(
     assert warm.coef[-1] == cold.coef[-1] == 0.0  # the item in no comparison
 
 
+def test_newton_abandons_a_spectral_start_whose_steps_it_must_cut(monkeypatch):
+    # A start with a few items far out (as Luce spectral ranking puts weak
+    # items with few comparisons, on the ATP data): their comparisons
+    # saturate, Newton's model is poor there and the line search cuts the
+    # steps.  Newton then starts again at zero: the same optimum, at most
+    # _SPECTRAL_TRIAL_STEPS steps more than from zero, where keeping the
+    # start costs more.
+    n_items = 40
+    a, b, outcome = _spectral_case(1, n_items, n_rows=4000, spread=2.5)
+    design, counts = _solvers.aggregate_item_pairs(
+        a, b, outcome, None, n_items, fold=True
+    )
+    far_out = np.zeros(n_items)
+    far_out[:3] = [-40.0, 40.0, -40.0]
+
+    def solve(start, min_step=_solvers._SPECTRAL_MIN_STEP):
+        fresh = ItemDesign(design.a, design.b, n_items)
+        fresh.assume_connected(np.arange(n_items) < n_items - 1)
+        with monkeypatch.context() as patch:
+            patch.setattr(_solvers, "_spectral_start", lambda *args: start)
+            patch.setattr(_solvers, "_SPECTRAL_MIN_STEP", min_step)
+            return newton_solve(fresh, LogisticPairLoss(), counts)
+
+    restarted, cold = solve(far_out), solve(None)
+    kept = solve(far_out, min_step=0.0)
+    assert restarted.converged and cold.converged
+    assert_allclose(restarted.coef, cold.coef, atol=1e-9)
+    assert restarted.n_iter <= cold.n_iter + _solvers._SPECTRAL_TRIAL_STEPS
+    assert kept.n_iter > restarted.n_iter
+
+
 def test_spectral_start_skips_sparse_graphs_above_the_dense_solve():
     # A ladder (each item against the next, won both ways): strongly
     # connected, but with fewer than _SPECTRAL_MIN_PAIRS_PER_ITEM pairs an
