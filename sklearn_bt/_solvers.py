@@ -1377,6 +1377,7 @@ def newton_solve(
                 np.zeros(p), intercept, loss.initial_extra(counts)
             )
             first_grad_norm = None
+            flat_steps = 0
 
     # The result at params.  delta, the loss terms and the Hessian cost a pass
     # over the data each, so what the loop left at params is reused: delta

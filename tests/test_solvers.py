@@ -689,7 +689,8 @@ def test_spectral_start_reaches_the_same_optimum_in_fewer_steps(
     assert warm.coef[-1] == cold.coef[-1] == 0.0  # the item in no comparison
 
 
-def test_newton_abandons_a_spectral_start_whose_steps_it_must_cut(monkeypatch):
+@pytest.mark.parametrize("loss", [LogisticPairLoss(), DavidsonPairLoss()])
+def test_newton_abandons_a_spectral_start_whose_steps_it_must_cut(monkeypatch, loss):
     # A start with a few items far out (as Luce spectral ranking puts weak
     # items with few comparisons, on the ATP data): their comparisons
     # saturate, Newton's model is poor there and the line search cuts the
@@ -710,12 +711,13 @@ def test_newton_abandons_a_spectral_start_whose_steps_it_must_cut(monkeypatch):
         with monkeypatch.context() as patch:
             patch.setattr(_solvers, "_spectral_start", lambda *args: start)
             patch.setattr(_solvers, "_SPECTRAL_MIN_STEP", min_step)
-            return newton_solve(fresh, LogisticPairLoss(), counts)
+            return newton_solve(fresh, loss, counts)
 
     restarted, cold = solve(far_out), solve(None)
     kept = solve(far_out, min_step=0.0)
     assert restarted.converged and cold.converged
     assert_allclose(restarted.coef, cold.coef, atol=1e-9)
+    assert_allclose(restarted.extra, cold.extra, atol=1e-9)
     assert restarted.n_iter <= cold.n_iter + _solvers._SPECTRAL_TRIAL_STEPS
     assert kept.n_iter > restarted.n_iter
 
