@@ -727,9 +727,9 @@ def test_spectral_start_skips_sparse_graphs_above_the_dense_solve():
     # connected, but with fewer than _SPECTRAL_MIN_PAIRS_PER_ITEM pairs an
     # item, where the chain mixes too slowly for the start to pay.
     n_items = 30
-    a = np.repeat(np.arange(n_items - 1), 2)
+    a = np.repeat(np.arange(n_items - 1), 20)  # 40 comparisons an item
     b = a + 1
-    outcome = np.tile([A_WON, B_WON], n_items - 1)
+    outcome = np.tile([A_WON, B_WON], 10 * (n_items - 1))
     design, counts = _solvers.aggregate_item_pairs(
         a, b, outcome, None, n_items, fold=True
     )
@@ -737,6 +737,18 @@ def test_spectral_start_skips_sparse_graphs_above_the_dense_solve():
     assert _solvers._spectral_start(design, counts) is not None  # dense: solved
     design.dense_solve_max_params = 0
     assert _solvers._spectral_start(design, counts) is None
+
+
+@pytest.mark.parametrize("n_rows, enough", [(400, False), (600, True)])
+def test_spectral_start_needs_enough_comparisons_an_item(n_rows, enough):
+    # With fewer than _SPECTRAL_MIN_MEDIAN_COMPARISONS for the median item,
+    # spectral ranking is too rough a start (heavy-tailed tournaments): zero.
+    a, b, outcome = _spectral_case(3, 31, n_rows=n_rows)
+    design, counts = _solvers.aggregate_item_pairs(a, b, outcome, None, 31, fold=True)
+    design.assume_connected(np.arange(31) < 30)
+    median = np.median(np.bincount(np.r_[a, b], minlength=31)[:30])
+    assert (median >= _solvers._SPECTRAL_MIN_MEDIAN_COMPARISONS) == enough
+    assert (_solvers._spectral_start(design, counts) is not None) == enough
 
 
 def test_spectral_start_falls_back_to_zero_when_its_solve_fails(monkeypatch):
