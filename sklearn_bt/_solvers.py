@@ -171,8 +171,10 @@ _SPECTRAL_MIN_PAIRS_PER_ITEM = 4
 # Newton abandons a spectral start when the line search cuts one of its
 # first two steps to this length or less (two halvings): the benchmarks'
 # synthetic graphs take them whole, football halves its first step once, and
-# the ATP tennis data halve the second four times, then 102 times (and damp
-# it), where the start cost 3 more steps and 2.9 times the fit's time.
+# the ATP tennis data halved the second four times, then 102 times (and
+# damped it), where the start cost 3 more steps and 2.9 times the fit's time
+# (tennis now starts at zero by the median rule below; this is the net for
+# graphs that rule lets through).
 _SPECTRAL_TRIAL_STEPS = 2
 _SPECTRAL_MIN_STEP = 0.25
 # ... and only where the median item is in this many comparisons at least:
@@ -1379,9 +1381,10 @@ def newton_solve(
             and step_length <= _SPECTRAL_MIN_STEP
         ):
             # The spectral start put weak items far out, where their few
-            # comparisons saturate and the Newton model is poor (ATP tennis:
-            # the third step was 636 log-odds long; 110 halvings and a damped
-            # step in all, 10 steps and 2.9x the time of a start at zero).
+            # comparisons saturate and the Newton model is poor (ATP tennis,
+            # before the median rule: the third step was 636 log-odds long;
+            # 110 halvings and a damped step in all, 10 steps and 2.9x the
+            # time of a start at zero).
             # Start again at zero, where every comparison has curvature 1/4.
             params, delta, terms, objective = begin(
                 np.zeros(p), intercept, loss.initial_extra(counts)
@@ -1812,9 +1815,12 @@ def _spectral_start(design, counts):
     arena took 4 and 3 steps instead of 6 and 5, K = 1000 and 10,000 with 1e6
     comparisons 4 instead of 7.  Only where the items in a comparison are
     known to be strongly connected (see :meth:`ItemDesign.assume_connected`):
-    then the chain is irreducible on them and ``pi`` positive; and, above the
-    dense solve's size, only on graphs of ``_SPECTRAL_MIN_PAIRS_PER_ITEM``
-    pairs an item or more.  Items in no comparison start, and stay, at 0.
+    then the chain is irreducible on them and ``pi`` positive; only where
+    the median item is in ``_SPECTRAL_MIN_MEDIAN_COMPARISONS`` comparisons
+    or more (on heavy-tailed graphs the start is worse than zero); and,
+    above the dense solve's size, only on graphs of
+    ``_SPECTRAL_MIN_PAIRS_PER_ITEM`` pairs an item or more.  Items in no
+    comparison start, and stay, at 0.
     """
     used = design.connected_items
     if used is None or np.count_nonzero(used) < 2:
