@@ -14,6 +14,8 @@ factorised by pandas itself, without ``to_numpy()``, which would build one
 Python object per row (see :func:`is_pandas_native`).
 """
 
+import sys
+
 import numpy as np
 
 
@@ -263,18 +265,23 @@ _NO_HASHING = object()  # pandas is not installed: hashing is not available
 def _factorise_pair_strings(column_a, column_b):
     """Hash factorisation of string (or object) ids without concatenating them.
 
+    Object columns whose ids repeat a few Python objects are factorised by
+    the objects' addresses (see :func:`_pair_codes_by_identity`).  Otherwise
     A's ids are factorised, and B's looked up among A's unique ids: a hash
     probe into a table of K ids costs less than an insertion into a table
-    being built, and no 2n-long object array is copied (every element of which
-    costs a reference count).  B's ids that A never had (items that only ever
-    lost, in winner/loser data) are factorised apart.  The codes are then
-    renumbered into the sorted unique ids.
+    being built, and no 2n-long object array is copied (every element of
+    which costs a reference count).  B's ids that A never had (items that
+    only ever lost, in winner/loser data) are factorised apart.  The codes
+    are then renumbered into the sorted unique ids.
     """
     try:
         import pandas as pd
     except ImportError:
         return _NO_HASHING
     try:
+        by_identity = _pair_codes_by_identity(column_a, column_b)
+        if by_identity is not _NOT_BY_IDENTITY:
+            return by_identity
         codes_a, uniques = pd.factorize(column_a, use_na_sentinel=True)
         codes_b = _object_index(uniques).get_indexer(_object_index(column_b))
         new_in_b = codes_b < 0
@@ -284,16 +291,175 @@ def _factorise_pair_strings(column_a, column_b):
             uniques = np.concatenate([np.asarray(uniques), np.asarray(more)])
         if (codes_a < 0).any() or (codes_b < 0).any():
             return None  # missing ids: the encoder's own rules apply
-        if len({type(u) for u in uniques}) > 1:
-            return None  # mixed types: an encoder would order them its own way
-        uniques = np.asarray(uniques)
-        order = np.argsort(uniques, kind="stable")
+        renumbered = _sorted_renumbering(uniques)
     except TypeError:  # unhashable or unorderable ids: let the encoder explain
         return None
+    if renumbered is None:
+        return None
+    rank, uniques = renumbered
+    dtype = np.result_type(column_a.dtype, column_b.dtype)
+    return (rank[codes_a], rank[codes_b]), uniques.astype(dtype, copy=False)
+
+
+def _sorted_renumbering(uniques):
+    """``(rank, sorted uniques)``: code ``k`` becomes ``rank[k]``; None for
+    ids of mixed types (an encoder would order them its own way)."""
+    if len({type(u) for u in uniques}) > 1:
+        return None
+    uniques = np.asarray(uniques)
+    order = np.argsort(uniques, kind="stable")
     rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order))
+    return rank, uniques[order]
+
+
+_NOT_BY_IDENTITY = object()  # the ids are not a few objects repeated
+
+
+def _pair_codes_by_identity(column_a, column_b):
+    """``factorise_pair_ids`` of object columns that repeat a few objects.
+
+    Returns ``_NOT_BY_IDENTITY`` when they do not (see
+    :func:`_factorise_by_identity`).  The columns of one ``(n, 2)`` array
+    (the usual ``X``) are factorised together, and their codes are then the
+    columns of one ``(n, 2)`` array too; other columns side by side, with
+    their few unique ids merged.  Only the unique objects' codes are
+    renumbered: each row's code is one lookup in that small table.
+    """
+    both = parent_pairs(column_a, column_b)
+    if both is not None:
+        factorised = _factorise_by_identity(both)
+        if factorised is None:
+            return _NOT_BY_IDENTITY
+        address_codes, codes, uniques = factorised
+        sides = None
+    else:
+        sides = [_factorise_by_identity(column) for column in (column_a, column_b)]
+        if None in sides:
+            return _NOT_BY_IDENTITY
+        (_, codes, uniques), (_, codes_b, uniques_b) = sides
+        if (codes_b < 0).any():
+            return None  # missing ids: the encoder's own rules apply
+        position = _object_index(uniques).get_indexer(_object_index(uniques_b))
+        new = position < 0
+        position[new] = len(uniques) + np.arange(np.count_nonzero(new))
+        uniques = np.concatenate([uniques, uniques_b[new]])
+    if (codes < 0).any():
+        return None  # missing ids: the encoder's own rules apply
+    renumbered = _sorted_renumbering(uniques)
+    if renumbered is None:
+        return None
+    rank, uniques = renumbered
     dtype = np.result_type(column_a.dtype, column_b.dtype)
-    return (rank[codes_a], rank[codes_b]), uniques[order].astype(dtype, copy=False)
+    uniques = uniques.astype(dtype, copy=False)
+    if sides is None:
+        pairs = rank[codes][address_codes].reshape(-1, 2)
+        return (pairs[:, 0], pairs[:, 1]), uniques
+    (address_a, _, _), (address_b, _, _) = sides
+    return (rank[codes][address_a], rank[position][codes_b][address_b]), uniques
+
+
+# Rows whose objects are counted to decide whether a column repeats a few
+# objects (see _factorise_by_identity).
+_IDENTITY_SAMPLE = 4096
+
+
+def _factorise_by_identity(values):
+    """``(address_codes, codes, uniques)`` of ids that repeat a few objects.
+
+    The ids' codes into ``uniques`` are ``codes[address_codes]``, those of
+    ``pandas.factorize(values, use_na_sentinel=True)``; None where
+    :func:`_distinct_objects` is.
+    """
+    distinct = _distinct_objects(values)
+    if distinct is None:
+        return None
+    import pandas as pd
+
+    address_codes, objects = distinct
+    codes, uniques = pd.factorize(objects, use_na_sentinel=True)
+    return address_codes, codes, np.asarray(uniques, dtype=object)
+
+
+def _distinct_objects(values):
+    """``(address_codes, objects)`` of ids that repeat a few objects, else None.
+
+    ``objects[address_codes]`` is ``values``, object for object, each object
+    once in ``objects``, in order of first appearance.  None for arrays not
+    of objects, and for columns whose first rows are mostly distinct objects
+    (the addresses would only add a pass).
+
+    Ids read from a CSV file by pandas (its parser reuses one string object
+    for a repeated value, unless the strings are Arrow-backed) or picked by
+    index from an array of names are a few Python objects referenced many
+    times.  pandas hashes a Python object at some 90 ns a row (a call to its
+    hash, then a comparison); its address is an integer, hashed in some
+    7-15 ns (3e6 rows of 150 names: 21-44 ms against 280).  So the
+    addresses are factorised, and only the few objects are then hashed by
+    value.
+    """
+    values = np.asarray(values)
+    if values.dtype != object or values.ndim != 1:
+        return None
+    if sys.implementation.name != "cpython":  # addresses are CPython's objects
+        return None
+    import pandas as pd
+
+    addresses = _object_addresses(values)
+    sample = addresses[:_IDENTITY_SAMPLE]
+    if 4 * len(pd.unique(sample)) > len(sample):
+        return None
+    address_codes, unique_addresses = pd.factorize(addresses)
+    return address_codes, values[_first_rows(address_codes, len(unique_addresses))]
+
+
+class _AddressView:
+    """An object array's buffer described as unsigned integers (see below).
+
+    Holding the array keeps its objects, hence their addresses, alive for as
+    long as the view.
+    """
+
+    def __init__(self, values):
+        self.values = values
+        interface = values.__array_interface__
+        self.__array_interface__ = dict(
+            interface,
+            # Read-only: a write would replace an object without its counts.
+            data=(interface["data"][0], True),
+            typestr=np.dtype(np.uintp).str,
+            descr=[("", np.dtype(np.uintp).str)],
+        )
+
+
+def _object_addresses(values):
+    """The addresses of the objects of a 1-D object array, as a ``uintp`` view.
+
+    The array stores one pointer per element: read as integers, no object is
+    touched, where reading the elements would write every object's reference
+    count.
+    """
+    return np.asarray(_AddressView(values))
+
+
+def _first_rows(codes, n_codes):
+    """The row of each code's first appearance, for codes numbered by it.
+
+    Block by block, stopping once every code is found (a few hundred ids
+    all appear in the first rows).  Numbered by first appearance, code ``k``
+    first appears where the running maximum of the codes first reaches ``k``.
+    """
+    first = np.empty(n_codes, dtype=np.intp)
+    found = 0
+    for start in range(0, len(codes), _PRESENCE_BLOCK):
+        running = np.maximum.accumulate(codes[start : start + _PRESENCE_BLOCK])
+        top = int(running[-1]) + 1
+        if top > found:
+            first[found:top] = start + np.searchsorted(running, np.arange(found, top))
+            found = top
+        if found == n_codes:
+            break
+    return first
 
 
 def parent_pairs(column_a, column_b):
@@ -346,6 +512,9 @@ def factorise_ids(values):
             pd = None
         try:
             if pd is not None:
+                by_identity = _sorted_codes_by_identity(values)
+                if by_identity is not _NOT_BY_IDENTITY:
+                    return by_identity
                 # Hashing beats sorting millions of strings.
                 codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
                 if (codes < 0).any():
@@ -358,6 +527,25 @@ def factorise_ids(values):
         except TypeError:  # unorderable mixed types: let the encoder explain
             return None
     return None
+
+
+def _sorted_codes_by_identity(values):
+    """``factorise_ids`` of object ids that repeat a few objects.
+
+    ``_NOT_BY_IDENTITY`` when they do not (see :func:`_factorise_by_identity`);
+    None for missing ids or ids of mixed types.
+    """
+    factorised = _factorise_by_identity(values)
+    if factorised is None:
+        return _NOT_BY_IDENTITY
+    address_codes, codes, uniques = factorised
+    if (codes < 0).any():
+        return None
+    renumbered = _sorted_renumbering(uniques)
+    if renumbered is None:
+        return None
+    rank, uniques = renumbered
+    return rank[codes][address_codes], uniques.astype(values.dtype, copy=False)
 
 
 def positions_in(values, items):
@@ -378,6 +566,11 @@ def positions_in(values, items):
         return np.full(len(values), -1, dtype=np.intp)
     if values.dtype.kind in "OUS" or items.dtype.kind in "OUS":
         try:
+            distinct = _distinct_objects(values)
+            if distinct is not None:  # look up the few objects, not the rows
+                address_codes, objects = distinct
+                found = _object_index(items).get_indexer(_object_index(objects))
+                return found[address_codes]
             return _object_index(items).get_indexer(_object_index(values))
         except ImportError:
             pass

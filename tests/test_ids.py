@@ -1,6 +1,7 @@
 """Tests of the id factorisation (``_ids.py``)."""
 
 import importlib.util
+import sys
 
 import numpy as np
 import pytest
@@ -329,3 +330,109 @@ def test_key_slots_index_the_sorted_distinct_keys(n_cells):
     slot, distinct = _ids.key_slots(keys, n_cells)
     assert_array_equal(distinct, np.unique(keys))
     assert_array_equal(distinct[slot], keys)
+
+
+# ------------------------------------------------ ids that repeat a few objects
+
+
+def _repeated_names(n, k=12, seed=0):
+    """``n`` ids picking among ``k`` string objects: each name is one object."""
+    names = np.array([f"player-{i:02d}" for i in range(k)], dtype=object)
+    return names[np.random.default_rng(seed).integers(0, k, n)], names
+
+
+def _copies(values):
+    """Equal strings in new objects (the same values, other addresses)."""
+    return np.array(["".join(value) for value in values], dtype=object)
+
+
+@pytest.mark.parametrize("block", [4, 1 << 16])
+@pytest.mark.parametrize(
+    "variant", ["repeated", "equal values in distinct objects", "missing ids"]
+)
+def test_repeated_objects_factorise_as_pandas_does(monkeypatch, block, variant):
+    # The addresses are factorised first and each object once by value: codes
+    # and uniques must be pandas' own, whichever object an id is.
+    monkeypatch.setattr(_ids, "_PRESENCE_BLOCK", block)
+    values, _ = _repeated_names(6000)
+    if variant == "equal values in distinct objects":
+        values[5000:] = _copies(values[5000:])  # after the rows sampled
+    elif variant == "missing ids":
+        values[[5, 2500]] = None
+        values[5700] = np.nan
+    factorised = _ids._factorise_by_identity(values)
+    assert factorised is not None  # the few objects were recognised
+    address_codes, codes, uniques = factorised
+    expected_codes, expected_uniques = pd.factorize(values, use_na_sentinel=True)
+    assert_array_equal(codes[address_codes], expected_codes)
+    assert uniques.tolist() == list(expected_uniques)
+
+
+def test_distinct_objects_are_left_to_hashing():
+    values, _ = _repeated_names(3000)
+    assert _ids._distinct_objects(_copies(values)) is None
+    assert _ids._distinct_objects(np.array(["a", "b"])) is None  # not objects
+    assert _ids._distinct_objects(values.astype(str)) is None
+
+
+def test_addresses_keep_the_objects_alive_and_uncounted():
+    values, names = _repeated_names(5000, k=3)
+    before = [sys.getrefcount(name) for name in names]
+    address_codes, objects = _ids._distinct_objects(values)
+    assert [id(o) for o in objects] == [id(v) for v in dict.fromkeys(values)]
+    del objects
+    assert [sys.getrefcount(name) for name in names] == before
+    view = _ids._object_addresses(values)
+    assert view.base is not None and view.base.values is values
+    assert view[0] == id(values[0])
+    assert not view.flags.writeable
+
+
+@pytest.mark.parametrize("layout", ["one array", "two columns"])
+@pytest.mark.parametrize("b_only", [False, True])
+def test_pair_ids_of_repeated_objects_match_the_reference(layout, b_only):
+    ids, names = _repeated_names(2 * 3000)
+    X = ids.reshape(-1, 2)
+    X[2500:, 1] = _copies(X[2500:, 1])  # the same names in other objects
+    if b_only:
+        X[X[:, 0] == names[0], 0] = names[1]  # names[0] only ever on B's side
+        X[-1, 1] = "only-lost"
+    column_a, column_b = X[:, 0], X[:, 1]
+    if layout == "two columns":
+        column_a, column_b = column_a.copy(), column_b.copy()
+    for ids in (X.reshape(-1), column_a, column_b):
+        assert _ids._distinct_objects(ids) is not None  # the few objects found
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    expected_a, expected_b, expected_uniques = _reference(column_a, column_b)
+    assert uniques.tolist() == expected_uniques.tolist()
+    assert uniques.dtype == object
+    assert_array_equal(codes_a, expected_a)
+    assert_array_equal(codes_b, expected_b)
+    (sorted_codes, sorted_uniques) = _ids.factorise_ids(column_a)
+    reference_uniques, reference_codes = np.unique(column_a, return_inverse=True)
+    assert_array_equal(sorted_codes, reference_codes)
+    assert sorted_uniques.tolist() == reference_uniques.tolist()
+
+
+@pytest.mark.parametrize("layout", ["one array", "two columns"])
+@pytest.mark.parametrize("bad", [None, np.nan, 3])
+@pytest.mark.parametrize("side", [0, 1])
+def test_repeated_objects_that_need_the_encoders_rules_give_none(layout, bad, side):
+    X = _repeated_names(2 * 2000)[0].reshape(-1, 2)
+    X[1500, side] = bad
+    column_a, column_b = X[:, 0], X[:, 1]
+    if layout == "two columns":
+        column_a, column_b = column_a.copy(), column_b.copy()
+    assert factorise_pair_ids(column_a, column_b) is None
+    assert _ids.factorise_ids(X[:, side].copy()) is None
+
+
+def test_positions_in_looks_up_repeated_objects_once_each():
+    values, names = _repeated_names(6000)
+    values[7] = None
+    values[5000:] = _copies(values[5000:])
+    items = np.array([names[3], None, "absent", names[0]], dtype=object)
+    where = {item: i for i, item in enumerate(items.tolist())}
+    expected = [where.get(value, -1) for value in values.tolist()]
+    assert _ids._distinct_objects(values) is not None
+    assert_array_equal(_ids.positions_in(values, items), expected)
