@@ -360,8 +360,9 @@ def _pair_codes_by_identity(column_a, column_b):
 
 
 # Rows whose objects are counted to decide whether a column repeats a few
-# objects (see _factorise_by_identity).
-_IDENTITY_SAMPLE = 4096
+# objects (see _distinct_objects): 4096 rows held 3,400 of 10,000 items'
+# objects, where 65,536 (0.5 ms to count) hold all of them.
+_IDENTITY_SAMPLE = 1 << 16
 
 
 def _factorise_by_identity(values):
@@ -386,8 +387,9 @@ def _distinct_objects(values):
 
     ``objects[address_codes]`` is ``values``, object for object, each object
     once in ``objects``, in order of first appearance.  None for arrays not
-    of objects, and for columns whose first rows are mostly distinct objects
-    (the addresses would only add a pass).
+    of objects, and for columns whose first ``_IDENTITY_SAMPLE`` rows hold
+    more than a quarter as many objects (the addresses would only add a
+    pass; 10,000 items in 1e6 pairs hold 0.15).
 
     Ids read from a CSV file by pandas (its parser reuses one string object
     for a repeated value, unless the strings are Arrow-backed) or picked by

@@ -356,7 +356,7 @@ def test_repeated_objects_factorise_as_pandas_does(monkeypatch, block, variant):
     monkeypatch.setattr(_ids, "_PRESENCE_BLOCK", block)
     values, _ = _repeated_names(6000)
     if variant == "equal values in distinct objects":
-        values[5000:] = _copies(values[5000:])  # after the rows sampled
+        values[5000:] = _copies(values[5000:])  # 1,000 more objects: still few
     elif variant == "missing ids":
         values[[5, 2500]] = None
         values[5700] = np.nan
