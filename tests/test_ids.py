@@ -427,10 +427,13 @@ def test_repeated_objects_that_need_the_encoders_rules_give_none(layout, bad, si
     assert _ids.factorise_ids(X[:, side].copy()) is None
 
 
-def test_positions_in_looks_up_repeated_objects_once_each():
+@pytest.mark.parametrize("strided", [False, True])
+def test_positions_in_looks_up_repeated_objects_once_each(strided):
     values, names = _repeated_names(6000)
     values[7] = None
     values[5000:] = _copies(values[5000:])
+    if strided:  # a column of an (n, 2) array
+        values = np.column_stack([values, values[::-1]])[:, 0]
     items = np.array([names[3], None, "absent", names[0]], dtype=object)
     where = {item: i for i, item in enumerate(items.tolist())}
     expected = [where.get(value, -1) for value in values.tolist()]
