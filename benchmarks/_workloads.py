@@ -175,7 +175,11 @@ def synthetic_items(
 
     Integer ids are ``0..K-1`` (the most favourable case for the anchors: they
     can use them as indices). String ids are a NumPy object array of Python
-    ``str``, which is what ``df[cols].to_numpy()`` hands a pandas user.
+    ``str``, which is what ``df[cols].to_numpy()`` hands a pandas user; its
+    K names are K objects, each referenced by every row that names it, as
+    pandas' C parser gives them (object or Python-backed strings; Arrow
+    strings converted by ``to_numpy()`` are one object a row, the slower
+    case for every entry, see benchmarks/README.md).
     ``ids="category"`` and ``ids="arrow"`` keep the string ids in the two
     columns of a pandas DataFrame, as its user holds them (see
     :func:`_pandas_columns`); entries then get the columns as Series.
