@@ -334,9 +334,12 @@ def _pair_codes_by_identity(column_a, column_b):
         address_codes, codes, uniques = factorised
         sides = None
     else:
-        sides = [_factorise_by_identity(column) for column in (column_a, column_b)]
-        if None in sides:
+        side_a = _factorise_by_identity(column_a)
+        # B's addresses are factorised only if A's were (else all is hashed).
+        side_b = None if side_a is None else _factorise_by_identity(column_b)
+        if side_b is None:
             return _NOT_BY_IDENTITY
+        sides = side_a, side_b
         (_, codes, uniques), (_, codes_b, uniques_b) = sides
         if (codes_b < 0).any():
             return None  # missing ids: the encoder's own rules apply
