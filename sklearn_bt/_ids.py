@@ -320,50 +320,28 @@ def _pair_codes_by_identity(column_a, column_b):
     """``factorise_pair_ids`` of object columns that repeat a few objects.
 
     Returns ``_NOT_BY_IDENTITY`` when they do not (see
-    :func:`_factorise_by_identity`).  The columns of one ``(n, 2)`` array
-    (the usual ``X``) are factorised together, and their codes are then the
-    columns of one ``(n, 2)`` array too; other columns side by side, with
-    their few unique ids merged.  Only the unique objects' codes are
-    renumbered: each row's code is one lookup in that small table.
+    :func:`_distinct_objects`).  The columns of one ``(n, 2)`` array (the
+    usual ``X``) are factorised together, and their codes are then the
+    columns of one ``(n, 2)`` array too; other columns side by side
+    (:func:`_factorise_sides`, each by :func:`factorise_ids`), their few
+    unique ids merged.
     """
     both = parent_pairs(column_a, column_b)
-    if both is not None:
-        factorised = _factorise_by_identity(both)
-        if factorised is None:
+    if both is None:
+        if not (_repeats_few_objects(column_a) and _repeats_few_objects(column_b)):
             return _NOT_BY_IDENTITY
-        address_codes, codes, uniques = factorised
-        sides = None
-    else:
-        side_a = _factorise_by_identity(column_a)
-        # B's addresses are factorised only if A's were (else all is hashed).
-        side_b = None if side_a is None else _factorise_by_identity(column_b)
-        if side_b is None:
-            return _NOT_BY_IDENTITY
-        sides = side_a, side_b
-        (_, codes, uniques), (_, codes_b, uniques_b) = sides
-        if (codes_b < 0).any():
-            return None  # missing ids: the encoder's own rules apply
-        position = _object_index(uniques).get_indexer(_object_index(uniques_b))
-        new = position < 0
-        position[new] = len(uniques) + np.arange(np.count_nonzero(new))
-        uniques = np.concatenate([uniques, uniques_b[new]])
-    if (codes < 0).any():
-        return None  # missing ids: the encoder's own rules apply
-    renumbered = _sorted_renumbering(uniques)
-    if renumbered is None:
-        return None
-    rank, uniques = renumbered
+        return _factorise_sides(column_a, column_b)
+    factorised = _sorted_codes_by_identity(both)
+    if factorised is None or factorised is _NOT_BY_IDENTITY:
+        return factorised
+    codes, uniques = factorised
+    pairs = codes.reshape(-1, 2)
     dtype = np.result_type(column_a.dtype, column_b.dtype)
-    uniques = uniques.astype(dtype, copy=False)
-    if sides is None:
-        pairs = rank[codes][address_codes].reshape(-1, 2)
-        return (pairs[:, 0], pairs[:, 1]), uniques
-    (address_a, _, _), (address_b, _, _) = sides
-    return (rank[codes][address_a], rank[position][codes_b][address_b]), uniques
+    return (pairs[:, 0], pairs[:, 1]), uniques.astype(dtype, copy=False)
 
 
 # Rows whose objects are counted to decide whether a column repeats a few
-# objects (see _distinct_objects): 4096 rows held 3,400 of 10,000 items'
+# objects (see _repeats_few_objects): 4096 rows held 3,400 of 10,000 items'
 # objects, where 65,536 (0.5 ms to count) hold all of them.
 _IDENTITY_SAMPLE = 1 << 16
 
@@ -404,18 +382,26 @@ def _distinct_objects(values):
     value.
     """
     values = np.asarray(values)
-    if values.dtype != object or values.ndim != 1:
-        return None
-    if sys.implementation.name != "cpython":  # addresses are CPython's objects
+    if not _repeats_few_objects(values):
         return None
     import pandas as pd
 
-    addresses = _object_addresses(values)
-    sample = addresses[:_IDENTITY_SAMPLE]
-    if 4 * len(pd.unique(sample)) > len(sample):
-        return None
-    address_codes, unique_addresses = pd.factorize(addresses)
+    address_codes, unique_addresses = pd.factorize(_object_addresses(values))
     return address_codes, values[_first_rows(address_codes, len(unique_addresses))]
+
+
+def _repeats_few_objects(values):
+    """Whether ``values`` is a 1-D object array whose first
+    ``_IDENTITY_SAMPLE`` rows hold at most a quarter as many objects."""
+    values = np.asarray(values)
+    if values.dtype != object or values.ndim != 1:
+        return False
+    if sys.implementation.name != "cpython":  # addresses are CPython's objects
+        return False
+    import pandas as pd
+
+    sample = _object_addresses(values[:_IDENTITY_SAMPLE])
+    return 4 * len(pd.unique(sample)) <= len(sample)
 
 
 class _AddressView:
