@@ -110,7 +110,10 @@ def _categorical_codes(categorical):
     every category is in some row, which the search for the ids present
     usually finds in its first block (see :func:`_mark_present`).
     """
-    codes = np.asarray(categorical.codes)
+    codes = np.asarray(categorical.codes).view()
+    # pandas hands its codes out read-only; say so here too, as callers may
+    # renumber writeable codes in place (see _renumbered).
+    codes.flags.writeable = False
     categories = np.asarray(categorical.categories)
     if len(codes) == 0:
         return codes, categories[:0]
@@ -129,6 +132,10 @@ def _factorise_sides(column_a, column_b):
     Only the few unique ids of each side are merged and sorted, so a
     pandas-native side is never converted row by row.
     """
+    if _is_arrow_strings(column_a) and _is_arrow_strings(column_b):
+        factorised = _factorise_arrow_strings(column_a, column_b)
+        if factorised is not _NOT_ENCODED:
+            return factorised
     sides = []
     for column in (column_a, column_b):
         if is_pandas_native(column):
@@ -147,7 +154,87 @@ def _factorise_sides(column_a, column_b):
         return None  # mixed types: an encoder would order them its own way
     position, uniques = merged
     k = len(uniques_a)
-    return (position[:k][codes_a], position[k:][codes_b]), uniques
+    codes = _renumbered(codes_a, position[:k]), _renumbered(codes_b, position[k:])
+    return codes, uniques
+
+
+def _is_arrow_strings(column):
+    """Whether ``column`` is a pandas column of Arrow-backed strings."""
+    import pandas as pd
+
+    categorical = isinstance(getattr(column, "dtype", None), pd.CategoricalDtype)
+    return is_pandas_native(column) and not categorical
+
+
+_NOT_ENCODED = object()  # pyarrow could not encode the columns: use pandas
+
+
+def _factorise_arrow_strings(column_a, column_b):
+    """``factorise_pair_ids`` of two columns of Arrow strings, in one hash table.
+
+    pyarrow's dictionary encoding of both columns' chunks at once (no copy:
+    the chunks are the columns' own) numbers the ids of both sides alike, so
+    only the K-long dictionary is sorted, each code is renumbered once, and
+    the codes stay int32 (3e6 arena battles a side: 155 ms against 191 for a
+    ``pandas.factorize`` of each side).  None for a missing id (the
+    encoder's rules apply); ``_NOT_ENCODED`` if pyarrow cannot encode the
+    two columns together (two different Arrow types, say).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        sides = [pa.chunked_array(column) for column in (column_a, column_b)]
+        encoded = pc.dictionary_encode(
+            pa.chunked_array(sides[0].chunks + sides[1].chunks, type=sides[0].type)
+        )
+    except (TypeError, ValueError, pa.ArrowException):
+        return _NOT_ENCODED
+    if encoded.null_count:
+        return None  # missing ids: the encoder's own rules apply
+    chunks = encoded.chunks
+    if not chunks or any(not c.dictionary.equals(chunks[0].dictionary) for c in chunks):
+        return _NOT_ENCODED  # no chunk at all, or not one shared dictionary
+    renumbered = _sorted_renumbering(
+        chunks[0].dictionary.to_numpy(zero_copy_only=False).astype(object)
+    )
+    if renumbered is None:
+        return _NOT_ENCODED
+    rank, uniques = renumbered
+    rank = rank.astype(np.int32)
+    n_chunks_a = sides[0].num_chunks
+    codes = [
+        _concatenated([rank[c.indices.to_numpy()] for c in part])
+        for part in (chunks[:n_chunks_a], chunks[n_chunks_a:])
+    ]
+    return tuple(codes), uniques
+
+
+def _concatenated(arrays):
+    """``np.concatenate(arrays)``, without a copy of a single array."""
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32)
+
+
+def _renumbered(codes, position):
+    """``position[codes]``, without a new n-long array where it can.
+
+    Codes that number the merged ids already (a categorical side whose
+    categories are all the ids: two columns of one categorical dtype) are
+    returned as they are, read-only and of the categorical's small integer
+    dtype.  Codes that are ours (writeable ``intp``: pandas' and
+    :func:`factorise_ids`' fresh arrays; a categorical's own codes are
+    read-only) are renumbered in place.  3e6 codes: 8.5 ms for the gather
+    into a new array, 3.5 in place, none for the identity.
+    """
+    if np.array_equal(position, np.arange(len(position))):
+        return codes
+    if codes.dtype == np.intp and codes.flags.writeable:
+        # mode="clip" (the codes are in range) lets np.take write into its
+        # own indices; its default mode buffers the output instead.
+        return np.take(position, codes, out=codes, mode="clip")
+    return position[codes]
 
 
 def as_id_array(column):

@@ -240,6 +240,93 @@ def test_categorical_integer_ids_keep_their_dtype():
     assert_array_equal(codes_b, [1, 0, 0])
 
 
+def test_columns_of_one_categorical_dtype_keep_their_own_codes():
+    ids_a, ids_b = _string_ids(1)
+    ids_b = np.concatenate([ids_b, ids_a])  # every id on both sides
+    ids_a = np.concatenate([ids_a, ids_b[: len(ids_a)]])
+    dtype = pd.CategoricalDtype(sorted(set(ids_a) | set(ids_b)))
+    column_a, column_b = pd.Series(ids_a, dtype=dtype), pd.Series(ids_b, dtype=dtype)
+    before = column_a.cat.codes.to_numpy().copy(), column_b.cat.codes.to_numpy().copy()
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    expected = factorise_pair_ids(ids_a, ids_b)
+    assert_array_equal(uniques, expected[1])
+    assert_array_equal(codes_a, expected[0][0])
+    assert_array_equal(codes_b, expected[0][1])
+    # No n-long array was made: the codes are the categorical's, read-only.
+    assert np.shares_memory(codes_a, column_a.array.codes)
+    assert np.shares_memory(codes_b, column_b.array.codes)
+    assert not codes_a.flags.writeable
+    assert_array_equal(column_a.cat.codes, before[0])
+    assert_array_equal(column_b.cat.codes, before[1])
+
+
+@_needs_pyarrow
+@pytest.mark.parametrize("arrow_type", ["string", "large_string"])
+def test_arrow_string_columns_are_encoded_in_one_table(arrow_type):
+    import pyarrow as pa
+
+    ids_a, ids_b = _string_ids(2)
+    ids_b[:7] = "only-lost"  # an id that only B has
+    expected = factorise_pair_ids(ids_a, ids_b)
+    dtype = pd.ArrowDtype(getattr(pa, arrow_type)())
+
+    def chunked(ids):  # a column of several Arrow chunks, as pd.concat makes
+        parts = [pd.Series(part, dtype=dtype) for part in np.array_split(ids, 3)]
+        return pd.concat(parts, ignore_index=True)
+
+    column_a, column_b = chunked(ids_a), chunked(ids_b)
+    assert pa.chunked_array(column_a).num_chunks == 3
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    assert codes_a.dtype == np.int32  # pyarrow's codes, not two pandas.factorize
+    assert_array_equal(uniques, expected[1])
+    assert uniques.dtype == object
+    assert_array_equal(codes_a, expected[0][0])
+    assert_array_equal(codes_b, expected[0][1])
+    assert_array_equal(column_a.to_numpy(), ids_a)  # the columns are unchanged
+
+
+@_needs_pyarrow
+def test_arrow_columns_of_two_arrow_types_are_factorised_side_by_side():
+    import pyarrow as pa
+
+    ids_a, ids_b = _string_ids(3)
+    column_a = pd.Series(ids_a, dtype=pd.ArrowDtype(pa.string()))
+    column_b = pd.Series(ids_b, dtype=pd.ArrowDtype(pa.large_string()))
+    expected = factorise_pair_ids(ids_a, ids_b)
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    assert_array_equal(uniques, expected[1])
+    assert_array_equal(codes_a, expected[0][0])
+    assert_array_equal(codes_b, expected[0][1])
+
+
+@_needs_pyarrow
+@pytest.mark.parametrize("side", ["A", "B"])
+def test_arrow_columns_with_a_missing_id_give_none(side):
+    ids = [["a", "b", "c"], ["b", "c", "a"]]
+    ids[side == "B"][1] = None
+    columns = [pd.Series(i, dtype="string[pyarrow]") for i in ids]
+    assert factorise_pair_ids(*columns) is None
+
+
+def test_renumbered_codes_are_written_in_place_only_when_ours():
+    position = np.array([2, 0, 1])
+    ours = np.array([0, 1, 2, 2, 0], dtype=np.intp)
+    renumbered = _ids._renumbered(ours, position)
+    assert renumbered is ours
+    assert_array_equal(renumbered, [2, 0, 1, 1, 2])
+
+    theirs = np.array([0, 1, 2, 2, 0], dtype=np.intp)
+    theirs.flags.writeable = False
+    renumbered = _ids._renumbered(theirs, position)
+    assert_array_equal(renumbered, [2, 0, 1, 1, 2])
+    assert_array_equal(theirs, [0, 1, 2, 2, 0])
+
+    small = np.array([0, 1, 2], dtype=np.int8)  # a categorical's codes
+    assert_array_equal(_ids._renumbered(small, position), [2, 0, 1])
+    assert_array_equal(small, [0, 1, 2])
+    assert _ids._renumbered(small, np.arange(3)) is small
+
+
 @pytest.mark.parametrize(
     "column_a, column_b",
     [
