@@ -10,8 +10,9 @@ integer ids in a small range, a hash-based ``pandas.factorize`` for strings
 
 pandas columns that do not hold a NumPy array (categoricals, and Arrow-backed
 strings: pandas' default string dtype when pyarrow is installed) are
-factorised by pandas itself, without ``to_numpy()``, which would build one
-Python object per row (see :func:`is_pandas_native`).
+factorised from their own codes, or by pandas or pyarrow hashing their
+buffers, without ``to_numpy()``, which would build one Python object per row
+(see :func:`is_pandas_native`).
 """
 
 import sys
