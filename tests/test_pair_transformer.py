@@ -489,6 +489,34 @@ def _pyarrow_strings():
     return pd.StringDtype("pyarrow")
 
 
+def test_columns_of_one_categorical_dtype_fit_as_their_ids(fast_path_outputs):
+    # Both columns share one categorical dtype holding every id: their own
+    # codes (read-only, int8) become the one-hot rows, and the ranker fitted
+    # on them is the one fitted on the same ids as objects.
+    rng = np.random.default_rng(5)
+    names = np.array([f"p{i:02d}" for i in range(12)], dtype=object)
+    team_a, team_b = names[rng.integers(0, 12, 400)], names[rng.integers(0, 12, 400)]
+    team_a[:12], team_b[-12:] = names, names  # every id on both sides
+    y = (rng.random(400) < 0.6).astype(float)
+    as_objects = pd.DataFrame({"team_a": team_a, "team_b": team_b})
+    categorical = as_objects.astype(pd.CategoricalDtype(sorted(names)))
+    codes_before = categorical["team_a"].cat.codes.to_numpy().copy()
+
+    def fitted(X):
+        return make_pipeline(
+            PairTransformer(OneHotEncoder()), BradleyTerryRanker()
+        ).fit(X, y)
+
+    expected, model = fitted(as_objects), fitted(categorical)
+    assert len(fast_path_outputs) == 2
+    assert_allclose(model[-1].coef_, expected[-1].coef_, rtol=1e-12, atol=1e-12)
+    assert_array_equal(
+        model[0].transform(categorical).toarray(),
+        expected[0].transform(as_objects).toarray(),
+    )
+    assert_array_equal(categorical["team_a"].cat.codes, codes_before)
+
+
 @pytest.mark.parametrize(
     "dtype",
     [
