@@ -312,6 +312,51 @@ def test_assumed_connected_parts_give_the_null_space_the_graph_search_finds():
     )
 
 
+def test_conjugate_gradients_continue_from_an_earlier_solution():
+    # Newton's last step, solved loosely, is solved again to 1e-12 from the
+    # loose solution: the iterations left are those of the residual's further
+    # reduction, and the step is the one solved from zero.
+    rng = np.random.default_rng(11)
+    n_items = 300
+    a, b = rng.integers(0, n_items, (2, 6000))
+    keep = a != b
+    design = ItemDesign(a[keep], b[keep], n_items)
+    h = rng.uniform(0.05, 0.25, keep.sum())
+    H = design.laplacian_operator(h)
+    null = np.full((n_items, 1), 1 / np.sqrt(n_items))
+    grad = rng.normal(size=n_items)
+    grad -= grad.mean()  # a shift-invariant loss's gradient
+
+    def solve(rtol, maxiter=None, x0=None):
+        return _solvers._solve_cg(
+            H, None, None, grad, null, n_items, 0, rtol, maxiter, x0
+        )
+
+    loose, info = solve(1e-6)
+    assert info == 0
+    from_zero, info = solve(1e-12)
+    assert info == 0
+    iterations = 0
+
+    def count(_):
+        nonlocal iterations
+        iterations += 1
+
+    original_cg = _solvers.cg
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            _solvers, "cg", lambda *args, **kw: original_cg(*args, callback=count, **kw)
+        )
+        solve(1e-12)
+        from_scratch, iterations = iterations, 0
+        continued, info = solve(1e-12, x0=loose)
+    assert info == 0
+    assert iterations < from_scratch
+    assert_allclose(
+        continued, from_zero, rtol=1e-9, atol=1e-12 * np.abs(from_zero).max()
+    )
+
+
 def test_dense_newton_system_falls_back_to_least_squares_when_not_definite():
     # An indefinite Hessian (rounding can make a saturated one so): the
     # Cholesky solve fails, and the step is the least-squares solution.
