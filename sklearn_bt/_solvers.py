@@ -1141,9 +1141,7 @@ def solve_semidefinite(H, rhs, null, rtol, maxiter):
     whose null space ``null`` spans (None: definite), ``x`` orthogonal to it,
     by Jacobi-preconditioned CG (``info > 0``: ``maxiter`` ran out)."""
     x, info = _solve_cg(H, None, None, -rhs, null, H.shape[0], 0, rtol, maxiter)
-    if null is not None and null.shape[1]:
-        x -= null @ (null.T @ x)
-    return x, info
+    return _orthogonal_to(null, x, H.shape[0]), info
 
 
 def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol, maxiter=None, x0=None):
@@ -1192,6 +1190,17 @@ def _solve_cg(H_cc, B, C, grad, null, p, n_other, rtol, maxiter=None, x0=None):
         M=_jacobi(diag),
     )
     return step, info
+
+
+def _orthogonal_to(null, solution, p):
+    """``solution`` with the component of its first ``p`` entries along the
+    orthonormal columns of ``null`` removed (a new array; ``solution`` itself
+    without a null space)."""
+    if null is None or not null.shape[1]:
+        return solution
+    step = solution.copy()
+    step[:p] -= null @ (null.T @ step[:p])
+    return step
 
 
 def _jacobi(diagonal):
@@ -1320,9 +1329,7 @@ def newton_solve(
             max(grad_norm / max(first_grad_norm, 1e-300), _CG_FINAL_RTOL), 0.1
         )
         solution = _solve_newton_system(design, H_cc, B, C, grad, null, cg_rtol)
-        step = solution.copy()
-        if null is not None and null.shape[1]:
-            step[:p] -= null @ (null.T @ step[:p])
+        step = _orthogonal_to(null, solution, p)
 
         # The Newton decrement lambda^2 = -slope predicts twice the decrease of
         # the objective: in log-likelihood units, whatever the units of X.
@@ -1349,12 +1356,11 @@ def newton_solve(
             if loose and (sp.issparse(H_cc) or isinstance(H_cc, _OPERATORS)):
                 # From the loose solution: conjugate gradients then only
                 # reduce its residual further (K = 10,000 with 1e6 pairs,
-                # an expander: 6 iterations instead of 12).
-                step = _solve_newton_system(
+                # an expander: 7 iterations instead of 12).
+                solution = _solve_newton_system(
                     design, H_cc, B, C, grad, null, _CG_FINAL_RTOL, x0=solution
                 )
-                if null is not None and null.shape[1]:
-                    step[:p] -= null @ (null.T @ step[:p])
+                step = _orthogonal_to(null, solution, p)
                 step_coef, step_intercept, _ = unpack(step)
                 step_delta = design.matvec(step_coef) + step_intercept
             params = params + step
@@ -1378,11 +1384,13 @@ def newton_solve(
             # line search can use: damp it towards a scaled gradient step
             # (Levenberg-Marquardt) until one decreases the objective.
             for mu in _DAMPING:
-                damped = _solve_newton_system(
-                    design, *_damped(H_cc, B, C, mu), grad, null, cg_rtol
+                damped = _orthogonal_to(
+                    null,
+                    _solve_newton_system(
+                        design, *_damped(H_cc, B, C, mu), grad, null, cg_rtol
+                    ),
+                    p,
                 )
-                if null is not None and null.shape[1]:
-                    damped[:p] -= null @ (null.T @ damped[:p])
                 damped_decrement = -(grad @ damped)
                 if not damped_decrement > 0:
                     continue

@@ -1649,11 +1649,7 @@ def _check_method(method, n_probes, random_state):
     """The :class:`_Probes` of ``method="randomized"``, None for "exact"."""
     if not (isinstance(method, str) and method in _METHODS):
         raise ValueError(f"method must be one of {list(_METHODS)}; got {method!r}.")
-    if (
-        isinstance(n_probes, bool)
-        or not isinstance(n_probes, Integral)
-        or n_probes < 2
-    ):
+    if isinstance(n_probes, bool) or not isinstance(n_probes, Integral) or n_probes < 2:
         raise ValueError(
             f"n_probes must be an integer of at least 2 (the estimate's own error "
             f"is measured from their spread); got {n_probes!r}."

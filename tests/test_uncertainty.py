@@ -1133,9 +1133,7 @@ def test_randomized_standard_errors_warn_when_imprecise(monkeypatch):
         standard_errors(model, method="randomized", n_probes=4, random_state=0)
     # A leaderboard names the items, and its own exact option.
     with pytest.warns(UserWarning, match=r"\(a, b, c\).*interval=\"wald\""):
-        leaderboard(
-            *X.T, interval="wald-randomized", n_probes=4, random_state=0
-        )
+        leaderboard(*X.T, interval="wald-randomized", n_probes=4, random_state=0)
 
 
 def test_leaderboard_with_randomized_wald_intervals():
@@ -1247,7 +1245,7 @@ def test_bare_ranker_on_ids_with_features_finds_the_items():
     b = (a + rng.integers(1, n_items, size=n)) % n_items
     fa, fb = rng.normal(size=n), rng.normal(size=n)
     theta = rng.normal(size=n_items)
-    y = (rng.random(n) < 1 / (1 + np.exp(theta[b] - theta[a] - 0.5 * (fa - fb))))
+    y = rng.random(n) < 1 / (1 + np.exp(theta[b] - theta[a] - 0.5 * (fa - fb)))
     half = n_items + 1
 
     def side(items, feature):
