@@ -93,14 +93,32 @@ def _native_codes(column):
 
     ``uniques`` is a NumPy array of the distinct ids, of the dtype
     ``to_numpy()`` would give (object for strings); when no id is missing,
-    each is in some row (a categorical's unused categories are dropped).
+    each is in some row (a categorical's unused categories are dropped, and
+    so are the unused values of an Arrow dictionary, which
+    ``pandas.factorize`` keeps).
     """
     import pandas as pd
 
     if isinstance(column.dtype, pd.CategoricalDtype):
         return _categorical_codes(getattr(column, "array", column))
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    return codes, np.asarray(uniques)
+    uniques = np.asarray(uniques)
+    if _is_arrow_dictionary(column) and len(codes) and codes.min() >= 0:
+        present = _mark_present((codes,), len(uniques))
+        if not present.all():
+            codes, uniques = (np.cumsum(present) - 1)[codes], uniques[present]
+    return codes, uniques
+
+
+def _is_arrow_dictionary(column):
+    """Whether ``column`` holds Arrow dictionary-encoded values (such as
+    ``pandas.read_parquet(..., dtype_backend="pyarrow")`` may give)."""
+    arrow_type = getattr(column.dtype, "pyarrow_dtype", None)
+    if arrow_type is None:
+        return False
+    import pyarrow as pa
+
+    return pa.types.is_dictionary(arrow_type)
 
 
 def _categorical_codes(categorical):
@@ -133,7 +151,9 @@ def _factorise_sides(column_a, column_b):
     Only the few unique ids of each side are merged and sorted, so a
     pandas-native side is never converted row by row.
     """
-    if _is_arrow_strings(column_a) and _is_arrow_strings(column_b):
+    if not any(map(_is_arrow_dictionary, (column_a, column_b))) and all(
+        map(_is_arrow_strings, (column_a, column_b))
+    ):
         factorised = _factorise_arrow_strings(column_a, column_b)
         if factorised is not _NOT_ENCODED:
             return factorised

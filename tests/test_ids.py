@@ -286,6 +286,29 @@ def test_arrow_string_columns_are_encoded_in_one_table(arrow_type):
 
 
 @_needs_pyarrow
+def test_arrow_dictionary_columns_leave_out_their_unused_values():
+    # An Arrow dictionary may hold values that no row uses; pandas.factorize
+    # keeps them, but they are no ids (an encoder fitted on the rows has no
+    # such category).
+    import pyarrow as pa
+
+    def column(indices, dictionary):
+        encoded = pa.DictionaryArray.from_arrays(
+            pa.array(indices, pa.int32()), pa.array(dictionary)
+        )
+        return pd.Series(pd.arrays.ArrowExtensionArray(encoded))
+
+    column_a = column([0, 2, 0, 3], ["a", "unused", "c", "d"])
+    column_b = column([1, 0, 1, 1], ["c", "a", "unused too"])
+    expected = factorise_pair_ids(column_a.to_numpy(), column_b.to_numpy())
+    (codes_a, codes_b), uniques = factorise_pair_ids(column_a, column_b)
+    assert_array_equal(uniques, ["a", "c", "d"])
+    assert_array_equal(uniques, expected[1])
+    assert_array_equal(codes_a, expected[0][0])
+    assert_array_equal(codes_b, expected[0][1])
+
+
+@_needs_pyarrow
 def test_arrow_columns_of_two_arrow_types_are_factorised_side_by_side():
     import pyarrow as pa
 

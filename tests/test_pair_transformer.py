@@ -489,6 +489,11 @@ def _pyarrow_strings():
     return pd.StringDtype("pyarrow")
 
 
+def _pyarrow_dictionary():
+    pa = pytest.importorskip("pyarrow")
+    return pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))
+
+
 def test_columns_of_one_categorical_dtype_fit_as_their_ids(fast_path_outputs):
     # Both columns share one categorical dtype holding every id: their own
     # codes (read-only, int8) become the one-hot rows, and the ranker fitted
@@ -522,10 +527,17 @@ def test_columns_of_one_categorical_dtype_fit_as_their_ids(fast_path_outputs):
     [
         lambda: "category",  # a categorical: its codes are the factorisation
         _pyarrow_strings,  # pandas' default strings when pyarrow is installed
+        _pyarrow_dictionary,  # as read_parquet(dtype_backend="pyarrow") may give
         lambda: pd.StringDtype("python"),
         lambda: object,
     ],
-    ids=["categorical", "Arrow strings", "Python strings", "object"],
+    ids=[
+        "categorical",
+        "Arrow strings",
+        "Arrow dictionary",
+        "Python strings",
+        "object",
+    ],
 )
 def test_dataframe_ids_take_the_fast_path_with_the_encoders_output(
     fast_path_outputs, dtype
