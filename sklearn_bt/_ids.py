@@ -152,7 +152,9 @@ def _factorise_sides(column_a, column_b):
     """``factorise_pair_ids`` of two columns factorised one by one, then merged.
 
     Only the few unique ids of each side are merged and sorted, so a
-    pandas-native side is never converted row by row.
+    pandas-native side is never converted row by row.  Two columns of Arrow
+    strings are first encoded together, in one table
+    (:func:`_factorise_arrow_strings`), and need no merge.
     """
     if _is_arrow_strings(column_a) and _is_arrow_strings(column_b):
         factorised = _factorise_arrow_strings(column_a, column_b)

@@ -1384,13 +1384,10 @@ def newton_solve(
             # line search can use: damp it towards a scaled gradient step
             # (Levenberg-Marquardt) until one decreases the objective.
             for mu in _DAMPING:
-                damped = _orthogonal_to(
-                    null,
-                    _solve_newton_system(
-                        design, *_damped(H_cc, B, C, mu), grad, null, cg_rtol
-                    ),
-                    p,
+                damped = _solve_newton_system(
+                    design, *_damped(H_cc, B, C, mu), grad, null, cg_rtol
                 )
+                damped = _orthogonal_to(null, damped, p)
                 damped_decrement = -(grad @ damped)
                 if not damped_decrement > 0:
                     continue
