@@ -562,6 +562,8 @@ def markdown_report(payload, ours_placeholder=None):
         f"cap={settings.get('cap_s')} s, entry budget={settings.get('entry_budget_s')}"
         f" s).",
     ]
+    if ours_placeholder is None:
+        lines += ["", *ratio_table(payload)]
     lines += ["", *summary_table(payload, ours_placeholder)]
     if _has_warm_times(payload):
         lines += [
@@ -650,6 +652,58 @@ def summary_table(payload, ours_placeholder=None, times="median_s"):
                     cells.append(other["status"] if other else "")
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def ratio_table(payload):
+    """One line per workload: ours as a multiple of the fastest anchor.
+
+    Cold and warm (each against the fastest anchor at that time, which may
+    be another one), and cold against the fastest exact anchor (gap at most
+    ``EXACT_GAP``); "" where a time is missing.
+    """
+    lines = [
+        "| workload | ours s, cold (warm) | fastest anchor, cold: s (ll gap) "
+        "| ours ÷ fastest, cold | warm | ours ÷ fastest exact, cold | ours peak MB |",
+        "|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for wl in payload["workloads"]:
+        ours = next((r for r in wl.get("rows", []) if r["entry"] == "ours"), None)
+        if wl.get("skipped") or ours is None or ours.get("median_s") is None:
+            continue
+        anchors = [r for r in wl["rows"] if r["role"] == "anchor"]
+        exact = [
+            r
+            for r in anchors
+            if r["ll_gap"] is not None and abs(r["ll_gap"]) <= EXACT_GAP
+        ]
+        cold = _fastest(anchors, "median_s")
+        warm_time = ours.get("warm_median_s")
+        ours_times = f"{ours['median_s']:.3g}" + (
+            f" ({warm_time:.3g})" if warm_time is not None else ""
+        )
+        cells = [
+            wl["name"],
+            ours_times,
+            f"{cold['entry']}: {cold['median_s']:.3g} ({_gap(cold['ll_gap'])})"
+            if cold
+            else "",
+            _ratio_cell(ours, cold, "median_s"),
+            _ratio_cell(ours, _fastest(anchors, "warm_median_s"), "warm_median_s"),
+            _ratio_cell(ours, _fastest(exact, "median_s"), "median_s"),
+            f"{ours['peak_mb']:.0f}" if ours.get("peak_mb") is not None else "",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _fastest(rows, times):
+    timed = [r for r in rows if r.get(times) is not None]
+    return min(timed, key=lambda r: r[times], default=None)
+
+
+def _ratio_cell(ours, anchor, times):
+    ratio = _ratio(ours.get(times), anchor and anchor[times])
+    return "" if ratio is None else f"{ratio:.2f}x"
 
 
 def _ours_cells(ours, times):

@@ -158,3 +158,47 @@ def test_draws_count_as_half_a_win_in_every_items_entry(bench):
     for name in names[5:]:
         assert by_entry[name]["status"] == "ok", rows
         assert abs(by_entry[name]["ll_gap"]) < 1e-6, rows
+
+
+def _row(entry, role, cold, warm, gap, peak=None):
+    return {
+        "entry": entry,
+        "role": role,
+        "median_s": cold,
+        "warm_median_s": warm,
+        "ll_gap": gap,
+        "peak_mb": peak,
+    }
+
+
+def test_ratio_table_divides_ours_by_the_fastest_anchor_of_each_kind(bench):
+    _harness = bench[3]
+    payload = {
+        "workloads": [
+            {
+                "name": "w1",
+                "rows": [
+                    _row("ours", "ours", 2.0, 1.0, 0.0, peak=12.4),
+                    # Fastest cold, but inexact: the exact ratio skips it.
+                    _row("fast", "anchor", 1.0, 4.0, 1e-5),
+                    # Fastest warm, and the fastest exact one.
+                    _row("exact", "anchor", 8.0, 0.5, 1e-9),
+                    _row("reference Newton", "reference", 0.1, 0.1, 0.0),
+                ],
+            },
+            {"name": "skipped", "skipped": "no data", "rows": []},
+            {
+                "name": "w2",
+                "rows": [
+                    _row("ours", "ours", 3.0, None, 0.0),
+                    _row("slow", "anchor", 6.0, None, 2e-3),
+                    _row("failed", "anchor", None, None, None),
+                ],
+            },
+        ]
+    }
+    header, rule, w1, w2 = _harness.ratio_table(payload)
+    assert header.startswith("| workload |") and rule.startswith("|---|")
+    assert w1 == "| w1 | 2 (1) | fast: 1 (1.0e-05) | 2.00x | 2.00x | 0.25x | 12 |"
+    # No warm times, no exact anchor, no peak: empty cells, not an error.
+    assert w2 == "| w2 | 3 | slow: 6 (2.0e-03) | 0.50x |  |  |  |"
