@@ -623,20 +623,16 @@ def summary_table(payload, ours_placeholder=None, times="median_s"):
     for wl in payload["workloads"]:
         if wl.get("skipped"):
             continue
-        anchors = [
-            r for r in wl["rows"] if r["role"] == "anchor" and r.get(times) is not None
-        ]
-        exact = [r for r in anchors if r["ll_gap"] is not None]
-        exact = [r for r in exact if abs(r["ll_gap"]) <= EXACT_GAP]
+        anchors = [r for r in wl["rows"] if r["role"] == "anchor"]
         size = wl["n_items"] if wl["kind"] == "items" else f"d={wl['n_features']}"
         cells = [wl["name"], f"{wl['n_comparisons']:,}", str(size)]
-        best = min(anchors, key=lambda r: r[times], default=None)
+        best = _fastest(anchors, times)
         cells.append(
             f"{best['entry']}: {best[times]:.3g} ({_gap(best['ll_gap'])})"
             if best
             else ""
         )
-        best = min(exact, key=lambda r: r[times], default=None)
+        best = _fastest(_exact(anchors), times)
         cells.append(f"{best['entry']}: {best[times]:.3g}" if best else "none")
         ours = [r for r in wl["rows"] if r["role"] == "ours"]
         if ours_placeholder is not None:
@@ -671,11 +667,6 @@ def ratio_table(payload):
         if wl.get("skipped") or ours is None or ours.get("median_s") is None:
             continue
         anchors = [r for r in wl["rows"] if r["role"] == "anchor"]
-        exact = [
-            r
-            for r in anchors
-            if r["ll_gap"] is not None and abs(r["ll_gap"]) <= EXACT_GAP
-        ]
         cold = _fastest(anchors, "median_s")
         warm_time = ours.get("warm_median_s")
         ours_times = f"{ours['median_s']:.3g}" + (
@@ -689,7 +680,7 @@ def ratio_table(payload):
             else "",
             _ratio_cell(ours, cold, "median_s"),
             _ratio_cell(ours, _fastest(anchors, "warm_median_s"), "warm_median_s"),
-            _ratio_cell(ours, _fastest(exact, "median_s"), "median_s"),
+            _ratio_cell(ours, _fastest(_exact(anchors), "median_s"), "median_s"),
             f"{ours['peak_mb']:.0f}" if ours.get("peak_mb") is not None else "",
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -697,8 +688,16 @@ def ratio_table(payload):
 
 
 def _fastest(rows, times):
+    """The row of least ``times`` among those timed, or None."""
     timed = [r for r in rows if r.get(times) is not None]
     return min(timed, key=lambda r: r[times], default=None)
+
+
+def _exact(rows):
+    """The rows whose log-likelihood gap is at most ``EXACT_GAP``."""
+    return [
+        r for r in rows if r["ll_gap"] is not None and abs(r["ll_gap"]) <= EXACT_GAP
+    ]
 
 
 def _ratio_cell(ours, anchor, times):
