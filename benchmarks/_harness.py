@@ -653,8 +653,9 @@ def summary_table(payload, ours_placeholder=None, times="median_s"):
 def ratio_table(payload):
     """One line per workload: ours as a multiple of the fastest anchor.
 
-    Cold and warm (each against the fastest anchor at that time, which may
-    be another one), and cold against the fastest exact anchor (gap at most
+    Cold and warm (the rows' own ratios, as the per-workload tables show
+    them: each against the fastest anchor at that time, which may be another
+    one), and cold against the fastest exact anchor (gap at most
     ``EXACT_GAP``); "" where a time is missing.
     """
     lines = [
@@ -668,6 +669,7 @@ def ratio_table(payload):
             continue
         anchors = [r for r in wl["rows"] if r["role"] == "anchor"]
         cold = _fastest(anchors, "median_s")
+        exact = _fastest(_exact(anchors), "median_s")
         warm_time = ours.get("warm_median_s")
         ours_times = f"{ours['median_s']:.3g}" + (
             f" ({warm_time:.3g})" if warm_time is not None else ""
@@ -678,9 +680,9 @@ def ratio_table(payload):
             f"{cold['entry']}: {cold['median_s']:.3g} ({_gap(cold['ll_gap'])})"
             if cold
             else "",
-            _ratio_cell(ours, cold, "median_s"),
-            _ratio_cell(ours, _fastest(anchors, "warm_median_s"), "warm_median_s"),
-            _ratio_cell(ours, _fastest(_exact(anchors), "median_s"), "median_s"),
+            _times(ours["x_fastest_anchor"]),
+            _times(ours.get("warm_x_fastest_anchor")),
+            _times(_ratio(ours["median_s"], exact and exact["median_s"])),
             f"{ours['peak_mb']:.0f}" if ours.get("peak_mb") is not None else "",
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -700,8 +702,7 @@ def _exact(rows):
     ]
 
 
-def _ratio_cell(ours, anchor, times):
-    ratio = _ratio(ours.get(times), anchor and anchor[times])
+def _times(ratio):
     return "" if ratio is None else f"{ratio:.2f}x"
 
 

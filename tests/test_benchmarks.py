@@ -160,25 +160,29 @@ def test_draws_count_as_half_a_win_in_every_items_entry(bench):
         assert abs(by_entry[name]["ll_gap"]) < 1e-6, rows
 
 
-def _row(entry, role, cold, warm, gap, peak=None):
+def _row(entry, role, cold, warm, gap, peak=None, ratios=(None, None)):
+    # ratios: the cold and warm multiples of the fastest anchor, which
+    # run_workload stores in every row.
     return {
         "entry": entry,
         "role": role,
         "median_s": cold,
         "warm_median_s": warm,
+        "x_fastest_anchor": ratios[0],
+        "warm_x_fastest_anchor": ratios[1],
         "ll_gap": gap,
         "peak_mb": peak,
     }
 
 
-def test_ratio_table_divides_ours_by_the_fastest_anchor_of_each_kind(bench):
+def test_ratio_table_shows_ours_against_the_fastest_and_the_fastest_exact(bench):
     _harness = bench[3]
     payload = {
         "workloads": [
             {
                 "name": "w1",
                 "rows": [
-                    _row("ours", "ours", 2.0, 1.0, 0.0, peak=12.4),
+                    _row("ours", "ours", 2.0, 1.0, 0.0, peak=12.4, ratios=(2.0, 2.0)),
                     # Fastest cold, but inexact: the exact ratio skips it.
                     _row("fast", "anchor", 1.0, 4.0, 1e-5),
                     # Fastest warm, and the fastest exact one.
@@ -190,7 +194,7 @@ def test_ratio_table_divides_ours_by_the_fastest_anchor_of_each_kind(bench):
             {
                 "name": "w2",
                 "rows": [
-                    _row("ours", "ours", 3.0, None, 0.0),
+                    _row("ours", "ours", 3.0, None, 0.0, ratios=(0.5, None)),
                     _row("slow", "anchor", 6.0, None, 2e-3),
                     _row("failed", "anchor", None, None, None),
                 ],
