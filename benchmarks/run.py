@@ -82,10 +82,13 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--isolation",
-        choices=["fork", "spawn"],
+        choices=["fork", "fork-shared", "spawn"],
         default="fork",
-        help="fork: each fit in a child forked from one server per workload "
-        "(default); spawn: each fit in a fresh interpreter (slower, simpler)",
+        help="fork: each fit in a child forked from one server per workload, "
+        "which copies the pages it shares with the server first, as a fresh "
+        "process owns its own (default; Linux 5.14+); fork-shared: the same "
+        "without the copy (cold fits then pay copy-on-write faults); spawn: "
+        "each fit in a fresh interpreter (slower, simpler)",
     )
     parser.add_argument(
         "--default-threads",
