@@ -206,13 +206,7 @@ def _fork_fit(wl, entry, cap, out_path, own_pages):
         os.dup2(devnull, 1)
         try:
             if own_pages and not own_inherited_pages():
-                _dump(
-                    {
-                        "status": "error: cannot copy the server's pages "
-                        "(needs Linux 5.14+): use --isolation fork-shared or spawn"
-                    },
-                    out_path,
-                )
+                _dump({"status": "error: could not copy the server's pages"}, out_path)
                 return
             run_fit(wl, entry, cap, out_path)
         finally:
@@ -232,6 +226,29 @@ def _fork_fit(wl, entry, cap, out_path, own_pages):
 _MADV_POPULATE_WRITE = 23
 
 
+def can_own_inherited_pages():
+    """Whether :func:`own_inherited_pages` works here: Linux 5.14 or later."""
+    if sys.platform != "linux":
+        return False
+    release = os.uname().release.split(".")
+    try:
+        return (int(release[0]), int(release[1].split("-")[0])) >= (5, 14)
+    except (IndexError, ValueError):
+        return False
+
+
+def resolve_isolation(isolation, log=print):
+    """The isolation to run with: ``"fork"`` becomes ``"fork-shared"`` where
+    a forked child cannot copy its pages (the run says so)."""
+    if isolation == "fork" and not can_own_inherited_pages():
+        log(
+            "  note: this system cannot copy a forked child's pages (Linux 5.14+ "
+            "can): cold fits pay copy-on-write faults (--isolation fork-shared)"
+        )
+        return "fork-shared"
+    return isolation
+
+
 def own_inherited_pages():
     """Give this forked child its own copy of every page it shares with its parent.
 
@@ -245,7 +262,7 @@ def own_inherited_pages():
     and 35 ms cold, against 160 faults and 16 ms after this copy, and 15 ms
     in a fresh interpreter). The copy takes 0.1-0.5 s, outside the timing.
 
-    Returns False where the kernel cannot (before Linux 5.14).
+    Returns False where the kernel cannot (see :func:`can_own_inherited_pages`).
     """
     import ctypes
 
@@ -447,6 +464,7 @@ def run_workload(
     with tempfile.TemporaryDirectory(prefix="bt-bench-") as tmpdir:
         workload_path = Path(tmpdir) / "workload.pkl"
         _dump(wl, workload_path)
+        isolation = resolve_isolation(isolation, log)
         if isolation in ("fork", "fork-shared"):
             server = ForkServer(
                 workload_path, wl.kind, tmpdir, own_pages=isolation == "fork"

@@ -38,7 +38,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _anchors import ENTRIES  # noqa: E402
-from _harness import format_table, markdown_report, run_workload  # noqa: E402
+from _harness import (  # noqa: E402
+    format_table,
+    markdown_report,
+    resolve_isolation,
+    run_workload,
+)
 from _workloads import DEFAULT_DATA_DIR, DEFAULT_EXCLUDED, DataUnavailable, registry  # noqa: E402
 
 RESULTS_DIR = HERE / "results"
@@ -86,7 +91,8 @@ def parse_args(argv=None):
         default="fork",
         help="fork: each fit in a child forked from one server per workload, "
         "which copies the pages it shares with the server first, as a fresh "
-        "process owns its own (default; Linux 5.14+); fork-shared: the same "
+        "process owns its own (default; Linux 5.14+, elsewhere fork-shared); "
+        "fork-shared: the same "
         "without the copy (cold fits then pay copy-on-write faults); spawn: "
         "each fit in a fresh interpreter (slower, simpler)",
     )
@@ -231,6 +237,7 @@ def main(argv=None):
             sep="\n",
         )
         return 0
+    args.isolation = resolve_isolation(args.isolation)
     info = machine_info()
     info["command"] = "python benchmarks/run.py " + " ".join(
         map(shlex.quote, sys.argv[1:] if argv is None else argv)

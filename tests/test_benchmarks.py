@@ -132,7 +132,6 @@ def _page_faults_writing(values, own_pages):
         return int(fh.read())
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="fork and /proc/self/maps")
 def test_forked_child_owns_the_pages_it_shares_with_the_server(bench):
     """After own_inherited_pages a forked child writes without copy-on-write faults.
 
@@ -141,11 +140,27 @@ def test_forked_child_owns_the_pages_it_shares_with_the_server(bench):
     a page faults. After the copy the writes fault no more, and the values
     are unchanged.
     """
+    if not bench[3].can_own_inherited_pages():
+        pytest.skip("copying a forked child's pages needs Linux 5.14+")
     values = np.arange(256 * 512, dtype=np.float64)  # touched: resident pages
     shared = _page_faults_writing(values, own_pages=False)
     owned = _page_faults_writing(values, own_pages=True)
     assert shared >= 200
     assert 0 <= owned < 20
+
+
+def test_fork_falls_back_to_shared_pages_where_they_cannot_be_copied(
+    bench, monkeypatch
+):
+    _harness = bench[3]
+    notes = []
+    monkeypatch.setattr(_harness, "can_own_inherited_pages", lambda: False)
+    assert _harness.resolve_isolation("fork", notes.append) == "fork-shared"
+    assert _harness.resolve_isolation("spawn", notes.append) == "spawn"
+    assert len(notes) == 1 and "fork-shared" in notes[0]
+    monkeypatch.setattr(_harness, "can_own_inherited_pages", lambda: True)
+    assert _harness.resolve_isolation("fork", notes.append) == "fork"
+    assert len(notes) == 1
 
 
 def test_ids_in_pandas_columns_reach_every_items_entry(bench):
