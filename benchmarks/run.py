@@ -92,8 +92,8 @@ def parse_args(argv=None):
         help="fork: each fit in a child forked from one server per workload, "
         "which copies the pages it shares with the server first, as a fresh "
         "process owns its own (default; Linux 5.14+, elsewhere fork-shared); "
-        "fork-shared: the same "
-        "without the copy (cold fits then pay copy-on-write faults); spawn: "
+        "fork-shared: the same without the copy (cold fits then pay "
+        "copy-on-write faults); spawn: "
         "each fit in a fresh interpreter (slower, simpler)",
     )
     parser.add_argument(
